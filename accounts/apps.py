@@ -1,0 +1,8 @@
+"""Accounts: the user model and the identity providers."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,41 @@
+"""What subscribers are told about posts and comments: the public fields, never a draft."""
+
+from blog.models import Comment, Post
+from realtime.broadcast import Change, ChangeType
+
+POSTS_CHANNEL = "/subscriptions/posts"
+
+
+def comments_channel(post_id: object) -> str:
+    return f"/subscriptions/comments/{post_id}"
+
+
+def post_change(post: Post, change_type: ChangeType) -> Change:
+    data = {}
+    if change_type != "deleted":
+        data = {
+            "id": str(post.id),
+            "title": post.title,
+            "slug": post.slug,
+            "excerpt": post.excerpt,
+            "published": post.published,
+            "authorId": str(post.author_id),
+            "createdAt": post.created_at,
+            "updatedAt": post.updated_at,
+        }
+    return Change(POSTS_CHANNEL, "posts", change_type, [str(post.id)], data)
+
+
+def comment_change(comment: Comment, change_type: ChangeType) -> Change:
+    data = {"id": str(comment.id), "postId": str(comment.post_id)}
+    if change_type != "deleted":
+        data |= {
+            "content": comment.content,
+            "authorId": str(comment.author_id),
+            "parentId": str(comment.parent_id) if comment.parent_id else None,
+            "createdAt": comment.created_at,
+            "updatedAt": comment.updated_at,
+        }
+    return Change(
+        comments_channel(comment.post_id), "comments", change_type, [str(comment.id)], data
+    )

@@ -1,0 +1,81 @@
+"""Posts and threaded comments. Rules that span rows live in services; these are the rows."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+TITLE_MAX_LENGTH = 200
+SLUG_MAX_LENGTH = 220
+EXCERPT_MAX_LENGTH = 300
+CONTENT_MAX_LENGTH = 2 * 1024 * 1024
+COMMENT_MAX_LENGTH = 10_000
+
+
+class Post(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
+    content = models.TextField(blank=True, help_text="Markdown.")
+    excerpt = models.CharField(
+        max_length=EXCERPT_MAX_LENGTH, blank=True, help_text="Derived from the content when blank."
+    )
+    published = models.BooleanField(default=False)
+    # Deleting a user deletes what they wrote: an account's removal is the erasure of its content.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    view_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The home page and post.list: newest published first, keyset-paginated.
+            models.Index(fields=["published", "-created_at", "-id"], name="blog_post_feed_idx"),
+            models.Index(fields=["author", "-created_at"], name="blog_post_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:post", kwargs={"slug": self.slug})
+
+
+class Comment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    content = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    # Deleting a comment through the site keeps a reply's thread (services.delete_comment marks
+    # it deleted); deleting the row itself (admin) removes its replies with it.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    is_deleted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["post", "created_at"], name="blog_comment_thread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.post}: {self.content[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.post.get_absolute_url()}#comment-{self.id}"
+
+    def clean(self) -> None:
+        if (
+            self.parent_id is not None
+            and self.parent is not None
+            and self.parent.post_id != self.post_id
+        ):
+            raise ValidationError({"parent": "A reply must be on the same post as its parent."})

@@ -1,0 +1,62 @@
+"""Markdown to safe HTML, and plain-text excerpts.
+
+Nothing a user writes reaches a page unescaped.
+"""
+
+import html
+import re
+
+import markdown
+import nh3
+
+from blog.models import EXCERPT_MAX_LENGTH
+
+_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "smarty"]
+# Tags Markdown produces, and nothing that runs code or embeds other documents.
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody",
+    "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+}
+_ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+_WHITESPACE = re.compile(r"\s+")
+
+
+def render_markdown(text: str) -> str:
+    """Render Markdown and strip everything that could run in the reader's browser."""
+    html = markdown.markdown(text, extensions=_EXTENSIONS, output_format="html")
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_ALLOWED_URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+    )
+
+
+def plain_text(text: str) -> str:
+    """The words of a Markdown text, without markup, on one line."""
+    rendered = markdown.markdown(text, extensions=_EXTENSIONS)
+    # Unescaped text: whoever shows it escapes it (templates do, JSON needs no escaping).
+    words = html.unescape(nh3.clean(rendered, tags=set()))
+    return _WHITESPACE.sub(" ", words).strip()
+
+
+def derive_excerpt(content: str, max_length: int = EXCERPT_MAX_LENGTH) -> str:
+    """The opening words of the content, cut at a word boundary, with an ellipsis when cut."""
+    # Only the head of a long post can end up in the excerpt; don't render 2 MiB for it.
+    text = plain_text(content[: max_length * 20])
+    if len(text) <= max_length:
+        return text
+    cut = text[: max_length - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"

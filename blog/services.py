@@ -1,0 +1,186 @@
+"""Writes of posts and comments: one transaction each, announced to subscribers on commit.
+
+Callers fetch what they change through ``blog.selectors`` (which checks the permission);
+these functions check the rules of the data itself.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.text import slugify
+
+from accounts.models import User
+from api.errors import InvalidInput
+from blog.announcements import comment_change, post_change
+from blog.models import (
+    COMMENT_MAX_LENGTH,
+    CONTENT_MAX_LENGTH,
+    EXCERPT_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Comment,
+    Post,
+)
+from blog.rendering import derive_excerpt
+from realtime.broadcast import announce
+
+# A title is cut short enough to leave room for a "-N" suffix.
+_SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - 12
+_SLUG_ATTEMPTS = 5
+
+
+def _check_length(field: str, value: str, *, minimum: int, maximum: int) -> None:
+    if len(value.strip()) < minimum:
+        raise InvalidInput({field: ["This field may not be blank."]})
+    if len(value) > maximum:
+        raise InvalidInput({field: [f"Ensure this field has no more than {maximum} characters."]})
+
+
+def _check_post_fields(*, title: str | None, content: str | None, excerpt: str | None) -> None:
+    if title is not None:
+        _check_length("title", title, minimum=1, maximum=TITLE_MAX_LENGTH)
+    if content is not None:
+        _check_length("content", content, minimum=0, maximum=CONTENT_MAX_LENGTH)
+    if excerpt is not None:
+        _check_length("excerpt", excerpt, minimum=0, maximum=EXCERPT_MAX_LENGTH)
+
+
+def _free_slug(base: str) -> str:
+    """``base``, or ``base-N`` with the smallest N ≥ 2 that no post has yet."""
+    taken = set(Post.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def _save_new_post(post: Post, slug_source: str) -> None:
+    """Insert ``post`` under a free slug; a concurrent insert of the same slug is retried."""
+    base = slugify(slug_source)[:_SLUG_BASE_LENGTH].strip("-") or "post"
+    for _ in range(_SLUG_ATTEMPTS):
+        post.slug = _free_slug(base)
+        try:
+            with transaction.atomic():
+                post.save(force_insert=True)
+            return
+        except IntegrityError:
+            if not Post.objects.filter(slug=post.slug).exists():
+                raise
+    raise InvalidInput({"slug": ["Could not find a free slug; try another title."]})
+
+
+def create_post(
+    *,
+    author: User,
+    title: str,
+    content: str = "",
+    excerpt: str = "",
+    published: bool = False,
+    slug: str = "",
+) -> Post:
+    """A new post; its slug comes from ``slug`` or the title and never collides."""
+    _check_post_fields(title=title, content=content, excerpt=excerpt)
+    post = Post(
+        author=author,
+        title=title.strip(),
+        content=content,
+        excerpt=excerpt.strip() or derive_excerpt(content),
+        published=published,
+    )
+    with transaction.atomic():
+        _save_new_post(post, slug or title)
+        if post.published:
+            announce(post_change(post, "created"))
+    return post
+
+
+def update_post(
+    *,
+    post: Post,
+    title: str | None = None,
+    content: str | None = None,
+    excerpt: str | None = None,
+    published: bool | None = None,
+) -> Post:
+    """Change the given fields. The slug stays, so links to the post keep working."""
+    _check_post_fields(title=title, content=content, excerpt=excerpt)
+    was_published = post.published
+    if title is not None:
+        post.title = title.strip()
+    if content is not None:
+        post.content = content
+    if excerpt is not None or content is not None:
+        given = excerpt if excerpt is not None else ""
+        post.excerpt = given.strip() or derive_excerpt(post.content)
+    if published is not None:
+        post.published = published
+    with transaction.atomic():
+        post.save()
+        if was_published and post.published:
+            announce(post_change(post, "updated"))
+        elif post.published:
+            announce(post_change(post, "created"))
+        elif was_published:
+            # Unpublished: gone, as far as readers are concerned.
+            announce(post_change(post, "deleted"))
+    return post
+
+
+def delete_post(*, post: Post) -> None:
+    with transaction.atomic():
+        if post.published:
+            announce(post_change(post, "deleted"))
+        post.delete()
+
+
+def record_post_view(*, post: Post) -> None:
+    """Count one view; atomic in the database, so concurrent views are never lost."""
+    Post.objects.filter(id=post.id).update(view_count=F("view_count") + 1)
+    post.view_count += 1
+
+
+def _check_comment_content(content: str) -> None:
+    _check_length("content", content, minimum=1, maximum=COMMENT_MAX_LENGTH)
+
+
+def create_comment(
+    *, author: User, post: Post, content: str, parent: Comment | None = None
+) -> Comment:
+    """Add a comment to a published post; a reply stays on its parent's post."""
+    _check_comment_content(content)
+    if not post.published:
+        raise InvalidInput({"postId": ["Comments are open on published posts only."]})
+    if parent is not None and (parent.post_id != post.id or parent.is_deleted):
+        raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            author=author, post=post, parent=parent, content=content.strip()
+        )
+        announce(comment_change(comment, "created"))
+    return comment
+
+
+def update_comment(*, comment: Comment, content: str) -> Comment:
+    _check_comment_content(content)
+    comment.content = content.strip()
+    with transaction.atomic():
+        comment.save(update_fields=["content", "updated_at"])
+        if comment.post.published:
+            announce(comment_change(comment, "updated"))
+    return comment
+
+
+def delete_comment(*, comment: Comment) -> None:
+    """Remove a comment. One with replies stays as a "deleted" placeholder so its thread keeps
+    its shape; its words are erased either way."""
+    change = comment_change(comment, "deleted")  # before delete() forgets the id
+    with transaction.atomic():
+        if comment.replies.exists():
+            comment.is_deleted = True
+            comment.content = ""
+            comment.save(update_fields=["is_deleted", "content", "updated_at"])
+        else:
+            comment.delete()
+        if comment.post.published:
+            announce(change)

@@ -1,0 +1,45 @@
+"""Strict readers for environment variables: settings.py is their only caller.
+
+A value that is present but malformed is an error at start-up, never a silent default.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = "true"
+_FALSE = "false"
+
+
+def env_str(name: str, default: str = "") -> str:
+    """The variable's value, or ``default`` when it is unset or empty."""
+    return os.environ.get(name, "").strip() or default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """``true`` or ``false`` (any case); anything else is a configuration error."""
+    raw = env_str(name).lower()
+    if not raw:
+        return default
+    if raw not in (_TRUE, _FALSE):
+        raise ImproperlyConfigured(f"{name} must be 'true' or 'false', not {raw!r}.")
+    return raw == _TRUE
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number; anything else is a configuration error."""
+    raw = env_str(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list, blanks dropped."""
+    raw = env_str(name)
+    if not raw:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]

@@ -1,0 +1,57 @@
+"""The one door for broadcasts: a committed change is announced on its ``/subscriptions/…`` channel.
+
+Services call ``announce`` inside their transaction; the message leaves on commit, never on
+rollback. This module is the only caller of ``group_send``.
+"""
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from realtime.groups import delivery_groups, parse_channel_path
+
+logger = logging.getLogger(__name__)
+
+ChangeType = Literal["created", "updated", "deleted"]
+BROADCAST_MESSAGE_TYPE = "broadcast.event"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A committed mutation as subscribers see it: public fields only."""
+
+    channel: str
+    resource: str
+    type: ChangeType
+    ids: list[str]
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def event(self) -> str:
+        """The event as sent on the wire: a JSON string."""
+        return json.dumps(
+            {"resource": self.resource, "type": self.type, "ids": self.ids, "data": self.data},
+            cls=DjangoJSONEncoder,
+        )
+
+
+def announce(change: Change) -> None:
+    """Send ``change`` to its channel's subscribers once the current transaction commits."""
+    transaction.on_commit(lambda: _send(change))
+
+
+def _send(change: Change) -> None:
+    path = parse_channel_path(change.channel)
+    message = {"type": BROADCAST_MESSAGE_TYPE, "channel": str(path), "event": change.event()}
+    layer = get_channel_layer()
+    for group in delivery_groups(path):
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:
+            # The write has committed; a broken channel layer must not turn it into an error.
+            logger.exception("Broadcast of %s %s to %s failed", change.resource, change.type, group)
