@@ -15,5 +15,5 @@ def delete_stale_sessions(*, older_than: timedelta = STALE_AFTER) -> int:
     One DELETE statement, so concurrent runs from cron are safe.
     """
     cutoff = timezone.now() - older_than
-    deleted, _ = ClientSession.objects.filter(last_used_at__lt=cutoff).delete()
-    return deleted
+    _, deleted_by_model = ClientSession.objects.filter(last_used_at__lt=cutoff).delete()
+    return deleted_by_model.get(ClientSession._meta.label, 0)

@@ -10,12 +10,16 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Production serves hashed files collected at build time; tests render without collecting.
+def _test_settings(settings):
+    # Production serves hashed files collected at build time; tests serve them from static/.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.WHITENOISE_USE_FINDERS = True
+    # A deliberately slow password hash is the point in production and a waste in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -51,3 +55,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(needs_postgres)
         if "redis" in item.keywords:
             item.add_marker(needs_redis)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Where services are required (CI), any skipped test fails the run."""
+    if os.environ.get("INKWELL_REQUIRE_SERVICES") != "true":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(
+            f"{len(skipped)} test(s) skipped while services are required.", red=True
+        )
+        session.exitstatus = 1

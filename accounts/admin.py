@@ -1,0 +1,45 @@
+"""Editors' view of users: find, deactivate, grant staff."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from accounts.models import User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+
+class UserEditForm(UserChangeForm):
+    avatar_url = forms.URLField(required=False, assume_scheme="https", max_length=500)
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = UserCreationForm
+    form = UserEditForm
+    list_display = ("email", "name", "is_staff", "is_active", "created_at")
+    list_filter = ("is_staff", "is_active", "is_superuser")
+    search_fields = ("email", "name", "cognito_sub")
+    ordering = ("email",)
+    readonly_fields = ("cognito_sub", "created_at", "updated_at", "last_login")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("name", "bio", "avatar_url")}),
+        ("Identity", {"fields": ("cognito_sub", "last_login", "created_at", "updated_at")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )
+    filter_horizontal = ("groups", "user_permissions")

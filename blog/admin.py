@@ -1,0 +1,140 @@
+"""Editors' moderation of posts and comments. Every write goes through blog.services, so
+admin changes are validated and announced to live readers like any other."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+
+from blog import services
+from blog.models import Comment, Post
+
+
+class CommentInline(admin.TabularInline):
+    """The post's comments, to read and follow; moderation happens on the comment's own page."""
+
+    model = Comment
+    fields = ("author", "content", "parent", "is_deleted", "created_at")
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
+        return super().get_queryset(request).select_related("author", "parent__author", "post")
+
+    def has_add_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return False
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("title", "author", "published", "view_count", "comment_total", "created_at")
+    list_filter = ("published", "created_at")
+    list_select_related = ("author",)
+    search_fields = ("title", "slug", "author__email", "author__name")
+    date_hierarchy = "created_at"
+    prepopulated_fields = {"slug": ("title",)}
+    raw_id_fields = ("author",)
+    readonly_fields = ("view_count", "created_at", "updated_at")
+    fields = ("title", "slug", "author", "published", "excerpt", "content", *readonly_fields)
+    inlines = [CommentInline]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(comment_total=Count("comments", filter=Q(comments__is_deleted=False)))
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None):
+        # A published slug is a link people keep; it is chosen once.
+        return (*self.readonly_fields, "slug") if obj else self.readonly_fields
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Post | None = None):
+        return {} if obj else self.prepopulated_fields
+
+    @admin.display(description="comments", ordering="comment_total")
+    def comment_total(self, post: Post) -> int:
+        return post.comment_total
+
+    def save_model(self, request: HttpRequest, obj: Post, form, change: bool) -> None:
+        fields = {
+            "title": obj.title,
+            "content": obj.content,
+            "excerpt": obj.excerpt,
+            "published": obj.published,
+        }
+        if change:
+            saved = services.update_post(post=Post.objects.get(pk=obj.pk), **fields)
+        else:
+            saved = services.create_post(author=obj.author, slug=obj.slug, **fields)
+        # The admin goes on with ``obj`` (inlines, messages, redirect): give it the stored state.
+        obj.__dict__.update(
+            {key: value for key, value in saved.__dict__.items() if key != "_state"}
+        )
+        obj._state.adding = False
+        obj._state.db = saved._state.db
+
+    def delete_model(self, request: HttpRequest, obj: Post) -> None:
+        services.delete_post(post=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        for post in queryset:
+            services.delete_post(post=post)
+
+    @admin.action(description="Publish selected posts", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        self._set_published(request, queryset, True)
+
+    @admin.action(description="Unpublish selected posts", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        self._set_published(request, queryset, False)
+
+    def _set_published(
+        self, request: HttpRequest, queryset: QuerySet[Post], published: bool
+    ) -> None:
+        changed = 0
+        for post in queryset.filter(published=not published):
+            services.update_post(post=post, published=published)
+            changed += 1
+        state = "published" if published else "unpublished"
+        self.message_user(request, f"{changed} post(s) {state}.", messages.SUCCESS)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("short_content", "post", "author", "parent", "is_deleted", "created_at")
+    list_filter = ("is_deleted", "created_at")
+    list_select_related = ("post", "author", "parent__author", "parent__post")
+    search_fields = ("content", "author__email", "author__name", "post__title")
+    raw_id_fields = ("post", "author", "parent")
+    readonly_fields = ("post", "author", "parent", "is_deleted", "created_at", "updated_at")
+    fields = ("content", *readonly_fields)
+    actions = ["remove_keeping_replies"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Comments are written by readers on the site, as themselves.
+        return False
+
+    @admin.display(description="comment")
+    def short_content(self, comment: Comment) -> str:
+        return "[deleted]" if comment.is_deleted else comment.content[:80]
+
+    def save_model(self, request: HttpRequest, obj: Comment, form, change: bool) -> None:
+        stored = Comment.objects.select_related("post").get(pk=obj.pk)
+        services.update_comment(comment=stored, content=obj.content)
+
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
+        services.delete_comment(comment=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        self.remove_keeping_replies(request, queryset)
+
+    @admin.action(description="Remove selected comments (replies stay)", permissions=["delete"])
+    def remove_keeping_replies(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        removed = 0
+        for comment in queryset.select_related("post").filter(is_deleted=False):
+            services.delete_comment(comment=comment)
+            removed += 1
+        self.message_user(request, f"{removed} comment(s) removed.", messages.SUCCESS)

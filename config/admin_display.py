@@ -1,0 +1,21 @@
+"""Small display helpers shared by the read-only admin pages."""
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+
+def age(moment: datetime) -> str:
+    """'3 hours' — how long ago ``moment`` was."""
+    return timesince(moment, timezone.now())
+
+
+class ReadOnlyAdminMixin:
+    """Rows the site writes itself: editors may look and delete, never add or change."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,102 @@
+"""Readers browse the newest posts, open one with its threads, and visit an author."""
+
+import pytest
+from django.urls import reverse
+
+from blog import services
+from tests.factories import CommentFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_published_posts_newest_first_without_drafts(client, author):
+    older = PostFactory(title="Older post")
+    newer = PostFactory(title="Newer post")
+    PostFactory(title="Secret draft", published=False)
+    page = client.get(reverse("blog:home")).content.decode()
+    assert page.index(newer.title) < page.index(older.title)
+    assert "Secret draft" not in page
+
+
+def test_home_runs_the_same_queries_for_any_number_of_posts(client, django_assert_num_queries):
+    PostFactory.create_batch(25)
+    # 1: the page of posts with authors and comment counts; no session, no user lookup.
+    with django_assert_num_queries(1):
+        response = client.get(reverse("blog:home"))
+    assert response.status_code == 200
+
+
+def test_home_pages_through_older_posts(client):
+    PostFactory.create_batch(25)
+    first = client.get(reverse("blog:home"))
+    cursor = first.context["page"].next_cursor
+    second = client.get(reverse("blog:home"), {"after": cursor})
+    first_ids = {post.id for post in first.context["page"].items}
+    second_ids = {post.id for post in second.context["page"].items}
+    assert len(first_ids) == 20 and len(second_ids) == 5
+    assert not first_ids & second_ids
+
+
+def test_a_forged_page_cursor_is_not_found(client):
+    assert client.get(reverse("blog:home"), {"after": "garbage!"}).status_code == 404
+
+
+def test_post_page_renders_markdown_safely_and_counts_the_view(client):
+    post = PostFactory(content="**bold** <script>alert(1)</script> [x](javascript:alert(1))")
+    response = client.get(post.get_absolute_url())
+    page = response.content.decode()
+    body = page[page.index('<div class="post-body">') : page.index('<section class="comments"')]
+    assert "<strong>bold</strong>" in body
+    assert "<script>alert(1)" not in body
+    assert "javascript:" not in body
+    post.refresh_from_db()
+    assert post.view_count == 1
+
+
+def test_post_page_shows_threads_nested_and_deleted_placeholders(client, reader):
+    post = PostFactory()
+    parent = services.create_comment(author=reader, post=post, content="Parent says hi")
+    services.create_comment(author=reader, post=post, content="A reply", parent=parent)
+    services.delete_comment(comment=parent)
+    body = client.get(post.get_absolute_url()).content.decode()
+    assert "Parent says hi" not in body
+    assert "[deleted]" in body
+    assert body.index("[deleted]") < body.index("A reply")
+
+
+def test_comments_are_escaped(client):
+    comment = CommentFactory(content="<img src=x onerror=alert(1)>")
+    body = client.get(comment.post.get_absolute_url()).content.decode()
+    assert "<img src=x" not in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+def test_post_page_queries_do_not_grow_with_the_thread(client, django_assert_num_queries):
+    post = PostFactory()
+    CommentFactory.create_batch(15, post=post)
+    # 1 the post with author and comment count, 2 the view count update, 3 the comments.
+    with django_assert_num_queries(3):
+        client.get(post.get_absolute_url())
+
+
+def test_a_draft_is_not_found_for_readers_but_shown_to_its_author(client, author, reader):
+    draft = PostFactory(author=author, published=False)
+    client.force_login(reader)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(author)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_author_page_shows_profile_and_published_posts_only(client, author):
+    author.bio = "Writes about <b>tests</b>"
+    author.save()
+    PostFactory(author=author, title="Public one")
+    PostFactory(author=author, title="Hidden draft", published=False)
+    body = client.get(author.get_absolute_url()).content.decode()
+    assert "Public one" in body and "Hidden draft" not in body
+    assert "Writes about &lt;b&gt;tests&lt;/b&gt;" in body
+
+
+def test_unknown_author_and_post_are_not_found(client):
+    assert client.get("/authors/00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert client.get("/posts/no-such-post/").status_code == 404
