@@ -1,18 +1,25 @@
-"""Server-rendered pages for readers."""
+"""Server-rendered pages for readers: posts, threads, search, authors, and commenting.
+
+Every page works without JavaScript; static/js adds live updates on top.
+"""
 
 from uuid import UUID
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from api.errors import InvalidInput, NotFound
+from api.errors import InvalidInput
 from blog import selectors, services
+from blog.forms import CommentForm
 from blog.models import Post
 from blog.pagination import Page
 from blog.rendering import render_markdown
+from config.html_errors import as_http_errors
 
 PAGE_SIZE = 20
+SEARCH_QUERY_MAX_LENGTH = 200
 
 
 def _post_page(request: HttpRequest, **filters) -> Page[Post]:
@@ -26,30 +33,96 @@ def _post_page(request: HttpRequest, **filters) -> Page[Post]:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    page = _post_page(request)
-    return render(request, "blog/home.html", {"page": page})
+    return render(request, "blog/home.html", {"page": _post_page(request)})
 
 
-@require_safe
-def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        post = selectors.post_for_viewer(viewer=request.user, slug=slug)
-    except NotFound:
-        raise Http404("No such post.") from None
-    services.record_post_view(post=post)
+def _render_post(
+    request: HttpRequest, post: Post, comment_form: CommentForm | None = None, status: int = 200
+) -> HttpResponse:
     context = {
         "post": post,
         "content_html": render_markdown(post.content),
         "threads": selectors.comment_tree(post=post),
+        "comment_form": comment_form or CommentForm(),
     }
-    return render(request, "blog/post_detail.html", context)
+    return render(request, "blog/post_detail.html", context, status=status)
+
+
+@require_safe
+def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    with as_http_errors():
+        post = selectors.post_for_viewer(viewer=request.user, slug=slug)
+    services.record_post_view(post=post)
+    return _render_post(request, post)
+
+
+@require_POST
+@login_required
+def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add a comment or a reply; on bad input, the post again with the form's errors."""
+    with as_http_errors():
+        post = selectors.post_for_viewer(viewer=request.user, slug=slug)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            parent_id = form.cleaned_data["parent_id"]
+            with as_http_errors():
+                parent = parent_id and selectors.comment_on_post(post=post, comment_id=parent_id)
+            comment = services.create_comment(
+                author=request.user, post=post, content=form.cleaned_data["content"], parent=parent
+            )
+            return redirect(comment.get_absolute_url())
+        except InvalidInput as error:
+            form.add_service_errors(error)
+    return _render_post(request, post, comment_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def comment_edit(request: HttpRequest, comment_id: UUID) -> HttpResponse:
+    with as_http_errors():
+        comment = selectors.comment_for_edit(user=request.user, comment_id=comment_id)
+    form = CommentForm(request.POST or None, initial={"content": comment.content})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_comment(comment=comment, content=form.cleaned_data["content"])
+            return redirect(comment.get_absolute_url())
+        except InvalidInput as error:
+            form.add_service_errors(error)
+    return render(request, "blog/comment_form.html", {"comment": comment, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def comment_delete(request: HttpRequest, comment_id: UUID) -> HttpResponse:
+    with as_http_errors():
+        comment = selectors.comment_for_edit(user=request.user, comment_id=comment_id)
+    if request.method == "POST":
+        services.delete_comment(comment=comment)
+        return redirect(f"{comment.post.get_absolute_url()}#comments")
+    return render(request, "blog/comment_confirm_delete.html", {"comment": comment})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    context: dict = {"query": query, "page": None, "error": None}
+    if len(query) > SEARCH_QUERY_MAX_LENGTH:
+        context["error"] = f"Searches are at most {SEARCH_QUERY_MAX_LENGTH} characters."
+    elif query:
+        try:
+            context["page"] = selectors.search_posts(
+                viewer=request.user, query=query, limit=PAGE_SIZE, cursor=request.GET.get("after")
+            )
+        except InvalidInput:
+            context["error"] = "That page of results does not exist; start the search again."
+    status = 400 if context["error"] else 200
+    return render(request, "blog/search.html", context, status=status)
 
 
 @require_safe
 def author_detail(request: HttpRequest, user_id: UUID) -> HttpResponse:
-    try:
+    with as_http_errors():
         author = selectors.author(user_id=user_id)
-    except NotFound:
-        raise Http404("No such author.") from None
     page = _post_page(request, author_id=author.id)
     return render(request, "blog/author_detail.html", {"author": author, "page": page})

@@ -60,3 +60,10 @@ def derive_excerpt(content: str, max_length: int = EXCERPT_MAX_LENGTH) -> str:
     if " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,.;:") + "…"
+
+
+def highlight_html(snippet: str, start: str = "\x02", stop: str = "\x03") -> str:
+    """A search snippet as HTML: the text escaped, the matches between the markers in <mark>."""
+    escaped = html.escape(snippet.replace(start, "\x00S").replace(stop, "\x00E"))
+    # The markers pass through escaping untouched, then become the only tags in the result.
+    return escaped.replace("\x00S", "<mark>").replace("\x00E", "</mark>")

@@ -1,0 +1,36 @@
+"""The Atom feed of the newest published posts."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+
+from blog import selectors
+from blog.models import Post
+
+FEED_SIZE = 20
+
+
+class LatestPostsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Inkwell: newest posts"
+    link = reverse_lazy("blog:home")
+    subtitle = "The newest posts on Inkwell."
+
+    def items(self) -> list[Post]:
+        return selectors.post_page(viewer=AnonymousUser(), limit=FEED_SIZE).items
+
+    def item_title(self, item: Post) -> str:
+        return item.title
+
+    def item_description(self, item: Post) -> str:
+        return item.excerpt
+
+    def item_author_name(self, item: Post) -> str:
+        return item.author.display_name
+
+    def item_pubdate(self, item: Post):
+        return item.created_at
+
+    def item_updateddate(self, item: Post):
+        return item.updated_at

@@ -1,0 +1,105 @@
+"""Authors' pages: the dashboard of their posts, the editor with a preview, publish, delete."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from api.errors import InvalidInput
+from blog import selectors, services
+from blog.forms import PostForm
+from blog.models import Post
+from blog.rendering import render_markdown
+from config.html_errors import as_http_errors
+
+DASHBOARD_DRAFTS = 50
+
+
+@require_safe
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    drafts = selectors.post_page(
+        viewer=request.user, limit=DASHBOARD_DRAFTS, author_id=request.user.id, published=False
+    )
+    with as_http_errors():
+        published = selectors.post_page(
+            viewer=request.user,
+            limit=20,
+            author_id=request.user.id,
+            cursor=request.GET.get("after"),
+        )
+    return render(request, "blog/dashboard.html", {"drafts": drafts, "page": published})
+
+
+def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResponse | None:
+    """Save the form through a service, or None when the page should show the form again."""
+    if not form.is_valid() or "preview" in request.POST:
+        return None
+    publish = request.POST.get("action") == "publish"
+    try:
+        if post is None:
+            post = services.create_post(author=request.user, published=publish, **form.cleaned_data)
+        else:
+            published = True if publish else None
+            post = services.update_post(post=post, published=published, **form.cleaned_data)
+    except InvalidInput as error:
+        form.add_service_errors(error)
+        return None
+    messages.success(request, "Published." if post.published else "Saved as a draft.")
+    return redirect("blog:edit-post", post_id=post.id)
+
+
+def _render_editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResponse:
+    preview = None
+    if "preview" in request.POST and form.is_valid():
+        preview = render_markdown(form.cleaned_data["content"])
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "post": post, "preview": preview}
+    return render(request, "blog/post_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def new_post(request: HttpRequest) -> HttpResponse:
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and (saved := _editor(request, form, None)):
+        return saved
+    return _render_editor(request, form, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
+    with as_http_errors():
+        post = selectors.post_for_edit(user=request.user, post_id=post_id)
+    initial = {"title": post.title, "content": post.content, "excerpt": post.excerpt}
+    form = PostForm(request.POST or None, initial=initial)
+    if request.method == "POST" and (saved := _editor(request, form, post)):
+        return saved
+    return _render_editor(request, form, post)
+
+
+@require_POST
+@login_required
+def set_published(request: HttpRequest, post_id: UUID) -> HttpResponse:
+    with as_http_errors():
+        post = selectors.post_for_edit(user=request.user, post_id=post_id)
+    publish = request.POST.get("published") == "true"
+    services.update_post(post=post, published=publish)
+    messages.success(request, "Published." if publish else "Unpublished: only you can see it now.")
+    return redirect("blog:dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delete_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
+    with as_http_errors():
+        post = selectors.post_for_edit(user=request.user, post_id=post_id)
+    if request.method == "POST":
+        services.delete_post(post=post)
+        messages.success(request, f"Deleted “{post.title}”.")
+        return redirect("blog:dashboard")
+    return render(request, "blog/post_confirm_delete.html", {"post": post})
