@@ -10,6 +10,10 @@ def comments_channel(post_id: object) -> str:
     return f"/subscriptions/comments/{post_id}"
 
 
+def _author(user) -> dict[str, str]:
+    return {"id": str(user.id), "name": user.display_name, "avatarUrl": user.avatar_url}
+
+
 def post_change(post: Post, change_type: ChangeType) -> Change:
     data = {}
     if change_type != "deleted":
@@ -20,6 +24,8 @@ def post_change(post: Post, change_type: ChangeType) -> Change:
             "excerpt": post.excerpt,
             "published": post.published,
             "authorId": str(post.author_id),
+            "author": _author(post.author),
+            "url": post.get_absolute_url(),
             "createdAt": post.created_at,
             "updatedAt": post.updated_at,
         }
@@ -32,6 +38,7 @@ def comment_change(comment: Comment, change_type: ChangeType) -> Change:
         data |= {
             "content": comment.content,
             "authorId": str(comment.author_id),
+            "author": _author(comment.author),
             "parentId": str(comment.parent_id) if comment.parent_id else None,
             "createdAt": comment.created_at,
             "updatedAt": comment.updated_at,
