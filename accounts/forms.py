@@ -49,7 +49,7 @@ class SignUpForm(PasswordPairForm):
 class ConfirmForm(ServiceForm):
     email = forms.EmailField(max_length=254)
     code = forms.CharField(
-        max_length=16, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
+        max_length=64, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
     )
 
 
@@ -60,7 +60,7 @@ class EmailForm(ServiceForm):
 class CodeResetForm(PasswordPairForm):
     email = forms.EmailField(max_length=254)
     code = forms.CharField(
-        max_length=16, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
+        max_length=64, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
     )
     field_order = ["email", "code", "password", "password_again"]
 
