@@ -1,4 +1,4 @@
-"""The whole Cognito path against moto's emulator: sign up, confirm, sign in, tokens, refresh, out."""
+"""The whole Cognito path on moto: sign up, confirm, sign in, tokens, refresh, sign out."""
 
 import pytest
 
