@@ -47,6 +47,8 @@ def _identity_defaults(settings, local_key_pem):
     settings.AUTH_PROVIDER = "local"
     settings.JWT_PRIVATE_KEY = local_key_pem
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Sign-in tests hash many passwords; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()
