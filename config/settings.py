@@ -242,6 +242,8 @@ COGNITO_APP_CLIENT_ID = env_str("COGNITO_APP_CLIENT_ID")
 COGNITO_APP_CLIENT_SECRET = env_str("COGNITO_APP_CLIENT_SECRET")
 # An emulator (moto server, cognito-local) instead of cognito-idp.<region>.amazonaws.com.
 COGNITO_ENDPOINT_URL = env_str("COGNITO_ENDPOINT_URL")
+# Tries per Cognito call (1 = no retry) when the pool is unreachable or throttles.
+COGNITO_MAX_ATTEMPTS = env_int("COGNITO_MAX_ATTEMPTS", 2)
 # What django-cognito-jwt's own validator reads; ours checks aud/client_id per token kind.
 COGNITO_AUDIENCE = COGNITO_APP_CLIENT_ID
 COGNITO_PUBLIC_KEYS_CACHING_ENABLED = True

@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 AuthenticationResult = dict[str, Any]
 
 _WRONG_CREDENTIALS = "Wrong email or password."
-_CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2})
 
 
 def issuer() -> str:
@@ -113,14 +112,22 @@ def email_of(*, access_token: str) -> tuple[str, bool]:
 
 
 def client() -> Any:
-    return _client(settings.COGNITO_AWS_REGION, settings.COGNITO_ENDPOINT_URL)
+    return _client(
+        settings.COGNITO_AWS_REGION, settings.COGNITO_ENDPOINT_URL, settings.COGNITO_MAX_ATTEMPTS
+    )
 
 
 @lru_cache(maxsize=4)
-def _client(region: str, endpoint_url: str) -> Any:
-    # boto3 clients are thread-safe and costly to build: one per configuration.
+def _client(region: str, endpoint_url: str, max_attempts: int) -> Any:
+    # boto3 clients are thread-safe and costly to build: one per configuration. Timeouts are
+    # short because a person is waiting on the other side of every call.
+    config = Config(
+        connect_timeout=3,
+        read_timeout=5,
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+    )
     return boto3.client(
-        "cognito-idp", region_name=region, endpoint_url=endpoint_url or None, config=_CLIENT_CONFIG
+        "cognito-idp", region_name=region, endpoint_url=endpoint_url or None, config=config
     )
 
 
