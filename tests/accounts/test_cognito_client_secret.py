@@ -2,7 +2,6 @@
 
 import pytest
 
-
 PASSWORD = "Sturdy-Passw0rd!"
 
 
