@@ -2,7 +2,9 @@
 
 Keys are fetched once and kept JWKS_CACHE_SECONDS; an unknown ``kid`` (key rotation) may
 trigger a refetch, but at most one per JWKS_REFETCH_INTERVAL_SECONDS for the whole site, so a
-stream of forged kids cannot turn every request into a fetch.
+stream of forged kids cannot turn every request into a fetch. After a failed fetch, requests
+are refused (503) for JWKS_FAILURE_BACKOFF_SECONDS without trying, so an issuer's outage does
+not hold every worker for the whole timeout.
 """
 
 import hashlib
@@ -34,7 +36,14 @@ def published_keys(url: str, *, refresh: bool = False) -> dict[str, Jwk]:
     )
     if not may_fetch:
         return cached or {}
-    fetched = fetch(url)
+    if cache.get(_cache_key("failed", url)):
+        # A fetch just failed: answer at once instead of queueing every request on the timeout.
+        raise JwksUnavailable(f"The signing keys at {url} could not be fetched just now.")
+    try:
+        fetched = fetch(url)
+    except JwksUnavailable:
+        cache.set(_cache_key("failed", url), True, timeout=settings.JWKS_FAILURE_BACKOFF_SECONDS)
+        raise
     cache.set(cache_key, fetched, timeout=settings.JWKS_CACHE_SECONDS)
     cache.set(_cache_key("refetch", url), True, timeout=settings.JWKS_REFETCH_INTERVAL_SECONDS)
     return fetched

@@ -267,6 +267,7 @@ JWKS_FETCH_TIMEOUT_SECONDS = env_int("JWKS_FETCH_TIMEOUT_SECONDS", 3)
 JWKS_CACHE_SECONDS = env_int("JWKS_CACHE_SECONDS", 3600)
 # An unknown kid triggers at most one JWKS refetch per this many seconds (per site, via CACHES).
 JWKS_REFETCH_INTERVAL_SECONDS = env_int("JWKS_REFETCH_INTERVAL_SECONDS", 60)
+JWKS_FAILURE_BACKOFF_SECONDS = env_int("JWKS_FAILURE_BACKOFF_SECONDS", 5)
 
 # Failed sign-ins allowed per account and per client IP within the window, then 429.
 AUTH_THROTTLE_ACCOUNT_FAILURES = env_int("AUTH_THROTTLE_ACCOUNT_FAILURES", 5)

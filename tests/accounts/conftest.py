@@ -68,6 +68,7 @@ class FakeIssuer:
     kid: str = "key-1"
     published: list[dict[str, Any]] = field(default_factory=list)
     fetches: int = 0
+    is_down: bool = False
 
     @property
     def issuer(self) -> str:
@@ -122,6 +123,9 @@ def _issuer_server(_issuer_key) -> Iterator[FakeIssuer]:
                 self.send_error(404)
                 return
             issuer.fetches += 1
+            if issuer.is_down:
+                self.send_error(502)
+                return
             body = json.dumps({"keys": issuer.published}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -149,6 +153,7 @@ def fake_issuer(settings, _issuer_server) -> FakeIssuer:
     issuer.kid = "key-1"
     issuer.published = [public_jwk(issuer.key, issuer.kid)]
     issuer.fetches = 0
+    issuer.is_down = False
     settings.AUTH_PROVIDER = "cognito"
     settings.COGNITO_AWS_REGION = REGION
     settings.COGNITO_USER_POOL = FAKE_POOL

@@ -59,13 +59,23 @@ def test_forged_kids_after_the_interval_cause_one_refetch_between_them(fake_issu
 
 
 @pytest.mark.django_db
-def test_a_failed_fetch_is_retried_on_the_next_request(fake_issuer, settings):
-    real_endpoint = settings.COGNITO_ENDPOINT_URL
-    settings.COGNITO_ENDPOINT_URL = real_endpoint.replace("127.0.0.1", "127.0.0.1:1#")
-    with pytest.raises(TokenRejected) as refused:
+def test_requests_right_after_a_failed_fetch_are_refused_without_fetching(fake_issuer):
+    fake_issuer.is_down = True
+    for _ in range(5):
+        with pytest.raises(TokenRejected) as refused:
+            user_for_token(fake_issuer.token("id"))
+        assert refused.value.status == 503
+
+    assert fake_issuer.fetches == 1
+
+
+@pytest.mark.django_db
+def test_a_failed_fetch_is_retried_after_the_backoff(fake_issuer, settings):
+    settings.JWKS_FAILURE_BACKOFF_SECONDS = 0
+    fake_issuer.is_down = True
+    with pytest.raises(TokenRejected):
         user_for_token(fake_issuer.token("id"))
-    assert refused.value.status == 503
-    settings.COGNITO_ENDPOINT_URL = real_endpoint
+    fake_issuer.is_down = False
 
     assert user_for_token(fake_issuer.token("id")).email == "ada@example.com"
-    assert fake_issuer.fetches == 1
+    assert fake_issuer.fetches == 2
