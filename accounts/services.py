@@ -1,11 +1,12 @@
-"""Writes of user profiles."""
+"""Writes of users: accounts, identities linked from tokens, profiles."""
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import transaction
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from api.errors import InvalidInput
+from api.errors import InvalidInput, NotFound, Unauthorized
 
 NAME_MAX_LENGTH = 120
 BIO_MAX_LENGTH = 2000
@@ -37,3 +38,78 @@ def update_profile(
     with transaction.atomic():
         user.save(update_fields=["name", "bio", "avatar_url", "updated_at"])
     return user
+
+
+def create_user(
+    *, email: str, password: str | None, name: str = "", is_staff: bool = False
+) -> User:
+    """A new account; ``password`` None leaves it unusable (the identity provider signs in)."""
+    email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ["Enter a valid email address."]
+    if len(name.strip()) > NAME_MAX_LENGTH:
+        errors["name"] = [f"Ensure this field has no more than {NAME_MAX_LENGTH} characters."]
+    if password is not None:
+        try:
+            validate_password(password, user=User(email=email, name=name))
+        except ValidationError as error:
+            errors["password"] = list(error.messages)
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email, password, name=name.strip(), is_staff=is_staff)
+    except IntegrityError:
+        raise InvalidInput({"email": ["An account with this email already exists."]}) from None
+
+
+def user_for_identity(*, sub: str, email: str | None, email_verified: bool) -> User:
+    """The user behind an identity provider's ``sub``, created or linked on first sight.
+
+    An existing account with the same email is linked only when the provider says the email
+    is verified; otherwise anyone could claim it by signing up elsewhere with that address.
+    """
+    user = User.objects.filter(cognito_sub=sub).first()
+    if user is None:
+        if not email:
+            raise NotFound("No account belongs to this token.")
+        user = _link_or_create(sub=sub, email=email.strip().lower(), email_verified=email_verified)
+    if not user.is_active:
+        raise Unauthorized("This account is disabled.")
+    return user
+
+
+def _link_or_create(*, sub: str, email: str, email_verified: bool) -> User:
+    try:
+        with transaction.atomic():
+            existing = User.objects.select_for_update().filter(email__iexact=email).first()
+            if existing is None:
+                return User.objects.create_user(email, None, cognito_sub=sub)
+            if not email_verified:
+                raise Unauthorized(
+                    "An account with this email address already exists; verify the address "
+                    "with the identity provider to use it."
+                )
+            existing.cognito_sub = sub
+            existing.save(update_fields=["cognito_sub", "updated_at"])
+            return existing
+    except IntegrityError:
+        # Another request saw the same new identity first and created the row.
+        user = User.objects.filter(cognito_sub=sub).first()
+        if user is None:
+            raise Unauthorized("This account is being created; try again.") from None
+        return user
+
+
+def ensure_subject(*, user: User) -> str:
+    """The user's ``sub`` for tokens the local provider issues (their id, stored on first use)."""
+    if user.cognito_sub is None:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk, cognito_sub__isnull=True).update(
+                cognito_sub=str(user.pk)
+            )
+        user.refresh_from_db(fields=["cognito_sub"])
+    return user.cognito_sub

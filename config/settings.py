@@ -226,3 +226,64 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Identity (accounts) --------------------------------------------------------------
+
+# "local": this site hashes passwords and issues its own Cognito-shaped RS256 JWTs.
+# "cognito": an Amazon Cognito user pool (or an emulator at COGNITO_ENDPOINT_URL) does.
+AUTH_PROVIDER = env_str("AUTH_PROVIDER", "local").lower()
+if AUTH_PROVIDER not in ("local", "cognito"):
+    raise ImproperlyConfigured(
+        f"AUTH_PROVIDER must be 'local' or 'cognito', not {AUTH_PROVIDER!r}."
+    )
+
+COGNITO_AWS_REGION = env_str("COGNITO_AWS_REGION")
+COGNITO_USER_POOL = env_str("COGNITO_USER_POOL")
+COGNITO_APP_CLIENT_ID = env_str("COGNITO_APP_CLIENT_ID")
+COGNITO_APP_CLIENT_SECRET = env_str("COGNITO_APP_CLIENT_SECRET")
+# An emulator (moto server, cognito-local) instead of cognito-idp.<region>.amazonaws.com.
+COGNITO_ENDPOINT_URL = env_str("COGNITO_ENDPOINT_URL")
+# Tries per Cognito call (1 = no retry) when the pool is unreachable or throttles.
+COGNITO_MAX_ATTEMPTS = env_int("COGNITO_MAX_ATTEMPTS", 2)
+# What django-cognito-jwt's own validator reads; ours checks aud/client_id per token kind.
+COGNITO_AUDIENCE = COGNITO_APP_CLIENT_ID
+COGNITO_PUBLIC_KEYS_CACHING_ENABLED = True
+
+# The local provider's signing key: a PEM in the environment (production, shared by every
+# host), else a key pair generated on first use and kept outside the repository.
+JWT_PRIVATE_KEY = env_str("JWT_PRIVATE_KEY").replace("\\n", "\n")
+JWT_PRIVATE_KEY_PATH = Path(env_str("JWT_PRIVATE_KEY_PATH", str(STATE_DIR / "jwt_private_key.pem")))
+LOCAL_JWT_ISSUER = env_str("LOCAL_JWT_ISSUER", "http://localhost:8000")
+LOCAL_APP_CLIENT_ID = env_str("LOCAL_APP_CLIENT_ID", "inkwell")
+JWT_TOKEN_TTL_SECONDS = env_int("JWT_TOKEN_TTL_SECONDS", 3600)
+JWT_SESSION_TOKEN_TTL_SECONDS = env_int("JWT_SESSION_TOKEN_TTL_SECONDS", 300)
+JWT_REFRESH_TOKEN_TTL_SECONDS = env_int("JWT_REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)
+
+# Which token kinds a Bearer header may carry: "id", "access" or both.
+JWT_ACCEPTED_TOKEN_USE = env_list("JWT_ACCEPTED_TOKEN_USE", ["id", "access"])
+if not JWT_ACCEPTED_TOKEN_USE or set(JWT_ACCEPTED_TOKEN_USE) - {"id", "access"}:
+    raise ImproperlyConfigured("JWT_ACCEPTED_TOKEN_USE must list 'id', 'access' or both.")
+JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 30)
+JWKS_FETCH_TIMEOUT_SECONDS = env_int("JWKS_FETCH_TIMEOUT_SECONDS", 3)
+JWKS_CACHE_SECONDS = env_int("JWKS_CACHE_SECONDS", 3600)
+# An unknown kid triggers at most one JWKS refetch per this many seconds (per site, via CACHES).
+JWKS_REFETCH_INTERVAL_SECONDS = env_int("JWKS_REFETCH_INTERVAL_SECONDS", 60)
+JWKS_FAILURE_BACKOFF_SECONDS = env_int("JWKS_FAILURE_BACKOFF_SECONDS", 5)
+
+# Failed sign-ins allowed per account and per client IP within the window, then 429.
+AUTH_THROTTLE_ACCOUNT_FAILURES = env_int("AUTH_THROTTLE_ACCOUNT_FAILURES", 5)
+AUTH_THROTTLE_IP_FAILURES = env_int("AUTH_THROTTLE_IP_FAILURES", 20)
+AUTH_THROTTLE_WINDOW_SECONDS = env_int("AUTH_THROTTLE_WINDOW_SECONDS", 900)
+# Proxies in front of the site that append to X-Forwarded-For (0: use the peer address).
+AUTH_PROXY_COUNT = env_int("AUTH_PROXY_COUNT", 0)
+
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "blog:home"
+LOGOUT_REDIRECT_URL = "blog:home"
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inkwell <no-reply@localhost>")
+
+# Bearer JWTs first (one validator for every provider), then the browser's session.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(
+    0, "accounts.authentication.BearerTokenAuthentication"
+)

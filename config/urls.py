@@ -9,4 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("blog.urls")),
+    # Identity: sign-up/in pages, /auth/* token endpoints, /.well-known/jwks.json
+    path("", include("accounts.urls")),
 ]

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list
@@ -19,7 +21,17 @@ PRODUCTION = {
     "HTTPS": "true",
     "DATABASE_URL": "postgres://inkwell@db.invalid:5432/inkwell",
     "REDIS_URL": "redis://cache.invalid:6379/0",
+    "JWT_PRIVATE_KEY": "",
 }
+
+
+def _private_key_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
 
 
 def _deploy_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
@@ -35,7 +47,7 @@ def _deploy_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedPr
 
 
 def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
-    result = _deploy_check(PRODUCTION, tmp_path)
+    result = _deploy_check({**PRODUCTION, "JWT_PRIVATE_KEY": _private_key_pem()}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
@@ -44,7 +56,7 @@ def test_deploy_check_names_the_missing_services_and_secret(tmp_path):
     env = {key: PRODUCTION[key] for key in ("DEBUG", "ALLOWED_HOSTS", "HTTPS")}
     result = _deploy_check(env, tmp_path)
     assert result.returncode == 1
-    for check_id in ("inkwell.E001", "inkwell.E002", "inkwell.W001"):
+    for check_id in ("inkwell.E001", "inkwell.E002", "inkwell.E011", "inkwell.W001"):
         assert check_id in result.stderr
 
 

@@ -1,0 +1,73 @@
+"""Forms of the sign-up, sign-in, confirmation, password and profile pages."""
+
+from django import forms
+
+from api.errors import InvalidInput
+
+
+class ServiceForm(forms.Form):
+    """A form that can show a service's InvalidInput on its own fields."""
+
+    # Service field names (camelCase, as the API speaks) to this form's field names.
+    service_fields: dict[str, str] = {}
+
+    def add_service_errors(self, error: InvalidInput) -> None:
+        for name, messages in error.field_errors.items():
+            field = self.service_fields.get(name, name)
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+class SignInForm(ServiceForm):
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autofocus": True}))
+    password = forms.CharField(strip=False, widget=forms.PasswordInput)
+
+
+class PasswordPairForm(ServiceForm):
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label="Password (again)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class SignUpForm(PasswordPairForm):
+    email = forms.EmailField(max_length=254)
+    name = forms.CharField(max_length=120, required=False)
+    field_order = ["email", "name", "password", "password_again"]
+
+
+class ConfirmForm(ServiceForm):
+    email = forms.EmailField(max_length=254)
+    code = forms.CharField(
+        max_length=64, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
+    )
+
+
+class EmailForm(ServiceForm):
+    email = forms.EmailField(max_length=254)
+
+
+class CodeResetForm(PasswordPairForm):
+    email = forms.EmailField(max_length=254)
+    code = forms.CharField(
+        max_length=64, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
+    )
+    field_order = ["email", "code", "password", "password_again"]
+
+
+class ProfileForm(ServiceForm):
+    name = forms.CharField(max_length=120, required=False)
+    bio = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    # Checked by the update_profile service (http/https only), so one rule serves every door.
+    avatar_url = forms.CharField(label="Avatar URL", max_length=500, required=False)
+    service_fields = {"avatarUrl": "avatar_url"}

@@ -1,0 +1,185 @@
+"""Amazon Cognito (or an emulator at COGNITO_ENDPOINT_URL) through boto3's cognito-idp client.
+
+Cognito's error codes become api.errors exceptions with messages fit for a form; anything
+unexpected, including an unreachable endpoint, is ProviderUnavailable, never a 500.
+"""
+
+import base64
+import hashlib
+import hmac
+import logging
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+
+from accounts.errors import ProviderUnavailable, TooManyAttempts, UnconfirmedUser
+from api.errors import InvalidInput, ServiceError, Unauthorized
+
+logger = logging.getLogger(__name__)
+
+AuthenticationResult = dict[str, Any]
+
+_WRONG_CREDENTIALS = "Wrong email or password."
+
+
+def issuer() -> str:
+    """The ``iss`` of the pool's tokens (the AWS URL even when an emulator serves the pool)."""
+    region, pool = settings.COGNITO_AWS_REGION, settings.COGNITO_USER_POOL
+    return f"https://cognito-idp.{region}.amazonaws.com/{pool}"
+
+
+def jwks_url() -> str:
+    base = issuer()
+    if settings.COGNITO_ENDPOINT_URL:
+        base = f"{settings.COGNITO_ENDPOINT_URL.rstrip('/')}/{settings.COGNITO_USER_POOL}"
+    return f"{base}/.well-known/jwks.json"
+
+
+def sign_up(*, email: str, password: str, name: str) -> None:
+    """Register the account; Cognito sends the confirmation code to ``email``."""
+    attributes = [{"Name": "email", "Value": email}]
+    if name:
+        attributes.append({"Name": "name", "Value": name})
+    _call(
+        "sign_up",
+        Username=email,
+        Password=password,
+        UserAttributes=attributes,
+        **_secret_hash(email),
+    )
+
+
+def confirm_sign_up(*, email: str, code: str) -> None:
+    _call("confirm_sign_up", Username=email, ConfirmationCode=code, **_secret_hash(email))
+
+
+def resend_code(*, email: str) -> None:
+    _call("resend_confirmation_code", Username=email, **_secret_hash(email))
+
+
+def sign_in(*, email: str, password: str) -> AuthenticationResult:
+    answer = _call(
+        "initiate_auth",
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password, **_secret_param(email)},
+    )
+    if "AuthenticationResult" not in answer:
+        # MFA or a forced password change: flows this site does not offer.
+        challenge = answer.get("ChallengeName", "a challenge")
+        raise Unauthorized(f"This account needs {challenge}, which this site does not support.")
+    return answer["AuthenticationResult"]
+
+
+def refresh(*, refresh_token: str, username: str = "") -> AuthenticationResult:
+    """New ID and access tokens; ``username`` is needed only when the app client has a secret."""
+    parameters = {"REFRESH_TOKEN": refresh_token, **_secret_param(username)}
+    answer = _call("initiate_auth", AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=parameters)
+    return answer["AuthenticationResult"]
+
+
+def sign_out(*, access_token: str) -> None:
+    """Revoke the user's refresh tokens everywhere (GlobalSignOut)."""
+    _call("global_sign_out", client_id=False, AccessToken=access_token)
+
+
+def start_password_reset(*, email: str) -> None:
+    try:
+        _call("forgot_password", Username=email, **_secret_hash(email))
+    except Unauthorized:
+        # Unknown address: answer as for a known one, so the form cannot probe for accounts.
+        logger.info("Password reset asked for an unknown account")
+
+
+def reset_password(*, email: str, code: str, password: str) -> None:
+    _call(
+        "confirm_forgot_password",
+        Username=email,
+        ConfirmationCode=code,
+        Password=password,
+        **_secret_hash(email),
+    )
+
+
+def email_of(*, access_token: str) -> tuple[str, bool]:
+    """The email address and its verified flag, read from the pool with the user's token."""
+    answer = _call("get_user", client_id=False, AccessToken=access_token)
+    attributes = {item["Name"]: item["Value"] for item in answer["UserAttributes"]}
+    return attributes.get("email", ""), attributes.get("email_verified") == "true"
+
+
+def client() -> Any:
+    return _client(
+        settings.COGNITO_AWS_REGION, settings.COGNITO_ENDPOINT_URL, settings.COGNITO_MAX_ATTEMPTS
+    )
+
+
+@lru_cache(maxsize=4)
+def _client(region: str, endpoint_url: str, max_attempts: int) -> Any:
+    # boto3 clients are thread-safe and costly to build: one per configuration. Timeouts are
+    # short because a person is waiting on the other side of every call.
+    config = Config(
+        connect_timeout=3,
+        read_timeout=5,
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+    )
+    return boto3.client(
+        "cognito-idp", region_name=region, endpoint_url=endpoint_url or None, config=config
+    )
+
+
+def _secret_hash(username: str) -> dict[str, str]:
+    """SECRET_HASH, required by Cognito when the app client has a secret."""
+    secret = settings.COGNITO_APP_CLIENT_SECRET
+    if not secret:
+        return {}
+    message = (username + settings.COGNITO_APP_CLIENT_ID).encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return {"SecretHash": base64.b64encode(digest).decode()}
+
+
+def _secret_param(username: str) -> dict[str, str]:
+    secret_hash = _secret_hash(username)
+    return {"SECRET_HASH": secret_hash["SecretHash"]} if secret_hash else {}
+
+
+def _call(operation: str, *, client_id: bool = True, **parameters: Any) -> dict[str, Any]:
+    if client_id:
+        parameters["ClientId"] = settings.COGNITO_APP_CLIENT_ID
+    try:
+        return getattr(client(), operation)(**parameters)
+    except ClientError as error:
+        raise _service_error(error.response.get("Error", {})) from None
+    except BotoCoreError as error:
+        logger.warning("Cognito %s failed: %s", operation, error)
+        raise ProviderUnavailable() from None
+
+
+def _service_error(error: dict[str, str]) -> ServiceError:
+    code, message = error.get("Code", ""), error.get("Message", "")
+    if code in ("NotAuthorizedException", "UserNotFoundException"):
+        # Same answer for both, so sign-in cannot be used to probe for accounts.
+        return Unauthorized(_WRONG_CREDENTIALS)
+    if code == "UserNotConfirmedException":
+        return UnconfirmedUser()
+    if code == "InvalidPasswordException":
+        return InvalidInput(
+            {"password": ["The password does not meet the policy: " + message.rstrip(".") + "."]}
+        )
+    if code == "UsernameExistsException":
+        return InvalidInput({"email": ["An account with this email already exists."]})
+    if code in ("CodeMismatchException", "ExpiredCodeException"):
+        return InvalidInput({"code": ["The code is wrong or has expired; ask for a new one."]})
+    if code in (
+        "LimitExceededException",
+        "TooManyRequestsException",
+        "TooManyFailedAttemptsException",
+    ):
+        return TooManyAttempts()
+    if code == "InvalidParameterException":
+        return InvalidInput({"__all__": ["The request was not accepted: " + message]})
+    logger.error("Unexpected Cognito error %s: %s", code, message)
+    return ProviderUnavailable()
