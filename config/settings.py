@@ -225,3 +225,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Realtime (the /event/realtime WebSocket) -----------------------------------------
+
+# AppSync clients expect a ka at least every 60 s and reconnect after connectionTimeoutMs.
+REALTIME_KEEPALIVE_SECONDS = env_int("REALTIME_KEEPALIVE_SECONDS", 60)
+REALTIME_MAX_CONNECTION_SECONDS = env_int("REALTIME_MAX_CONNECTION_SECONDS", 24 * 60 * 60)
+REALTIME_MAX_SUBSCRIPTIONS = env_int("REALTIME_MAX_SUBSCRIPTIONS", 100)
