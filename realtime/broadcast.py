@@ -1,7 +1,8 @@
 """The one door for broadcasts: a committed change is announced on its ``/subscriptions/…`` channel.
 
 Services call ``announce`` inside their transaction; the message leaves on commit, never on
-rollback. This module is the only caller of ``group_send``.
+rollback. The realtime consumer sends its answers on session channels with ``asend_event``.
+This module is the only caller of ``group_send``.
 """
 
 import json
@@ -14,7 +15,7 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from realtime.groups import delivery_groups, parse_channel_path
+from realtime.groups import ChannelPath, delivery_groups, parse_channel_path
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +48,28 @@ def announce(change: Change) -> None:
 
 def _send(change: Change) -> None:
     path = parse_channel_path(change.channel)
-    message = {"type": BROADCAST_MESSAGE_TYPE, "channel": str(path), "event": change.event()}
+    event = change.event()
     layer = get_channel_layer()
     for group in delivery_groups(path):
         try:
-            async_to_sync(layer.group_send)(group, message)
+            async_to_sync(layer.group_send)(group, group_message(path, group, event))
         except Exception:
             # The write has committed; a broken channel layer must not turn it into an error.
             logger.exception("Broadcast of %s %s to %s failed", change.resource, change.type, group)
+
+
+async def asend_event(path: ChannelPath, event: str) -> None:
+    """Deliver ``event`` (a JSON string) now to every subscriber of ``path``, in any process."""
+    layer = get_channel_layer()
+    for group in delivery_groups(path):
+        await layer.group_send(group, group_message(path, group, event))
+
+
+def group_message(path: ChannelPath, group: str, event: str) -> dict[str, str]:
+    """The channel-layer message for one group.
+
+    It names its group because a socket can be in several groups an event reaches
+    (``/subscriptions/*`` and ``/subscriptions/comments/*``); each subscription takes the
+    copy of its own group, so it gets the event exactly once.
+    """
+    return {"type": BROADCAST_MESSAGE_TYPE, "channel": str(path), "group": group, "event": event}

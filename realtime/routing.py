@@ -1,3 +1,9 @@
 """WebSocket URL routes."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from realtime.consumers import RealtimeConsumer
+
+websocket_urlpatterns = [
+    path("event/realtime", RealtimeConsumer.as_asgi()),
+]

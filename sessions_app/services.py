@@ -1,12 +1,20 @@
 """Writes of client sessions."""
 
+import uuid
 from datetime import timedelta
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
+from api.errors import Forbidden
+from sessions_app.ids import derive_session_id, session_key
 from sessions_app.models import ClientSession
 
 STALE_AFTER = timedelta(hours=24)
+# last_used_at is for cleanup, which works in hours: a write per minute at most is plenty.
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def delete_stale_sessions(*, older_than: timedelta = STALE_AFTER) -> int:
@@ -17,3 +25,44 @@ def delete_stale_sessions(*, older_than: timedelta = STALE_AFTER) -> int:
     cutoff = timezone.now() - older_than
     _, deleted_by_model = ClientSession.objects.filter(last_used_at__lt=cutoff).delete()
     return deleted_by_model.get(ClientSession._meta.label, 0)
+
+
+def user_sub(user: User) -> str:
+    """The identity a session id is derived from: the Cognito ``sub``, else the user's id."""
+    return user.cognito_sub or str(user.id)
+
+
+def open_session(*, user: User, client_uuid: uuid.UUID) -> ClientSession:
+    """The session of ``user`` in the browser ``client_uuid``, created or marked used now.
+
+    The id is deterministic, so a reconnecting browser gets its channel back; two tabs asking
+    at once get the same row.
+    """
+    session_id = derive_session_id(
+        key=session_key(settings.SECRET_KEY), user_sub=user_sub(user), client_uuid=client_uuid
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        session, _ = ClientSession.objects.update_or_create(
+            session_id=session_id,
+            defaults={"last_used_at": now},
+            create_defaults={"user": user, "client_uuid": client_uuid, "last_used_at": now},
+        )
+        if session.user_id != user.id:
+            # Only a changed SECRET_KEY with a reused sub could get here; never hand it over.
+            raise Forbidden("This session belongs to someone else.")
+    return session
+
+
+def touch_session(*, session: ClientSession) -> None:
+    """Mark the session used, writing at most once per TOUCH_INTERVAL whatever the traffic.
+
+    The condition is in the UPDATE, so several processes touching at once write once.
+    """
+    now = timezone.now()
+    if session.last_used_at > now - TOUCH_INTERVAL:
+        return
+    ClientSession.objects.filter(
+        session_id=session.session_id, last_used_at__lte=now - TOUCH_INTERVAL
+    ).update(last_used_at=now)
+    session.last_used_at = now

@@ -1,0 +1,123 @@
+"""The chunk store: idempotent, any order, one hand-out per message, limits with reasons."""
+
+import json
+
+import pytest
+
+from api.errors import InvalidInput, PayloadTooLarge
+from chunking import codec, store
+from chunking.models import MessageChunk
+from tests.factories import ClientSessionFactory
+
+
+@pytest.fixture
+def session(author):
+    return ClientSessionFactory(user=author)
+
+
+def _events(message: str, message_id: str = "m-1", chunk_bytes: int = 7) -> list[dict]:
+    chunks = codec.split(message, message_id=message_id, chunk_bytes=chunk_bytes)
+    return [chunk.to_event() for chunk in chunks]
+
+
+@pytest.mark.django_db
+def test_chunks_in_any_order_with_duplicates_give_the_message_once_and_leave_nothing(session):
+    message = json.dumps({"id": 1, "method": "mutation", "params": {"input": "ü" * 20}})
+    events = _events(message)
+    order = [*reversed(events[1:]), events[1], events[0]]
+    results = [store.add_chunk(session=session, payload=event) for event in order]
+    assert results[:-1] == [None] * (len(order) - 1)
+    assert results[-1] == message.encode()
+    assert not MessageChunk.objects.exists()
+    # The message is gone: sending its last chunk again starts a new, incomplete message.
+    assert store.add_chunk(session=session, payload=events[0]) is None
+
+
+@pytest.mark.django_db
+def test_chunks_are_scoped_to_their_session(session, stranger):
+    other = ClientSessionFactory(user=stranger)
+    first, second = _events("0123456789abcd", chunk_bytes=7)
+    assert store.add_chunk(session=session, payload=first) is None
+    # The stranger sends the missing chunk of the same message id: it completes nothing of ours.
+    assert store.add_chunk(session=other, payload=second) is None
+    assert MessageChunk.objects.filter(session=session).count() == 1
+    assert store.add_chunk(session=session, payload=second) == b"0123456789abcd"
+
+
+@pytest.mark.django_db
+def test_a_mismatched_total_is_refused_and_the_stored_chunks_stay(session):
+    first, second = _events("0123456789abcd", chunk_bytes=7)
+    store.add_chunk(session=session, payload=first)
+    with pytest.raises(InvalidInput, match="announced with 2 chunks, not 3"):
+        store.add_chunk(session=session, payload=second | {"totalChunks": 3})
+    assert MessageChunk.objects.filter(session=session).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"data": "%%%"}, InvalidInput, "not valid base64"),
+        ({"chunkIndex": 9}, InvalidInput, "chunkIndex must be between 0 and 1"),
+        ({"totalChunks": codec.MAX_CHUNKS + 1}, PayloadTooLarge, "at most"),
+    ],
+)
+def test_malformed_chunks_are_refused_before_anything_is_stored(session, change, error, message):
+    first, _ = _events("0123456789abcd", chunk_bytes=7)
+    with pytest.raises(error, match=message):
+        store.add_chunk(session=session, payload=first | change)
+    assert not MessageChunk.objects.exists()
+
+
+@pytest.mark.django_db
+def test_too_many_incomplete_messages_per_session_is_a_limit(session):
+    for number in range(store.MAX_INCOMPLETE_MESSAGES):
+        store.add_chunk(session=session, payload=_events("0123456789abcd", f"m{number}")[0])
+    with pytest.raises(PayloadTooLarge, match="waiting for chunks"):
+        store.add_chunk(session=session, payload=_events("0123456789abcd", "one-more")[0])
+    # A chunk of a message already started is still welcome.
+    assert store.add_chunk(session=session, payload=_events("0123456789abcd", "m0")[1]) == (
+        b"0123456789abcd"
+    )
+
+
+@pytest.mark.django_db
+def test_a_message_over_8_mib_is_refused_when_joined(session):
+    total = codec.MAX_CHUNKS
+    data = "A" * codec.MAX_CHUNK_DATA_CHARS
+    event = {"type": "chunk", "messageId": "huge", "totalChunks": total, "data": data}
+    for index in range(total - 1):
+        store.add_chunk(session=session, payload=event | {"chunkIndex": index})
+    with pytest.raises(PayloadTooLarge, match="MiB"):
+        store.add_chunk(session=session, payload=event | {"chunkIndex": total - 1})
+    assert not MessageChunk.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_storing_the_last_chunks_at_once_hand_the_message_out_once(author):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+
+    session = ClientSessionFactory(user=author)
+    events = _events("x" * 70, chunk_bytes=7)  # ten chunks
+    for event in events[:-2]:
+        store.add_chunk(session=session, payload=event)
+    barrier = Barrier(2)
+
+    def store_last(event: dict) -> bytes | None:
+        try:
+            barrier.wait()
+            return store.add_chunk(session=session, payload=event)
+        finally:
+            connection.close()
+
+    for _ in range(5):
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(store_last, events[-2:]))
+        assert sorted(results, key=bool) == [None, b"x" * 70]
+        assert not MessageChunk.objects.exists()
+        for event in events[:-2]:
+            store.add_chunk(session=session, payload=event)
