@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
-from api.errors import Forbidden, NotFound
+from api.errors import Forbidden, InvalidInput, NotFound
 from blog.models import Comment, Post
 from blog.pagination import (
     Page,
@@ -236,3 +236,11 @@ def _mark(text: str, word: str) -> str:
         ]
         index = found + len(needle)
     return "".join(out) + text[index:]
+
+
+def reply_parent(*, post: Post, comment_id: UUID) -> Comment:
+    """The live comment on ``post`` a new reply answers; anything else is invalid input."""
+    parent = Comment.objects.filter(post=post, id=comment_id, is_deleted=False).first()
+    if parent is None:
+        raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
+    return parent
