@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.fields import IdField, TimestampField
+from api.fields import IdField, TextField, TimestampField
 
 
 class UserByIdInput(serializers.Serializer):
@@ -11,9 +11,9 @@ class UserByIdInput(serializers.Serializer):
 
 class UserUpdateProfileInput(serializers.Serializer):
     # Lengths and the URL are checked by accounts.services.update_profile, the one rule-keeper.
-    name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    bio = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    avatarUrl = serializers.CharField(
+    name = TextField(required=False, allow_blank=True, trim_whitespace=False)
+    bio = TextField(required=False, allow_blank=True, trim_whitespace=False)
+    avatarUrl = TextField(
         source="avatar_url", required=False, allow_blank=True, trim_whitespace=False
     )
 

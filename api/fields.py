@@ -22,3 +22,14 @@ class TimestampField(serializers.DateTimeField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("read_only", True)
         super().__init__(format=None, **kwargs)
+
+
+class TextField(serializers.CharField):
+    """A string sent as a string (DRF's own field would turn ``5`` or ``true`` into text)."""
+
+    default_error_messages = {"not_a_string": "Not a valid string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)

@@ -76,14 +76,15 @@ def procedure(
 ) -> Callable[[ProcedureFunction], ProcedureFunction]:
     """Register the decorated function as the procedure ``name``."""
 
+    for role, serializer in (("input", input), ("output", output)):
+        if serializer is None and role == "input":
+            continue
+        if not (isinstance(serializer, type) and issubclass(serializer, BaseSerializer)):
+            raise ImproperlyConfigured(f"Procedure {name!r} needs an {role} serializer.")
+
     def register(function: ProcedureFunction) -> ProcedureFunction:
         if name in _procedures and _procedures[name].function is not function:
             raise ImproperlyConfigured(f"Procedure {name!r} is declared twice.")
-        for role, serializer in (("input", input), ("output", output)):
-            if serializer is None and role == "input":
-                continue
-            if not (isinstance(serializer, type) and issubclass(serializer, BaseSerializer)):
-                raise ImproperlyConfigured(f"Procedure {name!r} needs an {role} serializer.")
         _procedures[name] = Procedure(name, Kind(kind), input, output, Access(access), function)
         return function
 

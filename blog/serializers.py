@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from api.errors import InvalidInput
-from api.fields import IdField, TimestampField
+from api.fields import IdField, TextField, TimestampField
 from blog import pagination, selectors
 from blog.models import (
     COMMENT_MAX_LENGTH,
@@ -76,7 +76,7 @@ def headline_html(headline: str) -> str:
 
 class PostListInput(serializers.Serializer):
     limit = _limit()
-    cursor = serializers.CharField(
+    cursor = TextField(
         required=False, allow_null=True, allow_blank=True, validators=[_position_cursor]
     )
     authorId = IdField(source="author_id", required=False, allow_null=True)
@@ -89,7 +89,7 @@ class PostListInput(serializers.Serializer):
 
 
 class PostBySlugInput(serializers.Serializer):
-    slug = serializers.CharField(max_length=SLUG_MAX_LENGTH)
+    slug = TextField(max_length=SLUG_MAX_LENGTH)
 
 
 class PostByIdInput(serializers.Serializer):
@@ -97,9 +97,9 @@ class PostByIdInput(serializers.Serializer):
 
 
 class PostSearchInput(serializers.Serializer):
-    query = serializers.CharField(max_length=SEARCH_QUERY_MAX_LENGTH)
+    query = TextField(max_length=SEARCH_QUERY_MAX_LENGTH)
     limit = _limit()
-    cursor = serializers.CharField(
+    cursor = TextField(
         required=False, allow_null=True, allow_blank=True, validators=[_offset_cursor]
     )
 
@@ -108,12 +108,12 @@ class PostSearchInput(serializers.Serializer):
 
 
 class PostCreateInput(serializers.Serializer):
-    title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
+    title = TextField(max_length=TITLE_MAX_LENGTH)
     # Markdown: leading spaces and blank lines mean something.
-    content = serializers.CharField(
+    content = TextField(
         max_length=CONTENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False, default=""
     )
-    excerpt = serializers.CharField(
+    excerpt = TextField(
         max_length=EXCERPT_MAX_LENGTH,
         allow_blank=True,
         default="",
@@ -124,11 +124,11 @@ class PostCreateInput(serializers.Serializer):
 
 class PostUpdateInput(serializers.Serializer):
     id = IdField()
-    title = serializers.CharField(max_length=TITLE_MAX_LENGTH, required=False)
-    content = serializers.CharField(
+    title = TextField(max_length=TITLE_MAX_LENGTH, required=False)
+    content = TextField(
         max_length=CONTENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False, required=False
     )
-    excerpt = serializers.CharField(max_length=EXCERPT_MAX_LENGTH, allow_blank=True, required=False)
+    excerpt = TextField(max_length=EXCERPT_MAX_LENGTH, allow_blank=True, required=False)
     published = serializers.BooleanField(required=False)
 
 
@@ -142,13 +142,13 @@ class CommentListInput(serializers.Serializer):
 
 class CommentCreateInput(serializers.Serializer):
     postId = IdField(source="post_id")
-    content = serializers.CharField(max_length=COMMENT_MAX_LENGTH)
+    content = TextField(max_length=COMMENT_MAX_LENGTH)
     parentId = IdField(source="parent_id", required=False, allow_null=True, default=None)
 
 
 class CommentUpdateInput(serializers.Serializer):
     id = IdField()
-    content = serializers.CharField(max_length=COMMENT_MAX_LENGTH)
+    content = TextField(max_length=COMMENT_MAX_LENGTH)
 
 
 class CommentDeleteInput(serializers.Serializer):

@@ -61,6 +61,12 @@ class Trpc:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The cast's passwords are hashed once per user; PBKDF2 would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     # Throttle counters live in the cache; every test starts with none.
     cache.clear()
