@@ -37,7 +37,7 @@ class Trpc:
         self.client = client
 
     def query(
-        self, path: str, input: Any = _NO_INPUT, *, batch: bool = False, **headers: str
+        self, path: str, input: Any = _NO_INPUT, *, batch: bool = False, headers: dict | None = None
     ) -> Answer:
         params = {} if input is _NO_INPUT else {"input": json.dumps(input)}
         if batch:
@@ -45,7 +45,7 @@ class Trpc:
         return Answer(self.client.get(f"/api/trpc/{path}", params, headers=headers))
 
     def mutate(
-        self, path: str, input: Any = _NO_INPUT, *, batch: bool = False, **headers: str
+        self, path: str, input: Any = _NO_INPUT, *, batch: bool = False, headers: dict | None = None
     ) -> Answer:
         body = "" if input is _NO_INPUT else json.dumps(input)
         query = "?batch=1" if batch else ""
