@@ -152,3 +152,17 @@ def test_errors_under_superjson_wrap_the_whole_error_object(trpc):
     answer = trpc.query("post.bySlug", {"json": {"slug": "missing"}})
     assert answer.status == 404
     assert answer.body["error"]["json"]["data"]["code"] == "NOT_FOUND"
+
+
+def test_a_session_mutation_with_the_csrf_token_goes_through(author):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(author)
+    browser.cookies["csrftoken"] = secret = "a" * 32
+    response = browser.post(
+        "/api/trpc/post.create",
+        '{"title": "x"}',
+        "application/json",
+        headers={"X-CSRFToken": secret},
+    )
+    assert response.status_code == 200
+    assert Post.objects.get().title == "x"
