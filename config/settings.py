@@ -176,6 +176,24 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
 }
 
+# --- API: typed procedures (api/) ------------------------------------------------------
+
+# How answers are encoded: "auto" answers SuperJSON to a request whose inputs are SuperJSON-shaped
+# ({"json", "meta"}) and plain JSON otherwise; "json" / "superjson" force one. A client may
+# choose per request with the X-Trpc-Transformer header (auto, json or superjson).
+API_TRPC_TRANSFORMER = env_str("API_TRPC_TRANSFORMER", "auto")
+if API_TRPC_TRANSFORMER not in ("auto", "json", "superjson"):
+    raise ImproperlyConfigured("API_TRPC_TRANSFORMER must be auto, json or superjson.")
+# A post holds up to 2 MiB of Markdown; its JSON body (escapes, other fields) gets 3 MiB.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 3 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# DRF rates ("<n>/<second|minute|hour|day>") per anonymous client IP and per signed-in user.
+API_THROTTLE_RATES = {
+    "anonymous": env_str("API_THROTTLE_ANONYMOUS", "300/minute"),
+    "user": env_str("API_THROTTLE_USER", "1200/minute"),
+}
+SPECTACULAR_SETTINGS["DEFAULT_GENERATOR_CLASS"] = "api.openapi.ProcedureSchemaGenerator"
+
 # --- Static files ---------------------------------------------------------------------
 
 STATIC_URL = "/static/"

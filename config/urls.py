@@ -8,6 +8,8 @@ from config.health import healthz
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # --- API (api/): tRPC procedures, their OpenAPI document and its docs page
+    path("api/", include("api.urls")),
     path("", include("blog.urls")),
     # Identity: sign-up/in pages, /auth/* token endpoints, /.well-known/jwks.json
     path("", include("accounts.urls")),

@@ -1,0 +1,158 @@
+"""OpenAPI 3 from the procedure registry: one operation per procedure, typed by its serializers.
+
+drf-spectacular walks URL patterns; here it walks the registry instead, so the document lists
+exactly what ``/api/trpc/<name>`` answers (queries as GET with ``?input=<JSON>``, mutations
+as POST), with the tRPC result and error envelopes around the output.
+"""
+
+from typing import Any
+
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent, force_instance
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import trpc
+from api.registry import Access, Kind, Procedure, all_procedures
+
+TRPC_PREFIX = "/api/trpc/"
+_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The tRPC error envelope (SuperJSON clients get the error object wrapped).",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "message": {"type": "string"},
+                "code": {"type": "integer", "description": "JSON-RPC code"},
+                "data": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string", "enum": sorted(trpc.ERROR_CODES)},
+                        "httpStatus": {"type": "integer"},
+                        "path": {"type": "string", "nullable": True},
+                        "fieldErrors": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
+                        "formErrors": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "required": ["code", "httpStatus"],
+                },
+            },
+            "required": ["message", "code", "data"],
+        }
+    },
+    "required": ["error"],
+}
+_ACCESS_NOTES = {
+    Access.PUBLIC: "Anyone may call it.",
+    Access.AUTHENTICATED: "Signed-in callers only (UNAUTHORIZED otherwise).",
+    Access.OWNER_OR_STAFF: "The row's author or staff only (UNAUTHORIZED, FORBIDDEN otherwise).",
+}
+
+
+class ProcedureSchema(AutoSchema):
+    """The operation of one procedure (the view it describes carries it as ``procedure``)."""
+
+    @property
+    def procedure(self) -> Procedure:
+        return self.view.procedure  # type: ignore[attr-defined]
+
+    def get_operation_id(self) -> str:
+        return self.procedure.name
+
+    def get_tags(self) -> list[str]:
+        return [self.procedure.name.split(".", 1)[0]]
+
+    def get_summary(self) -> str:
+        return f"{self.procedure.name} ({self.procedure.kind})"
+
+    def get_description(self) -> str:
+        return f"{self.procedure.description}\n\n{_ACCESS_NOTES[self.procedure.access]}"
+
+    def get_response_serializers(self) -> Any:
+        return self.procedure.output
+
+    def get_request_serializer(self) -> Any:
+        return self.procedure.input if self.procedure.kind == Kind.MUTATION else None
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and self.procedure.kind == Kind.QUERY and self.procedure.input:
+            component = self.resolve_serializer(self.procedure.input, "request")
+            operation.setdefault("parameters", []).append(
+                {
+                    "name": "input",
+                    "in": "query",
+                    "required": False,
+                    "description": "The input as JSON (SuperJSON-wrapped for such clients).",
+                    "content": {"application/json": {"schema": component.ref}},
+                }
+            )
+        return operation
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        output = force_instance(self.procedure.output)
+        data = self._unwrap_list_serializer(output, "response")
+        success = {
+            "type": "object",
+            "properties": {
+                "result": {
+                    "type": "object",
+                    "properties": {"data": data},
+                    "required": ["data"],
+                }
+            },
+            "required": ["result"],
+        }
+        error = ResolvedComponent(
+            name="TrpcErrorEnvelope",
+            type=ResolvedComponent.SCHEMA,
+            object="TrpcErrorEnvelope",
+            schema=_ERROR_SCHEMA,
+        )
+        self.registry.register_on_missing(error)
+        return {
+            "200": {
+                "description": "The result envelope.",
+                "content": {"application/json": {"schema": success}},
+            },
+            "default": {
+                "description": "The error envelope; the status is the error's httpStatus.",
+                "content": {"application/json": {"schema": error.ref}},
+            },
+        }
+
+
+class ProcedureDocView(APIView):
+    """Stands for one procedure while the document is generated; never routed."""
+
+    procedure: Procedure | None = None
+    parser_classes = [JSONParser]
+    schema = ProcedureSchema()
+
+    def get(self, request: Request) -> Response:
+        raise AssertionError("ProcedureDocView only describes; it is not routed.")
+
+    post = get
+
+
+class ProcedureSchemaGenerator(SchemaGenerator):
+    """Generates the paths from the registry instead of from the URL patterns."""
+
+    def _initialise_endpoints(self) -> None:
+        if self.endpoints is None:
+            self.endpoints = [
+                (
+                    f"{TRPC_PREFIX}{procedure.name}",
+                    f"^{TRPC_PREFIX}{procedure.name}$",
+                    "GET" if procedure.kind == Kind.QUERY else "POST",
+                    ProcedureDocView.as_view(procedure=procedure),
+                )
+                for procedure in all_procedures()
+                if procedure.kind in (Kind.QUERY, Kind.MUTATION)
+            ]

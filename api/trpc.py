@@ -1,0 +1,269 @@
+"""The tRPC wire protocol (v10/v11), pure: error codes, envelopes, HTTP and WebSocket requests.
+
+No Django here: transports hand in what arrived (method, path, query, body) and get dataclasses
+back; ``api.dispatch`` runs the calls. See ``shared/spec/trpc-wire.md``.
+"""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import unquote
+
+from api import superjson
+from api.superjson import UNDEFINED, SuperjsonError
+
+Kind = Literal["query", "mutation"]
+Transformer = Literal["auto", "json", "superjson"]
+TRANSFORMERS: tuple[Transformer, ...] = ("auto", "json", "superjson")
+
+# NAME: (JSON-RPC code, HTTP status), as tRPC's TRPC_ERROR_CODES_BY_KEY and getHTTPStatusCode.
+ERROR_CODES: dict[str, tuple[int, int]] = {
+    "PARSE_ERROR": (-32700, 400),
+    "BAD_REQUEST": (-32600, 400),
+    "INTERNAL_SERVER_ERROR": (-32603, 500),
+    "NOT_IMPLEMENTED": (-32603, 501),
+    "BAD_GATEWAY": (-32603, 502),
+    "SERVICE_UNAVAILABLE": (-32603, 503),
+    "GATEWAY_TIMEOUT": (-32603, 504),
+    "UNAUTHORIZED": (-32001, 401),
+    "PAYMENT_REQUIRED": (-32002, 402),
+    "FORBIDDEN": (-32003, 403),
+    "NOT_FOUND": (-32004, 404),
+    "METHOD_NOT_SUPPORTED": (-32005, 405),
+    "TIMEOUT": (-32008, 408),
+    "CONFLICT": (-32009, 409),
+    "PRECONDITION_FAILED": (-32012, 412),
+    "PAYLOAD_TOO_LARGE": (-32013, 413),
+    "UNSUPPORTED_MEDIA_TYPE": (-32015, 415),
+    "UNPROCESSABLE_CONTENT": (-32022, 422),
+    "PRECONDITION_REQUIRED": (-32028, 428),
+    "TOO_MANY_REQUESTS": (-32029, 429),
+    "CLIENT_CLOSED_REQUEST": (-32099, 499),
+}
+MULTI_STATUS = 207
+MAX_BATCH_SIZE = 20
+
+
+@dataclass(frozen=True)
+class TrpcError:
+    """A failed call as the protocol describes it; ``data`` adds to ``error.data``
+    (``fieldErrors``, ``stack``)."""
+
+    code: str
+    message: str
+    path: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in ERROR_CODES:
+            raise ValueError(f"Unknown tRPC error code {self.code!r}")
+
+    @property
+    def json_rpc_code(self) -> int:
+        return ERROR_CODES[self.code][0]
+
+    @property
+    def http_status(self) -> int:
+        return ERROR_CODES[self.code][1]
+
+    def at(self, path: str) -> "TrpcError":
+        return TrpcError(self.code, self.message, path, self.data)
+
+    def shape(self) -> dict[str, Any]:
+        """The ``error`` object: message, numeric code, and ``data`` with the name and status."""
+        data = {"code": self.code, "httpStatus": self.http_status, "path": self.path}
+        return {"message": self.message, "code": self.json_rpc_code, "data": {**data, **self.data}}
+
+
+@dataclass(frozen=True)
+class Success:
+    data: Any
+    path: str | None = None
+
+
+Outcome = Success | TrpcError
+
+
+@dataclass(frozen=True)
+class Call:
+    """One procedure call: its path and its input (decoded, ``UNDEFINED``, or the TrpcError
+    that reading it raised)."""
+
+    path: str
+    input: Any
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    kind: Kind
+    calls: list[Call]
+    is_batch: bool
+    uses_superjson: bool
+
+
+# --- envelopes ------------------------------------------------------------------------------
+
+
+def envelope(outcome: Outcome, *, uses_superjson: bool) -> dict[str, Any]:
+    """``{"result": {"data"}}`` or ``{"error"}``; under SuperJSON the data, or the whole error
+    object, is wrapped."""
+    if isinstance(outcome, Success):
+        if uses_superjson:
+            return {"result": {"data": superjson.serialize(outcome.data)}}
+        return {"result": {"data": superjson.to_plain_json(outcome.data)}}
+    if uses_superjson:
+        return {"error": superjson.serialize(outcome.shape())}
+    return {"error": outcome.shape()}
+
+
+def http_status(outcomes: list[Outcome]) -> int:
+    """The common status of the calls, or 207 when they differ (tRPC's getHTTPStatusCode)."""
+    statuses = {
+        200 if isinstance(outcome, Success) else outcome.http_status for outcome in outcomes
+    }
+    return statuses.pop() if len(statuses) == 1 else MULTI_STATUS
+
+
+def http_body(
+    outcomes: list[Outcome], *, is_batch: bool, uses_superjson: bool
+) -> list[dict[str, Any]] | dict[str, Any]:
+    envelopes = [envelope(outcome, uses_superjson=uses_superjson) for outcome in outcomes]
+    return envelopes if is_batch else envelopes[0]
+
+
+def dumps(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+def _load_json(text: str | bytes) -> Any:
+    """JSON as JavaScript's JSON.parse reads it (no NaN/Infinity); TrpcError when it isn't."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:
+        # tRPC 11 answers unreadable input with BAD_REQUEST for each call (v10 said PARSE_ERROR).
+        return TrpcError("BAD_REQUEST", f"The input is not valid JSON: {error}")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def decode_input(raw: Any, *, transformer: Transformer) -> tuple[Any, bool]:
+    """(the call's input, whether it came as SuperJSON). ``auto`` reads an object whose only keys
+    are ``json`` and ``meta`` as SuperJSON; ``json`` never does; ``superjson`` always does."""
+    if raw is UNDEFINED or isinstance(raw, TrpcError):
+        return raw, transformer == "superjson"
+    wrapped = transformer == "superjson" or (transformer == "auto" and superjson.is_wrapped(raw))
+    if not wrapped:
+        return raw, False
+    try:
+        return superjson.deserialize(raw), True
+    except (SuperjsonError, RecursionError) as error:
+        return TrpcError("BAD_REQUEST", f"The input is not valid SuperJSON: {error}"), True
+
+
+def parse_http_request(
+    *,
+    method: str,
+    path: str,
+    query: dict[str, str],
+    body: bytes | None,
+    content_type: str,
+    transformer: Transformer = "auto",
+) -> HttpRequest | TrpcError:
+    """Read a ``/api/trpc/<path>`` request into calls; a TrpcError when no call can run at all."""
+    kind: Kind
+    if method == "GET":
+        kind = "query"
+    elif method == "POST":
+        kind = "mutation"
+        if not content_type.lower().startswith("application/json"):
+            return TrpcError(
+                "UNSUPPORTED_MEDIA_TYPE",
+                f"Unsupported content-type {content_type or 'none'!r}: send application/json.",
+            )
+    else:
+        return TrpcError("METHOD_NOT_SUPPORTED", f"Unsupported method {method}.")
+    is_batch = query.get("batch") == "1"
+    paths = unquote(path).split(",") if is_batch else [unquote(path)]
+    if len(paths) > MAX_BATCH_SIZE:
+        return TrpcError("BAD_REQUEST", f"A batch holds at most {MAX_BATCH_SIZE} calls.")
+
+    raw: Any = UNDEFINED
+    if kind == "query" and query.get("input"):
+        raw = _load_json(query["input"])
+    elif kind == "mutation" and body:
+        raw = _load_json(body)
+
+    raw_inputs: list[Any]
+    if not is_batch:
+        raw_inputs = [raw]
+    elif raw is UNDEFINED or isinstance(raw, TrpcError):
+        raw_inputs = [raw] * len(paths)
+    elif not isinstance(raw, dict):
+        return TrpcError("BAD_REQUEST", '"input" needs to be an object when doing a batch call')
+    else:
+        raw_inputs = [raw.get(str(index), UNDEFINED) for index in range(len(paths))]
+
+    decoded = [decode_input(item, transformer=transformer) for item in raw_inputs]
+    uses_superjson = transformer == "superjson" or (
+        transformer == "auto" and any(wrapped for _, wrapped in decoded)
+    )
+    calls = [
+        Call(call_path, value.at(call_path) if isinstance(value, TrpcError) else value)
+        for call_path, (value, _) in zip(paths, decoded, strict=True)
+    ]
+    return HttpRequest(kind, calls, is_batch, uses_superjson)
+
+
+# --- WebSocket ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WsRequest:
+    id: int | str | None
+    kind: Kind
+    call: Call
+    uses_superjson: bool
+
+
+def parse_ws_request(
+    message: object, *, transformer: Transformer = "auto"
+) -> WsRequest | tuple[int | str | None, TrpcError]:
+    """One ``{"id", "method", "params": {"path", "input"}}`` request, or (its id, the error)."""
+    if not isinstance(message, dict):
+        return None, TrpcError("BAD_REQUEST", "A request is a JSON object.")
+    request_id = message.get("id")
+    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+        return None, TrpcError("BAD_REQUEST", "A request needs an 'id' (a number or a string).")
+    method = message.get("method")
+    if method not in ("query", "mutation"):
+        return request_id, TrpcError(
+            "METHOD_NOT_SUPPORTED", "'method' must be 'query' or 'mutation'."
+        )
+    params = message.get("params")
+    if not isinstance(params, dict) or not isinstance(params.get("path"), str):
+        return request_id, TrpcError("BAD_REQUEST", "'params' must hold a 'path' string.")
+    path = params["path"]
+    value, wrapped = decode_input(params.get("input", UNDEFINED), transformer=transformer)
+    if isinstance(value, TrpcError):
+        return request_id, value.at(path)
+    return WsRequest(request_id, method, Call(path, value), wrapped)
+
+
+def ws_answer(
+    request_id: int | str | None, outcome: Outcome, *, uses_superjson: bool
+) -> dict[str, Any]:
+    """``{"id", "result": {"type": "data", "data"}}`` or ``{"id", "error"}``."""
+    wrapped = envelope(outcome, uses_superjson=uses_superjson)
+    if "result" in wrapped:
+        return {"id": request_id, "result": {"type": "data", **wrapped["result"]}}
+    return {"id": request_id, "error": wrapped["error"]}
+
+
+def parse_error_answer(detail: str) -> dict[str, Any]:
+    """The answer to a WebSocket frame that is not JSON at all (tRPC's wsLink: PARSE_ERROR)."""
+    return ws_answer(None, TrpcError("PARSE_ERROR", detail), uses_superjson=False)

@@ -1,0 +1,151 @@
+"""The HTTP transport: ``/api/trpc/<path>`` speaking tRPC's wire protocol, on DRF.
+
+DRF brings authentication (the settings' classes: Bearer token, browser session with its CSRF
+check) and throttling; everything else is ``api.trpc`` (the protocol) and ``api.dispatch``
+(the calls).
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse
+from rest_framework import exceptions
+from rest_framework.parsers import BaseParser
+from rest_framework.request import Request
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from api import trpc
+from api.dispatch import call_procedure
+
+TRANSFORMER_HEADER = "X-Trpc-Transformer"
+
+
+class _SettingsRate:
+    """Rates read from ``settings.API_THROTTLE_RATES`` at each request (tests change them)."""
+
+    scope: str
+
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_RATES.get(self.scope)
+
+
+class BodyLeftUnread(BaseParser):
+    """Lets DRF (its CSRF check looks at ``request.POST``) past the body without reading it:
+    the view reads the body itself, as the protocol says, and answers a wrong type with 415."""
+
+    media_type = "*/*"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> dict:
+        return {}
+
+
+class AnonymousCallerThrottle(_SettingsRate, AnonRateThrottle):
+    scope = "anonymous"
+
+
+class SignedInCallerThrottle(_SettingsRate, UserRateThrottle):
+    scope = "user"
+
+
+# DRF's exceptions (raised before any call runs) as tRPC codes.
+_API_EXCEPTION_CODES: list[tuple[type[exceptions.APIException], str]] = [
+    (exceptions.Throttled, "TOO_MANY_REQUESTS"),
+    (exceptions.NotAuthenticated, "UNAUTHORIZED"),
+    (exceptions.AuthenticationFailed, "UNAUTHORIZED"),
+    (exceptions.PermissionDenied, "FORBIDDEN"),
+    (exceptions.MethodNotAllowed, "METHOD_NOT_SUPPORTED"),
+    (exceptions.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"),
+    (exceptions.ParseError, "BAD_REQUEST"),
+]
+
+
+class TrpcView(APIView):
+    """Queries by GET, mutations by POST, batches of either; answers in tRPC envelopes."""
+
+    permission_classes: list[type] = []  # each procedure has its own access rule
+    throttle_classes = [AnonymousCallerThrottle, SignedInCallerThrottle]
+    parser_classes = [BodyLeftUnread]
+    schema = None  # OpenAPI describes the procedures, not this door (api.openapi)
+
+    def get(self, request: Request, path: str) -> HttpResponse:
+        return self._answer(request, path)
+
+    def post(self, request: Request, path: str) -> HttpResponse:
+        return self._answer(request, path)
+
+    def head(self, request: Request, path: str) -> HttpResponse:
+        # tRPC clients warm the connection up with a HEAD.
+        return HttpResponse(status=204)
+
+    def _answer(self, request: Request, path: str) -> HttpResponse:
+        transformer = _transformer(request)
+        try:
+            body = request.body if request.method == "POST" else None
+        except RequestDataTooBig:
+            return _error_response(
+                trpc.TrpcError(
+                    "PAYLOAD_TOO_LARGE",
+                    f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+                ),
+                uses_superjson=transformer == "superjson",
+            )
+        parsed = trpc.parse_http_request(
+            method=request.method or "",
+            path=path,
+            query=request.GET.dict(),
+            body=body,
+            content_type=request.content_type or "",
+            transformer=transformer,
+        )
+        if isinstance(parsed, trpc.TrpcError):
+            return _error_response(parsed, uses_superjson=transformer == "superjson")
+        outcomes = [
+            call_procedure(
+                path=call.path, kind=parsed.kind, raw_input=call.input, user=request.user
+            )
+            for call in parsed.calls
+        ]
+        body_out = trpc.http_body(
+            outcomes, is_batch=parsed.is_batch, uses_superjson=parsed.uses_superjson
+        )
+        return _json_response(body_out, trpc.http_status(outcomes))
+
+    def handle_exception(self, exc: Exception) -> HttpResponse:
+        """DRF's own failures (authentication, CSRF, throttling) in the tRPC error envelope."""
+        for exception_class, code in _API_EXCEPTION_CODES:
+            if isinstance(exc, exception_class):
+                assert isinstance(exc, exceptions.APIException)
+                error = trpc.TrpcError(code, str(exc.detail), _path(self.kwargs))
+                response = _error_response(
+                    error, uses_superjson=_transformer(self.request) == "superjson"
+                )
+                if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+                    response["Retry-After"] = str(int(exc.wait) + 1)
+                if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+                    header = self.get_authenticate_header(self.request)
+                    if header:
+                        response["WWW-Authenticate"] = header
+                return response
+        return super().handle_exception(exc)
+
+
+def _path(kwargs: dict[str, Any]) -> str | None:
+    return kwargs.get("path")
+
+
+def _transformer(request: Any) -> trpc.Transformer:
+    """The per-request header wins over the setting; both are auto, json or superjson."""
+    asked = request.headers.get(TRANSFORMER_HEADER, "").strip().lower()
+    if asked in trpc.TRANSFORMERS:
+        return asked  # type: ignore[return-value]
+    return settings.API_TRPC_TRANSFORMER
+
+
+def _error_response(error: trpc.TrpcError, *, uses_superjson: bool) -> HttpResponse:
+    return _json_response(trpc.envelope(error, uses_superjson=uses_superjson), error.http_status)
+
+
+def _json_response(body: Any, status: int) -> HttpResponse:
+    return HttpResponse(trpc.dumps(body), status=status, content_type="application/json")

@@ -1,0 +1,151 @@
+"""The blog's procedures: posts and their comments, each a call to a selector or a service."""
+
+from typing import Any
+
+from api.registry import (
+    AUTHENTICATED,
+    MUTATION,
+    OWNER_OR_STAFF,
+    PUBLIC,
+    QUERY,
+    Context,
+    procedure,
+)
+from blog import selectors, services
+from blog.models import Comment, Post
+from blog.pagination import Page
+from blog.serializers import (
+    CommentCreateInput,
+    CommentDeleteInput,
+    CommentDeleteOutput,
+    CommentListInput,
+    CommentListOutput,
+    CommentOutput,
+    CommentUpdateInput,
+    PostByIdInput,
+    PostBySlugInput,
+    PostCreateInput,
+    PostDeleteInput,
+    PostDeleteOutput,
+    PostListInput,
+    PostListOutput,
+    PostOutput,
+    PostSearchInput,
+    PostSearchOutput,
+    PostUpdateInput,
+)
+
+Data = dict[str, Any]
+
+
+@procedure("post.list", kind=QUERY, input=PostListInput, output=PostListOutput, access=PUBLIC)
+def post_list(ctx: Context, data: Data) -> Page[Post]:
+    """Published posts, newest first, keyset-paginated; `published: false` lists the caller's
+    own drafts."""
+    return selectors.post_page(viewer=ctx.user, **data)
+
+
+@procedure("post.bySlug", kind=QUERY, input=PostBySlugInput, output=PostOutput, access=PUBLIC)
+def post_by_slug(ctx: Context, data: Data) -> Post:
+    """One post, counting a view. A draft is NOT_FOUND to all but its author and staff."""
+    post = selectors.post_for_viewer(viewer=ctx.user, slug=data["slug"])
+    services.record_post_view(post=post)
+    return post
+
+
+@procedure("post.byId", kind=QUERY, input=PostByIdInput, output=PostOutput, access=PUBLIC)
+def post_by_id(ctx: Context, data: Data) -> Post:
+    """One post, counting a view. A draft is NOT_FOUND to all but its author and staff."""
+    post = selectors.post_for_viewer(viewer=ctx.user, post_id=data["id"])
+    services.record_post_view(post=post)
+    return post
+
+
+@procedure("post.search", kind=QUERY, input=PostSearchInput, output=PostSearchOutput, access=PUBLIC)
+def post_search(ctx: Context, data: Data) -> Page[Post]:
+    """Published posts matching the query, best first, each with a highlighted headline."""
+    return selectors.search_posts(viewer=ctx.user, **data)
+
+
+@procedure(
+    "post.create", kind=MUTATION, input=PostCreateInput, output=PostOutput, access=AUTHENTICATED
+)
+def post_create(ctx: Context, data: Data) -> Post:
+    """A new post by the caller (a draft unless `published`)."""
+    post = services.create_post(author=ctx.user, **data)
+    return selectors.post_for_viewer(viewer=ctx.user, post_id=post.id)
+
+
+@procedure(
+    "post.update", kind=MUTATION, input=PostUpdateInput, output=PostOutput, access=OWNER_OR_STAFF
+)
+def post_update(ctx: Context, data: Data) -> Post:
+    """Change the given fields of a post (its author or staff)."""
+    post = selectors.post_for_edit(user=ctx.user, post_id=data.pop("id"))
+    return services.update_post(post=post, **data)
+
+
+@procedure(
+    "post.delete",
+    kind=MUTATION,
+    input=PostDeleteInput,
+    output=PostDeleteOutput,
+    access=OWNER_OR_STAFF,
+)
+def post_delete(ctx: Context, data: Data) -> Data:
+    """Delete a post and its comments (its author or staff)."""
+    post = selectors.post_for_edit(user=ctx.user, post_id=data["id"])
+    services.delete_post(post=post)
+    return {"id": data["id"]}
+
+
+@procedure(
+    "comment.list", kind=QUERY, input=CommentListInput, output=CommentListOutput, access=PUBLIC
+)
+def comment_list(ctx: Context, data: Data) -> list[selectors.CommentNode]:
+    """A readable post's comments as threads, oldest first."""
+    post = selectors.post_for_viewer(viewer=ctx.user, post_id=data["post_id"])
+    return selectors.comment_tree(post=post)
+
+
+@procedure(
+    "comment.create",
+    kind=MUTATION,
+    input=CommentCreateInput,
+    output=CommentOutput,
+    access=AUTHENTICATED,
+)
+def comment_create(ctx: Context, data: Data) -> Comment:
+    """Comment on a published post, or reply to a comment on it."""
+    post = selectors.published_post(post_id=data["post_id"])
+    parent = data["parent_id"] and selectors.reply_parent(post=post, comment_id=data["parent_id"])
+    return services.create_comment(
+        author=ctx.user, post=post, content=data["content"], parent=parent
+    )
+
+
+@procedure(
+    "comment.update",
+    kind=MUTATION,
+    input=CommentUpdateInput,
+    output=CommentOutput,
+    access=OWNER_OR_STAFF,
+)
+def comment_update(ctx: Context, data: Data) -> Comment:
+    """Change a comment's words (its author or staff)."""
+    comment = selectors.comment_for_edit(user=ctx.user, comment_id=data["id"])
+    return services.update_comment(comment=comment, content=data["content"])
+
+
+@procedure(
+    "comment.delete",
+    kind=MUTATION,
+    input=CommentDeleteInput,
+    output=CommentDeleteOutput,
+    access=OWNER_OR_STAFF,
+)
+def comment_delete(ctx: Context, data: Data) -> Data:
+    """Delete a comment (its author or staff); one with replies stays as a placeholder."""
+    comment = selectors.comment_for_edit(user=ctx.user, comment_id=data["id"])
+    services.delete_comment(comment=comment)
+    return {"id": data["id"]}

@@ -1,0 +1,249 @@
+"""The types of the blog's procedures: one input serializer per operation, outputs in camelCase."""
+
+import html
+from datetime import UTC
+from typing import Any
+
+from rest_framework import serializers
+
+from api.errors import InvalidInput
+from api.fields import IdField, TextField, TimestampField
+from blog import pagination, selectors
+from blog.models import (
+    COMMENT_MAX_LENGTH,
+    CONTENT_MAX_LENGTH,
+    EXCERPT_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Post,
+)
+from blog.rendering import render_markdown
+
+LIMIT_DEFAULT = 20
+LIMIT_MAX = 50
+SEARCH_QUERY_MAX_LENGTH = 200
+_INVALID_CURSOR = "This cursor is not valid."
+
+
+def _limit() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=LIMIT_MAX, default=LIMIT_DEFAULT)
+
+
+def _position_cursor(value: str | None) -> str | None:
+    """A listing cursor that ``blog.pagination`` made (and whose time the database can hold)."""
+    if value:
+        try:
+            pagination.decode_position(value).created_at.astimezone(UTC)
+        except (InvalidInput, OverflowError):
+            raise serializers.ValidationError(_INVALID_CURSOR) from None
+    return value or None
+
+
+def _offset_cursor(value: str | None) -> str | None:
+    """A search cursor: an offset within the ranked candidates."""
+    if value:
+        try:
+            offset = pagination.decode_offset(value)
+        except InvalidInput:
+            raise serializers.ValidationError(_INVALID_CURSOR) from None
+        if offset > selectors.SEARCH_CANDIDATES:
+            raise serializers.ValidationError(_INVALID_CURSOR)
+    return value or None
+
+
+def headline_html(headline: str) -> str:
+    """A search snippet as safe HTML: the text escaped, the matches (between the selector's
+    markers) in ``<mark>``; stray markers, even ones the author typed, are dropped."""
+    out, is_open = [], False
+    for char in headline:
+        if char == selectors.HIGHLIGHT_START:
+            if not is_open:
+                out.append("<mark>")
+                is_open = True
+        elif char == selectors.HIGHLIGHT_STOP:
+            if is_open:
+                out.append("</mark>")
+                is_open = False
+        else:
+            out.append(html.escape(char))
+    if is_open:
+        out.append("</mark>")
+    return "".join(out)
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+class PostListInput(serializers.Serializer):
+    limit = _limit()
+    cursor = TextField(
+        required=False, allow_null=True, allow_blank=True, validators=[_position_cursor]
+    )
+    authorId = IdField(source="author_id", required=False, allow_null=True)
+    published = serializers.BooleanField(
+        default=True, help_text="false lists the caller's own drafts."
+    )
+
+    def validate_cursor(self, value: str | None) -> str | None:
+        return value or None
+
+
+class PostBySlugInput(serializers.Serializer):
+    slug = TextField(max_length=SLUG_MAX_LENGTH)
+
+
+class PostByIdInput(serializers.Serializer):
+    id = IdField()
+
+
+class PostSearchInput(serializers.Serializer):
+    query = TextField(max_length=SEARCH_QUERY_MAX_LENGTH)
+    limit = _limit()
+    cursor = TextField(
+        required=False, allow_null=True, allow_blank=True, validators=[_offset_cursor]
+    )
+
+    def validate_cursor(self, value: str | None) -> str | None:
+        return value or None
+
+
+class PostCreateInput(serializers.Serializer):
+    title = TextField(max_length=TITLE_MAX_LENGTH)
+    # Markdown: leading spaces and blank lines mean something.
+    content = TextField(
+        max_length=CONTENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False, default=""
+    )
+    excerpt = TextField(
+        max_length=EXCERPT_MAX_LENGTH,
+        allow_blank=True,
+        default="",
+        help_text="Derived from the content when blank.",
+    )
+    published = serializers.BooleanField(default=False)
+
+
+class PostUpdateInput(serializers.Serializer):
+    id = IdField()
+    title = TextField(max_length=TITLE_MAX_LENGTH, required=False)
+    content = TextField(
+        max_length=CONTENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False, required=False
+    )
+    excerpt = TextField(max_length=EXCERPT_MAX_LENGTH, allow_blank=True, required=False)
+    published = serializers.BooleanField(required=False)
+
+
+class PostDeleteInput(serializers.Serializer):
+    id = IdField()
+
+
+class CommentListInput(serializers.Serializer):
+    postId = IdField(source="post_id")
+
+
+class CommentCreateInput(serializers.Serializer):
+    postId = IdField(source="post_id")
+    content = TextField(max_length=COMMENT_MAX_LENGTH)
+    parentId = IdField(source="parent_id", required=False, allow_null=True, default=None)
+
+
+class CommentUpdateInput(serializers.Serializer):
+    id = IdField()
+    content = TextField(max_length=COMMENT_MAX_LENGTH)
+
+
+class CommentDeleteInput(serializers.Serializer):
+    id = IdField()
+
+
+# --- outputs --------------------------------------------------------------------------------
+
+
+class AuthorOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    avatarUrl = serializers.CharField(source="avatar_url")
+
+
+class PostSummaryOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    excerpt = serializers.CharField()
+    published = serializers.BooleanField()
+    viewCount = serializers.IntegerField(source="view_count")
+    commentCount = serializers.IntegerField(source="comment_count")
+    createdAt = TimestampField(source="created_at")
+    updatedAt = TimestampField(source="updated_at")
+    author = AuthorOutput()
+
+
+class PostOutput(PostSummaryOutput):
+    content = serializers.CharField()
+    contentHtml = serializers.SerializerMethodField(help_text="The content as sanitised HTML.")
+
+    def get_contentHtml(self, post: Post) -> str:
+        return render_markdown(post.content)
+
+
+class PostListOutput(serializers.Serializer):
+    items = PostSummaryOutput(many=True)
+    nextCursor = serializers.CharField(source="next_cursor", allow_null=True)
+
+
+class PostSearchItemOutput(PostSummaryOutput):
+    headline = serializers.SerializerMethodField(
+        help_text="A snippet as safe HTML, the matched words in <mark>."
+    )
+
+    def get_headline(self, post: Post) -> str:
+        return headline_html(getattr(post, "headline", "") or "")
+
+
+class PostSearchOutput(serializers.Serializer):
+    items = PostSearchItemOutput(many=True)
+    nextCursor = serializers.CharField(source="next_cursor", allow_null=True)
+
+
+class PostDeleteOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+
+
+class CommentOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    content = serializers.CharField()
+    postId = serializers.UUIDField(source="post_id")
+    parentId = serializers.UUIDField(source="parent_id", allow_null=True)
+    isDeleted = serializers.BooleanField(
+        source="is_deleted", help_text="A deleted comment kept as a placeholder for its replies."
+    )
+    author = AuthorOutput()
+    createdAt = TimestampField(source="created_at")
+    updatedAt = TimestampField(source="updated_at")
+
+
+class CommentNodeOutput(serializers.Serializer):
+    """A comment and its replies (``selectors.CommentNode``)."""
+
+    id = serializers.UUIDField(source="comment.id")
+    content = serializers.CharField(source="comment.content")
+    parentId = serializers.UUIDField(source="comment.parent_id", allow_null=True)
+    isDeleted = serializers.BooleanField(source="comment.is_deleted")
+    author = AuthorOutput(source="comment.author")
+    createdAt = TimestampField(source="comment.created_at")
+    updatedAt = TimestampField(source="comment.updated_at")
+
+    def get_fields(self) -> dict[str, Any]:
+        # A node's replies are nodes: declared here, as a class cannot name itself in its body.
+        fields = super().get_fields()
+        fields["replies"] = CommentNodeOutput(many=True)
+        return fields
+
+
+class CommentListOutput(serializers.ListSerializer):
+    """The post's threads, oldest first."""
+
+    child = CommentNodeOutput()
+
+
+class CommentDeleteOutput(serializers.Serializer):
+    id = serializers.UUIDField()

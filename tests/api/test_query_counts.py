@@ -1,0 +1,53 @@
+"""Every procedure runs a fixed number of queries, whatever the page or thread size."""
+
+import pytest
+
+from tests.factories import CommentFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_post_list_is_one_query_at_any_page_size(trpc, django_assert_num_queries, size):
+    for post in PostFactory.create_batch(size):
+        CommentFactory(post=post)
+    with django_assert_num_queries(1):  # posts + authors (join) + comment counts (aggregate)
+        answer = trpc.query("post.list", {"limit": size})
+    assert len(answer.data["items"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_search_is_one_query_at_any_page_size(trpc, django_assert_num_queries, size):
+    PostFactory.create_batch(size, title="Findable")
+    with django_assert_num_queries(1):  # matches with authors and comment counts
+        answer = trpc.query("post.search", {"query": "findable", "limit": size})
+    assert len(answer.data["items"]) == size
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_comment_list_is_two_queries_at_any_thread_size(trpc, django_assert_num_queries, size):
+    post = PostFactory()
+    parent = None
+    for _ in range(size):
+        parent = CommentFactory(post=post, parent=parent)
+    with django_assert_num_queries(2):  # the post (visibility), then the whole thread + authors
+        answer = trpc.query("comment.list", {"postId": str(post.id)})
+    assert answer.status == 200
+
+
+def test_post_by_slug_is_a_read_and_an_atomic_count(trpc, django_assert_num_queries):
+    post = PostFactory()
+    CommentFactory.create_batch(5, post=post)
+    with django_assert_num_queries(2):  # the post with author and counts; UPDATE view_count
+        trpc.query("post.bySlug", {"slug": post.slug})
+
+
+def test_post_create_queries_do_not_depend_on_content(as_user, author, django_assert_num_queries):
+    caller = as_user(author)
+    caller.query("user.me")  # the session and user are loaded once per request from here on
+    # session; user; slug check; insert; re-read with counts; and 3 savepoints opened and
+    # released (the procedure's transaction, the service's, the insert's; inside the test's)
+    with django_assert_num_queries(11):
+        caller.mutate("post.create", {"title": "One", "content": "x"})
+    with django_assert_num_queries(11):
+        caller.mutate("post.create", {"title": "Two", "content": "y" * 100_000})
