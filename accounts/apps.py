@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import checks  # noqa: F401  (registers the identity checks)
+        from accounts import checks, openapi  # noqa: F401  (register checks, schema extension)

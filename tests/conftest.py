@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import UserFactory
 
@@ -20,6 +21,10 @@ def _test_settings(settings):
     settings.WHITENOISE_USE_FINDERS = True
     # A deliberately slow password hash is the point in production and a waste in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Throttle counters and cached keys live in the cache: every test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.core.cache import cache
 from jwt.algorithms import RSAAlgorithm
 from moto import mock_aws
 
@@ -47,11 +46,6 @@ def _identity_defaults(settings, local_key_pem):
     settings.AUTH_PROVIDER = "local"
     settings.JWT_PRIVATE_KEY = local_key_pem
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Sign-in tests hash many passwords; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ import json
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 _NO_INPUT = object()
 
@@ -58,18 +57,6 @@ class Trpc:
     def login(self, user: Any) -> "Trpc":
         self.client.force_login(user)
         return self
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The cast's passwords are hashed once per user; PBKDF2 would dominate the suite's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    # Throttle counters live in the cache; every test starts with none.
-    cache.clear()
 
 
 @pytest.fixture
