@@ -61,7 +61,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email.split("@", 1)[0]
+        # Never the email: it is private, and this name is shown to everyone.
+        return self.name or "Anonymous"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

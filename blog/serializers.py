@@ -160,7 +160,7 @@ class CommentDeleteInput(serializers.Serializer):
 
 class AuthorOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    name = serializers.CharField()
+    name = serializers.CharField(source="display_name")
     avatarUrl = serializers.CharField(source="avatar_url")
 
 
