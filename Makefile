@@ -27,6 +27,7 @@ run: $(VENV)/.installed-runtime
 
 ## test: install and run the whole suite (against DATABASE_URL / REDIS_URL when set)
 test: $(VENV)/.installed-dev
+	node --test tests/js/
 	$(BIN)/pytest
 
 ## lint: what CI checks besides the tests

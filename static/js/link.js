@@ -13,6 +13,9 @@ export class ProcedureError extends Error {
   }
 }
 
+/** The request never reached the server: it is safe to send it another way. */
+export class LinkUnavailable extends Error {}
+
 export class SessionLink {
   constructor({ client, storage = globalThis.localStorage, timeoutMs = 30_000, chunkStore = new ChunkStore() }) {
     Object.assign(this, { client, storage, timeoutMs, chunkStore });
@@ -41,10 +44,11 @@ export class SessionLink {
       if (event && event.type === "session.created") answered(event.sessionId);
     });
     await this.client.publish(requestChannel, [{ type: "session.request", clientUuid: this.clientUuid() }]);
-    this.sessionId = await withTimeout(sessionId, this.timeoutMs, "No session id arrived.");
+    const id = await withTimeout(sessionId, this.timeoutMs, "No session id arrived.");
     await request.unsubscribe();
-    await this.client.subscribe(`/trpc/${this.sessionId}`, (event) => this.receive(event));
-    return this.sessionId;
+    await this.client.subscribe(`/trpc/${id}`, (event) => this.receive(event));
+    this.sessionId = id; // ready only once answers can reach us
+    return id;
   }
 
   get ready() {
@@ -74,7 +78,7 @@ export class SessionLink {
 
   /** Run procedure `path` ("query" or "mutation") with `input`; resolves with its output. */
   async call(method, path, input) {
-    if (!this.ready) throw new Error("The live link is not connected.");
+    if (!this.ready) throw new LinkUnavailable("The live link is not connected.");
     this.counter += 1;
     const id = `${this.clientUuid().slice(0, 8)}-${Date.now().toString(36)}-${this.counter}`;
     const request = { id, method, params: { path, input } };
@@ -82,7 +86,7 @@ export class SessionLink {
     const answer = new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.calls.delete(id);
-        reject(new Error("The call timed out."));
+        reject(new Error("The server did not answer in time."));
       }, this.timeoutMs);
       this.calls.set(id, { resolve, reject, timer });
     });
@@ -100,7 +104,7 @@ export class SessionLink {
         clearTimeout(call.timer);
         this.calls.delete(id);
       }
-      throw error;
+      throw new LinkUnavailable(error.message);
     }
     return answer;
   }

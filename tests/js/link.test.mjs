@@ -4,7 +4,7 @@ import { after, test } from "node:test";
 
 import { EventsClient } from "../../static/js/appsync.js";
 import { splitMessage } from "../../static/js/chunking.js";
-import { ProcedureError, SessionLink } from "../../static/js/link.js";
+import { LinkUnavailable, ProcedureError, SessionLink } from "../../static/js/link.js";
 import { FakeServer, tick } from "./fake_server.mjs";
 
 const SESSION = "5b1f6a52-8a43-4c39-9d8b-3f3b3f0e9a11";
@@ -106,5 +106,5 @@ test("calls fail fast when the link is not connected", async () => {
   const server = new FakeServer();
   const client = new EventsClient({ url: "ws://inkwell.test/event/realtime", WebSocketImpl: server.WebSocket });
   const link = new SessionLink({ client, storage: new MemoryStorage() });
-  await assert.rejects(link.query("post.list", {}), /not connected/);
+  await assert.rejects(link.query("post.list", {}), LinkUnavailable);
 });

@@ -1,0 +1,268 @@
+// Live updates for signed-in pages: one realtime connection, the procedure link, new posts on
+// the home page, new/edited/deleted comments in place on a post page, and forms that go
+// through the link when it is connected (a normal POST otherwise).
+
+import { EventsClient } from "./appsync.js";
+import { LinkUnavailable, ProcedureError, SessionLink } from "./link.js";
+
+const TOKEN_MARGIN_MS = 30_000;
+
+/** Bearer tokens for the socket, fetched from the page's session and renewed before expiry. */
+function tokenSource(url = "/auth/session-token") {
+  let cached = null;
+  return async () => {
+    if (cached && cached.expiresAt - TOKEN_MARGIN_MS > Date.now()) return cached.headers;
+    const response = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
+    if (!response.ok) return {}; // the socket falls back to the session cookie
+    const { token, expiresIn } = await response.json();
+    cached = { headers: { Authorization: `Bearer ${token}` }, expiresAt: Date.now() + expiresIn * 1000 };
+    return cached.headers;
+  };
+}
+
+function showStatus(state) {
+  const indicator = document.getElementById("live-status");
+  if (!indicator) return;
+  const labels = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", closed: "Offline" };
+  indicator.hidden = false;
+  indicator.dataset.state = state;
+  indicator.textContent = labels[state] || state;
+}
+
+function announce(message) {
+  const region = document.getElementById("live-announcements");
+  if (region) region.textContent = message;
+}
+
+function formatDate(iso, withTime) {
+  const options = withTime
+    ? { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" }
+    : { day: "numeric", month: "short", year: "numeric" };
+  return new Date(iso).toLocaleString("en-GB", options);
+}
+
+// --- Home: new posts at the top ---------------------------------------------------------
+
+function postArticle(data) {
+  const template = document.getElementById("post-template");
+  const article = template.content.firstElementChild.cloneNode(true);
+  article.dataset.postId = data.id;
+  const link = article.querySelector("[data-field=title]");
+  link.textContent = data.title;
+  link.href = data.url;
+  const author = article.querySelector("[data-field=author]");
+  author.textContent = data.author.name;
+  author.href = `/authors/${data.author.id}/`;
+  const time = article.querySelector("time");
+  time.dateTime = data.createdAt;
+  time.textContent = formatDate(data.createdAt, false);
+  article.querySelector("[data-field=excerpt]").textContent = data.excerpt;
+  return article;
+}
+
+async function livePosts(client, list) {
+  await client.subscribe("/subscriptions/posts", (change) => {
+    if (change.resource !== "posts") return;
+    const [id] = change.ids;
+    const existing = list.querySelector(`[data-post-id="${CSS.escape(id)}"]`);
+    if (change.type === "deleted") {
+      if (existing) existing.remove();
+    } else if (existing) {
+      existing.querySelector("[data-field=title]").textContent = change.data.title;
+      existing.querySelector("[data-field=excerpt]").textContent = change.data.excerpt;
+    } else if (change.type === "created" && list.dataset.firstPage === "true") {
+      const article = postArticle(change.data);
+      article.classList.add("is-new");
+      list.prepend(article);
+      list.querySelector(".no-posts")?.remove();
+      announce(`New post: ${change.data.title}`);
+    }
+  });
+}
+
+// --- Post page: comments in place -------------------------------------------------------
+
+function commentItem(data, viewer) {
+  const template = document.getElementById("comment-template");
+  const item = template.content.firstElementChild.cloneNode(true);
+  item.id = `comment-${data.id}`;
+  item.dataset.commentId = data.id;
+  const author = item.querySelector("[data-field=author]");
+  author.textContent = data.author.name;
+  author.href = `/authors/${data.author.id}/`;
+  const time = item.querySelector("time");
+  time.dateTime = data.createdAt;
+  time.textContent = formatDate(data.createdAt, true);
+  item.querySelector(".comment-body").textContent = data.content;
+  const mayChange = viewer.id === data.author.id || viewer.isStaff;
+  for (const link of item.querySelectorAll("[data-owner-action]")) {
+    if (mayChange) link.href = link.dataset.href.replace("00000000-0000-0000-0000-000000000000", data.id);
+    else link.remove();
+  }
+  item.querySelector("input[name=parent_id]").value = data.id;
+  const textarea = item.querySelector("textarea");
+  textarea.id = `reply-${data.id}`;
+  item.querySelector("label[for]").htmlFor = textarea.id;
+  return item;
+}
+
+function setCommentCount(section, delta) {
+  const heading = section.querySelector("#comments-heading");
+  const count = Math.max(0, Number(heading.dataset.count || 0) + delta);
+  heading.dataset.count = String(count);
+  heading.textContent = `${count} comment${count === 1 ? "" : "s"}`;
+}
+
+function insertComment(section, data, viewer) {
+  if (document.getElementById(`comment-${data.id}`)) return;
+  const parent = data.parentId && document.getElementById(`comment-${data.parentId}`);
+  const list = parent ? parent.querySelector(":scope > .replies") : section.querySelector(".threads");
+  list.append(commentItem(data, viewer));
+  section.querySelector(".no-comments")?.remove();
+  setCommentCount(section, +1);
+}
+
+function removeComment(section, id) {
+  const item = document.getElementById(`comment-${id}`);
+  if (!item) return;
+  if (item.querySelector(":scope > .replies > li")) {
+    // Replies keep their place under a placeholder, as the server renders it.
+    for (const child of [...item.children]) if (!child.classList.contains("replies")) child.remove();
+    const placeholder = document.createElement("p");
+    placeholder.className = "deleted";
+    placeholder.textContent = "[deleted]";
+    item.prepend(placeholder);
+  } else {
+    item.remove();
+  }
+  setCommentCount(section, -1);
+}
+
+async function liveComments(client, section, postId, viewer) {
+  await client.subscribe(`/subscriptions/comments/${postId}`, (change) => {
+    if (change.resource !== "comments") return;
+    const [id] = change.ids;
+    if (change.type === "created") insertComment(section, change.data, viewer);
+    else if (change.type === "deleted") removeComment(section, id);
+    else if (change.type === "updated") {
+      const body = document.querySelector(`#comment-${CSS.escape(id)} > .comment-body`);
+      if (body) body.textContent = change.data.content;
+    }
+  });
+}
+
+// --- Forms through the link ------------------------------------------------------------
+
+function showFormErrors(form, error) {
+  let box = form.querySelector(".errors[data-live]");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "errors";
+    box.dataset.live = "";
+    box.setAttribute("role", "alert");
+    form.prepend(box);
+  }
+  const fieldErrors = (error instanceof ProcedureError && error.data.fieldErrors) || {};
+  const messages = Object.values(fieldErrors).flat();
+  box.textContent = messages.length ? messages.join(" ") : error.message;
+}
+
+/** Run a form's submit through the link when it is connected; else let the browser post it. */
+async function linkedSubmit(event, form, link, run) {
+  if (!link.ready || (event.submitter && event.submitter.name === "preview")) return;
+  event.preventDefault();
+  const buttons = form.querySelectorAll("button");
+  buttons.forEach((button) => (button.disabled = true));
+  try {
+    await run(event.submitter);
+  } catch (error) {
+    if (!(error instanceof LinkUnavailable)) {
+      // Refused (field errors), or sent but unanswered: posting again could write twice.
+      showFormErrors(form, error);
+      return;
+    }
+    // The request never left: the browser posts the form itself.
+    if (event.submitter && event.submitter.name) {
+      const choice = document.createElement("input");
+      choice.type = "hidden";
+      choice.name = event.submitter.name;
+      choice.value = event.submitter.value;
+      form.append(choice);
+    }
+    form.submit();
+  } finally {
+    buttons.forEach((button) => (button.disabled = false));
+  }
+}
+
+function commentForms(section, link, postId, viewer) {
+  // One listener for every comment form, including reply forms added live.
+  section.addEventListener("submit", (event) => {
+    const form = event.target.closest(".comment-form");
+    if (!form) return;
+    linkedSubmit(event, form, link, async () => {
+      const parentId = form.querySelector("input[name=parent_id]")?.value || null;
+      const content = form.querySelector("textarea[name=content]").value;
+      const comment = await link.mutation("comment.create", { postId, content, parentId });
+      insertComment(section, comment, viewer);
+      form.reset();
+      form.closest("details")?.removeAttribute("open");
+      form.querySelector(".errors[data-live]")?.remove();
+    });
+  });
+}
+
+function postForm(form, link) {
+  form.addEventListener("submit", (event) =>
+    linkedSubmit(event, form, link, async (submitter) => {
+      const value = (name) => form.querySelector(`[name=${name}]`).value;
+      const publish = submitter && submitter.value === "publish";
+      const input = { title: value("title"), content: value("content"), excerpt: value("excerpt") };
+      const post = form.dataset.postId
+        ? await link.mutation("post.update", { id: form.dataset.postId, ...input, ...(publish ? { published: true } : {}) })
+        : await link.mutation("post.create", { ...input, published: publish });
+      window.location.assign(`/write/${post.id}/`);
+    }),
+  );
+}
+
+// --- Start ----------------------------------------------------------------------------
+
+async function start() {
+  const viewer = { id: document.body.dataset.userId, isStaff: document.body.dataset.userStaff === "true" };
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  const client = new EventsClient({
+    url: `${scheme}://${window.location.host}/event/realtime`,
+    authorization: tokenSource(),
+  });
+  client.addEventListener("status", (event) => showStatus(event.detail));
+  const link = new SessionLink({ client });
+  const postList = document.querySelector("[data-live-posts]");
+  const article = document.querySelector("article.post[data-post-id]");
+  const comments = document.getElementById("comments");
+  const editor = document.querySelector("form.post-form");
+
+  // Wire the forms first: until the link is ready they post as usual.
+  if (comments && article) commentForms(comments, link, article.dataset.postId, viewer);
+  if (editor) postForm(editor, link);
+
+  client.addEventListener("status", async (event) => {
+    if (event.detail !== "live") return;
+    // After a reconnect the client subscribes again by itself (the session row outlives the
+    // connection); only the first connection asks for the session and subscribes.
+    try {
+      if (!link.sessionId) {
+        await link.start();
+        if (postList) await livePosts(client, postList);
+        if (comments && article) await liveComments(client, comments, article.dataset.postId, viewer);
+      }
+      document.body.dataset.live = "ready";
+    } catch (error) {
+      console.warn("Live updates are unavailable:", error);
+    }
+  });
+  await client.connect();
+  window.inkwell = { client, link };
+}
+
+start();
