@@ -118,8 +118,12 @@ export class EventsClient extends EventTarget {
         this.timeoutMs = frame.connectionTimeoutMs || DEFAULT_TIMEOUT_MS;
         this.armWatchdog(this.timeoutMs);
         this.attempt = 0;
-        this.setStatus("live");
-        for (const [id, subscription] of this.subscriptions) this.sendSubscribe(id, subscription.channel);
+        {
+          // Only what was subscribed before this connection: "live" listeners may add more.
+          const previous = [...this.subscriptions];
+          this.setStatus("live");
+          for (const [id, subscription] of previous) this.sendSubscribe(id, subscription.channel).catch(() => {});
+        }
         break;
       case "connection_error":
         this.wanted = false;

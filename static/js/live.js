@@ -34,11 +34,15 @@ function announce(message) {
   if (region) region.textContent = message;
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "25 Nov 2026" or "25 Nov 2026 01:42", in UTC like the server-rendered dates. */
 function formatDate(iso, withTime) {
-  const options = withTime
-    ? { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" }
-    : { day: "numeric", month: "short", year: "numeric" };
-  return new Date(iso).toLocaleString("en-GB", options);
+  const date = new Date(iso);
+  const day = `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+  if (!withTime) return day;
+  const pad = (number) => String(number).padStart(2, "0");
+  return `${day} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`;
 }
 
 // --- Home: new posts at the top ---------------------------------------------------------
