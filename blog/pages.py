@@ -66,8 +66,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             parent_id = form.cleaned_data["parent_id"]
-            with as_http_errors():
-                parent = parent_id and selectors.comment_on_post(post=post, comment_id=parent_id)
+            parent = parent_id and selectors.reply_parent(post=post, comment_id=parent_id)
             comment = services.create_comment(
                 author=request.user, post=post, content=form.cleaned_data["content"], parent=parent
             )

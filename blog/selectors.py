@@ -143,13 +143,6 @@ def comment_tree(*, post: Post) -> list[CommentNode]:
     return roots
 
 
-def comment_on_post(*, post: Post, comment_id: UUID) -> Comment:
-    comment = Comment.objects.filter(post=post, id=comment_id, is_deleted=False).first()
-    if comment is None:
-        raise NotFound("No such comment on this post.")
-    return comment
-
-
 def comment_for_edit(*, user: Viewer, comment_id: UUID) -> Comment:
     """A live comment the user may change: theirs, or any for staff; on a post they can read."""
     comment = (

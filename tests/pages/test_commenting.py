@@ -31,11 +31,12 @@ def test_a_reply_nests_under_its_parent(client, reader):
     assert Comment.objects.get(content="Agreed").parent == parent
 
 
-def test_a_reply_to_a_comment_of_another_post_is_not_found_and_not_stored(client, reader):
+def test_a_reply_to_a_comment_of_another_post_is_refused_and_not_stored(client, reader):
     post, elsewhere = PostFactory(), CommentFactory()
     client.force_login(reader)
     response = client.post(_comment_url(post), {"content": "x", "parent_id": str(elsewhere.id)})
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert "A reply must be to a live comment on the same post." in response.content.decode()
     assert not Comment.objects.filter(post=post).exists()
 
 
