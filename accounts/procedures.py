@@ -1,7 +1,5 @@
 """The user procedures: who am I, someone's public profile, and changing my own."""
 
-from typing import Any
-
 from accounts.models import User
 from accounts.serializers import (
     UserByIdInput,
@@ -10,18 +8,27 @@ from accounts.serializers import (
     UserUpdateProfileInput,
 )
 from accounts.services import update_profile
-from api.registry import AUTHENTICATED, MUTATION, PUBLIC, QUERY, Context, procedure
+from api.registry import (
+    AUTHENTICATED,
+    MUTATION,
+    PUBLIC,
+    QUERY,
+    Context,
+    Data,
+    SignedInContext,
+    procedure,
+)
 from blog import selectors
 
 
 @procedure("user.me", kind=QUERY, input=None, output=UserProfileOutput, access=AUTHENTICATED)
-def user_me(ctx: Context, data: dict[str, Any]) -> User:
+def user_me(ctx: SignedInContext, data: Data) -> User:
     """The caller's profile."""
     return ctx.user
 
 
 @procedure("user.byId", kind=QUERY, input=UserByIdInput, output=UserPublicOutput, access=PUBLIC)
-def user_by_id(ctx: Context, data: dict[str, Any]) -> User:
+def user_by_id(ctx: Context, data: Data) -> User:
     """Someone's public profile (no email)."""
     return selectors.author(user_id=data["id"])
 
@@ -33,6 +40,6 @@ def user_by_id(ctx: Context, data: dict[str, Any]) -> User:
     output=UserProfileOutput,
     access=AUTHENTICATED,
 )
-def user_update_profile(ctx: Context, data: dict[str, Any]) -> User:
+def user_update_profile(ctx: SignedInContext, data: Data) -> User:
     """Change the caller's name, bio or avatar URL."""
     return update_profile(user=ctx.user, **data)

@@ -15,7 +15,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from accounts.models import User
 from api import errors, trpc
-from api.registry import Access, Context, Kind, Procedure, get_procedure
+from api.registry import Access, Context, Kind, Procedure, SignedInContext, get_procedure
 from api.superjson import UNDEFINED
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def _run(procedure: Procedure, raw_input: Any, user: User | AnonymousUser) -> An
         serializer = procedure.input(data=given)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-    context = Context(user=user)
+    context = SignedInContext(user=user) if isinstance(user, User) else Context(user=user)
     if procedure.kind == Kind.MUTATION:
         with transaction.atomic():
             return procedure.output(procedure.function(context, data)).data

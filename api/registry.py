@@ -4,20 +4,25 @@ A procedure is declared once, next to the app it serves (``<app>/procedures.py``
 when the api app is ready)::
 
     @procedure("post.byId", kind=QUERY, input=PostByIdInput, output=PostOutput, access=PUBLIC)
-    def post_by_id(ctx: Context, data: dict) -> Post: ...
+    def post_by_id(ctx: Context, data: Data) -> Post: ...
+
+A procedure that only signed-in callers reach (any access but PUBLIC) takes a
+``SignedInContext``, whose ``user`` is a ``User``.
 """
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, Literal, TypeVar, overload
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, Serializer
 
 from accounts.models import User
+from api.errors import Unauthorized
 
 
 class Kind(StrEnum):
@@ -35,8 +40,20 @@ class Access(StrEnum):
     OWNER_OR_STAFF = "owner-or-staff"
 
 
-QUERY, MUTATION, SUBSCRIPTION = Kind.QUERY, Kind.MUTATION, Kind.SUBSCRIPTION
-PUBLIC, AUTHENTICATED, OWNER_OR_STAFF = Access.PUBLIC, Access.AUTHENTICATED, Access.OWNER_OR_STAFF
+# Final, so that each keeps its literal type: ``procedure``'s overloads tell by ``access`` which
+# context a procedure's function receives.
+QUERY: Final = Kind.QUERY
+MUTATION: Final = Kind.MUTATION
+SUBSCRIPTION: Final = Kind.SUBSCRIPTION
+PUBLIC: Final = Access.PUBLIC
+AUTHENTICATED: Final = Access.AUTHENTICATED
+OWNER_OR_STAFF: Final = Access.OWNER_OR_STAFF
+
+Data = dict[str, Any]
+# An input is a plain Serializer (its validated data is the procedure's ``data``); an output may
+# be any serializer, a ListSerializer included.
+InputSerializerClass = type[Serializer[Any]]
+SerializerClass = type[BaseSerializer[Any]]
 
 
 @dataclass(frozen=True)
@@ -46,15 +63,25 @@ class Context:
     user: User | AnonymousUser
 
 
-ProcedureFunction = Callable[[Context, dict[str, Any]], Any]
+@dataclass(frozen=True)
+class SignedInContext(Context):
+    """The context of a procedure that only signed-in callers reach."""
+
+    user: User
+
+
+ProcedureFunction = Callable[[Context, Data], object]
+SignedInFunction = Callable[[SignedInContext, Data], object]
+PublicFunctionT = TypeVar("PublicFunctionT", bound=ProcedureFunction)
+SignedInFunctionT = TypeVar("SignedInFunctionT", bound=SignedInFunction)
 
 
 @dataclass(frozen=True)
 class Procedure:
     name: str
     kind: Kind
-    input: type[BaseSerializer] | None
-    output: type[BaseSerializer]
+    input: InputSerializerClass | None
+    output: SerializerClass
     access: Access
     function: ProcedureFunction
 
@@ -66,15 +93,41 @@ class Procedure:
 _procedures: dict[str, Procedure] = {}
 
 
+@overload
 def procedure(
     name: str,
     *,
     kind: Kind,
-    input: type[BaseSerializer] | None,
-    output: type[BaseSerializer],
+    input: InputSerializerClass | None,
+    output: SerializerClass,
+    access: Literal[Access.PUBLIC],
+) -> Callable[[PublicFunctionT], PublicFunctionT]: ...
+
+
+@overload
+def procedure(
+    name: str,
+    *,
+    kind: Kind,
+    input: InputSerializerClass | None,
+    output: SerializerClass,
+    access: Literal[Access.AUTHENTICATED, Access.OWNER_OR_STAFF],
+) -> Callable[[SignedInFunctionT], SignedInFunctionT]: ...
+
+
+def procedure(
+    name: str,
+    *,
+    kind: Kind,
+    input: InputSerializerClass | None,
+    output: SerializerClass,
     access: Access,
-) -> Callable[[ProcedureFunction], ProcedureFunction]:
-    """Register the decorated function as the procedure ``name``."""
+) -> Callable[[Any], Any]:
+    """Register the decorated function as the procedure ``name``.
+
+    A public procedure's function takes a ``Context`` (its user may be anonymous); any other
+    takes a ``SignedInContext``.
+    """
 
     for role, serializer in (("input", input), ("output", output)):
         if serializer is None and role == "input":
@@ -82,13 +135,36 @@ def procedure(
         if not (isinstance(serializer, type) and issubclass(serializer, BaseSerializer)):
             raise ImproperlyConfigured(f"Procedure {name!r} needs an {role} serializer.")
 
-    def register(function: ProcedureFunction) -> ProcedureFunction:
-        if name in _procedures and _procedures[name].function is not function:
-            raise ImproperlyConfigured(f"Procedure {name!r} is declared twice.")
-        _procedures[name] = Procedure(name, Kind(kind), input, output, Access(access), function)
+    def register_public(function: ProcedureFunction) -> ProcedureFunction:
+        _register(Procedure(name, Kind(kind), input, output, Access(access), function), function)
         return function
 
-    return register
+    def register_signed_in(function: SignedInFunction) -> SignedInFunction:
+        checked = _signed_in_only(function)
+        _register(Procedure(name, Kind(kind), input, output, Access(access), checked), function)
+        return function
+
+    return register_public if Access(access) == Access.PUBLIC else register_signed_in
+
+
+def _signed_in_only(function: SignedInFunction) -> ProcedureFunction:
+    """``function`` callable with any context, refusing an anonymous one (the dispatcher
+    refuses it first: this keeps the rule true for every caller)."""
+
+    @functools.wraps(function)
+    def checked(ctx: Context, data: Data) -> object:
+        if not isinstance(ctx, SignedInContext):
+            raise Unauthorized()
+        return function(ctx, data)
+
+    return checked
+
+
+def _register(declared: Procedure, function: Callable[..., object]) -> None:
+    existing = _procedures.get(declared.name)
+    if existing is not None and inspect.unwrap(existing.function) is not function:
+        raise ImproperlyConfigured(f"Procedure {declared.name!r} is declared twice.")
+    _procedures[declared.name] = declared
 
 
 def get_procedure(name: str) -> Procedure | None:

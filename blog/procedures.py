@@ -1,7 +1,5 @@
 """The blog's procedures: posts and their comments, each a call to a selector or a service."""
 
-from typing import Any
-
 from api.registry import (
     AUTHENTICATED,
     MUTATION,
@@ -9,6 +7,8 @@ from api.registry import (
     PUBLIC,
     QUERY,
     Context,
+    Data,
+    SignedInContext,
     procedure,
 )
 from blog import selectors, services
@@ -34,8 +34,6 @@ from blog.serializers import (
     PostSearchOutput,
     PostUpdateInput,
 )
-
-Data = dict[str, Any]
 
 
 @procedure("post.list", kind=QUERY, input=PostListInput, output=PostListOutput, access=PUBLIC)
@@ -70,7 +68,7 @@ def post_search(ctx: Context, data: Data) -> Page[Post]:
 @procedure(
     "post.create", kind=MUTATION, input=PostCreateInput, output=PostOutput, access=AUTHENTICATED
 )
-def post_create(ctx: Context, data: Data) -> Post:
+def post_create(ctx: SignedInContext, data: Data) -> Post:
     """A new post by the caller (a draft unless `published`)."""
     post = services.create_post(author=ctx.user, **data)
     return selectors.post_for_viewer(viewer=ctx.user, post_id=post.id)
@@ -79,7 +77,7 @@ def post_create(ctx: Context, data: Data) -> Post:
 @procedure(
     "post.update", kind=MUTATION, input=PostUpdateInput, output=PostOutput, access=OWNER_OR_STAFF
 )
-def post_update(ctx: Context, data: Data) -> Post:
+def post_update(ctx: SignedInContext, data: Data) -> Post:
     """Change the given fields of a post (its author or staff)."""
     post = selectors.post_for_edit(user=ctx.user, post_id=data.pop("id"))
     return services.update_post(post=post, **data)
@@ -92,7 +90,7 @@ def post_update(ctx: Context, data: Data) -> Post:
     output=PostDeleteOutput,
     access=OWNER_OR_STAFF,
 )
-def post_delete(ctx: Context, data: Data) -> Data:
+def post_delete(ctx: SignedInContext, data: Data) -> Data:
     """Delete a post and its comments (its author or staff)."""
     post = selectors.post_for_edit(user=ctx.user, post_id=data["id"])
     services.delete_post(post=post)
@@ -115,7 +113,7 @@ def comment_list(ctx: Context, data: Data) -> list[selectors.CommentNode]:
     output=CommentOutput,
     access=AUTHENTICATED,
 )
-def comment_create(ctx: Context, data: Data) -> Comment:
+def comment_create(ctx: SignedInContext, data: Data) -> Comment:
     """Comment on a published post, or reply to a comment on it."""
     post = selectors.published_post(post_id=data["post_id"])
     parent = data["parent_id"] and selectors.reply_parent(post=post, comment_id=data["parent_id"])
@@ -131,7 +129,7 @@ def comment_create(ctx: Context, data: Data) -> Comment:
     output=CommentOutput,
     access=OWNER_OR_STAFF,
 )
-def comment_update(ctx: Context, data: Data) -> Comment:
+def comment_update(ctx: SignedInContext, data: Data) -> Comment:
     """Change a comment's words (its author or staff)."""
     comment = selectors.comment_for_edit(user=ctx.user, comment_id=data["id"])
     return services.update_comment(comment=comment, content=data["content"])
@@ -144,7 +142,7 @@ def comment_update(ctx: Context, data: Data) -> Comment:
     output=CommentDeleteOutput,
     access=OWNER_OR_STAFF,
 )
-def comment_delete(ctx: Context, data: Data) -> Data:
+def comment_delete(ctx: SignedInContext, data: Data) -> Data:
     """Delete a comment (its author or staff); one with replies stays as a placeholder."""
     comment = selectors.comment_for_edit(user=ctx.user, comment_id=data["id"])
     services.delete_comment(comment=comment)

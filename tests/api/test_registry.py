@@ -1,10 +1,12 @@
 """The registry is the single list of the API, and every procedure is typed both ways."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.serializers import BaseSerializer
 
-from api.registry import PUBLIC, QUERY, all_procedures, procedure
+from api.errors import Unauthorized
+from api.registry import PUBLIC, QUERY, Context, all_procedures, get_procedure, procedure
 from blog.serializers import PostListOutput
 
 CATALOGUE = {
@@ -53,3 +55,9 @@ def test_declaring_a_name_twice_fails():
         procedure("post.list", kind=QUERY, input=None, output=PostListOutput, access=PUBLIC)(
             lambda ctx, data: None
         )
+
+
+def test_a_signed_in_procedure_refuses_an_anonymous_context_whoever_calls_it():
+    user_me = get_procedure("user.me")
+    with pytest.raises(Unauthorized):
+        user_me.function(Context(user=AnonymousUser()), {})
