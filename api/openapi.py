@@ -71,7 +71,9 @@ class ProcedureSchema(AutoSchema):
     def get_summary(self) -> str:
         return f"{self.procedure.name} ({self.procedure.kind})"
 
-    def get_description(self) -> str:
+    # drf-spectacular's AutoSchema takes no arguments here, unlike DRF's ViewInspector as
+    # djangorestframework-stubs declare it (drf-spectacular ignores the same clash).
+    def get_description(self) -> str:  # type: ignore[override]
         return f"{self.procedure.description}\n\n{_ACCESS_NOTES[self.procedure.access]}"
 
     def get_response_serializers(self) -> Any:
@@ -146,7 +148,7 @@ class ProcedureSchemaGenerator(SchemaGenerator):
 
     def _initialise_endpoints(self) -> None:
         if self.endpoints is None:
-            self.endpoints = [
+            endpoints = [
                 (
                     f"{TRPC_PREFIX}{procedure.name}",
                     f"^{TRPC_PREFIX}{procedure.name}$",
@@ -156,3 +158,6 @@ class ProcedureSchemaGenerator(SchemaGenerator):
                 for procedure in all_procedures()
                 if procedure.kind in (Kind.QUERY, Kind.MUTATION)
             ]
+            # drf-spectacular's endpoints are (path, regex, method, view); djangorestframework-
+            # stubs type the attribute with DRF's own (path, method, view) triples.
+            self.endpoints = endpoints  # type: ignore[assignment]

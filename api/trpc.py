@@ -6,7 +6,7 @@ back; ``api.dispatch`` runs the calls. See ``shared/spec/trpc-wire.md``.
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 from urllib.parse import unquote
 
 from api import superjson
@@ -15,6 +15,12 @@ from api.superjson import UNDEFINED, SuperjsonError
 Kind = Literal["query", "mutation"]
 Transformer = Literal["auto", "json", "superjson"]
 TRANSFORMERS: tuple[Transformer, ...] = ("auto", "json", "superjson")
+
+
+def is_transformer(name: str) -> TypeGuard[Transformer]:
+    """Whether ``name`` (a header's or setting's value) names a transformer."""
+    return name in TRANSFORMERS
+
 
 # NAME: (JSON-RPC code, HTTP status), as tRPC's TRPC_ERROR_CODES_BY_KEY and getHTTPStatusCode.
 ERROR_CODES: dict[str, tuple[int, int]] = {

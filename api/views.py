@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from rest_framework import exceptions
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
@@ -112,7 +112,9 @@ class TrpcView(APIView):
         )
         return _json_response(body_out, trpc.http_status(outcomes))
 
-    def handle_exception(self, exc: Exception) -> HttpResponse:
+    # DRF's finalize_response takes any HttpResponseBase, but djangorestframework-stubs narrow
+    # handle_exception's answer to a DRF Response; this view answers plain HttpResponses.
+    def handle_exception(self, exc: Exception) -> HttpResponse:  # type: ignore[override]
         """DRF's own failures (authentication, CSRF, throttling) in the tRPC error envelope."""
         for exception_class, code in _API_EXCEPTION_CODES:
             if isinstance(exc, exception_class):
@@ -121,8 +123,11 @@ class TrpcView(APIView):
                 response = _error_response(
                     error, uses_superjson=_transformer(self.request) == "superjson"
                 )
-                if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-                    response["Retry-After"] = str(int(exc.wait) + 1)
+                if isinstance(exc, exceptions.Throttled):
+                    # djangorestframework-stubs 3.16 omit Throttled.wait (set in its __init__).
+                    wait: float | None = exc.wait  # type: ignore[attr-defined]
+                    if wait is not None:
+                        response["Retry-After"] = str(int(wait) + 1)
                 if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
                     header = self.get_authenticate_header(self.request)
                     if header:
@@ -135,11 +140,11 @@ def _path(kwargs: dict[str, Any]) -> str | None:
     return kwargs.get("path")
 
 
-def _transformer(request: Any) -> trpc.Transformer:
+def _transformer(request: HttpRequest | Request) -> trpc.Transformer:
     """The per-request header wins over the setting; both are auto, json or superjson."""
     asked = request.headers.get(TRANSFORMER_HEADER, "").strip().lower()
-    if asked in trpc.TRANSFORMERS:
-        return asked  # type: ignore[return-value]
+    if trpc.is_transformer(asked):
+        return asked
     return settings.API_TRPC_TRANSFORMER
 
 

@@ -1,15 +1,20 @@
 """System checks for misconfigurations that settings alone cannot refuse (ids inkwell.*)."""
 
+from collections.abc import Sequence
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register(deploy=True)
-def check_production_services(app_configs, **kwargs):
+def check_production_services(
+    app_configs: Sequence[AppConfig] | None, **kwargs: object
+) -> list[CheckMessage]:
     """With DEBUG off, the site must share its channel layer and keep a stable secret."""
     if settings.DEBUG:
         return []
-    problems = []
+    problems: list[CheckMessage] = []
     if not settings.REDIS_URL:
         problems.append(
             Error(

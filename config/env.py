@@ -4,8 +4,12 @@ A value that is present but malformed is an error at start-up, never a silent de
 """
 
 import os
+from collections.abc import Sequence
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
+
+ChoiceT = TypeVar("ChoiceT", bound=str)
 
 _TRUE = "true"
 _FALSE = "false"
@@ -43,3 +47,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not raw:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_choice(name: str, choices: Sequence[ChoiceT], default: ChoiceT) -> ChoiceT:
+    """One of ``choices`` (typed as a Literal where the setting is declared); anything else is
+    a configuration error."""
+    raw = env_str(name)
+    if not raw:
+        return default
+    for choice in choices:
+        if raw == choice:
+            return choice
+    raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")

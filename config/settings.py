@@ -6,11 +6,12 @@ local identity provider); production sets DATABASE_URL, REDIS_URL, SECRET_KEY an
 
 import secrets
 from pathlib import Path
+from typing import Any, Literal
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -109,7 +110,7 @@ else:
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     _database = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": STATE_DIR / "db.sqlite3",
+        "NAME": str(STATE_DIR / "db.sqlite3"),
         "OPTIONS": {
             # WAL and IMMEDIATE transactions let Daphne's worker threads write without
             # "database is locked" errors.
@@ -164,7 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- API ------------------------------------------------------------------------------
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -181,9 +182,9 @@ SPECTACULAR_SETTINGS = {
 # How answers are encoded: "auto" answers SuperJSON to a request whose inputs are SuperJSON-shaped
 # ({"json", "meta"}) and plain JSON otherwise; "json" / "superjson" force one. A client may
 # choose per request with the X-Trpc-Transformer header (auto, json or superjson).
-API_TRPC_TRANSFORMER = env_str("API_TRPC_TRANSFORMER", "auto")
-if API_TRPC_TRANSFORMER not in ("auto", "json", "superjson"):
-    raise ImproperlyConfigured("API_TRPC_TRANSFORMER must be auto, json or superjson.")
+API_TRPC_TRANSFORMER: Literal["auto", "json", "superjson"] = env_choice(
+    "API_TRPC_TRANSFORMER", ("auto", "json", "superjson"), "auto"
+)
 # A post holds up to 2 MiB of Markdown; its JSON body (escapes, other fields) gets 3 MiB.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 3 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
