@@ -1,5 +1,8 @@
-"""DRF authentication by ``Authorization: Bearer <jwt>``, through accounts.tokens' one validator."""
+"""Who a request is: DRF authentication by ``Authorization: Bearer <jwt>`` (through
+accounts.tokens' one validator), and the signed-in user of an edge that admits no one else."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django_cognito_jwt import JSONWebTokenAuthentication
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -42,3 +45,13 @@ class BearerTokenAuthentication(JSONWebTokenAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return f'Bearer realm="{self.www_authenticate_realm}"'
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """The user of a request that ``login_required`` or DRF's ``IsAuthenticated`` let through:
+    the one place where such edges narrow ``User | AnonymousUser``."""
+    user = request.user
+    if not isinstance(user, User):
+        # Unreachable behind those guards; refused rather than trusted if a guard goes missing.
+        raise PermissionDenied("Sign in first.")
+    return user

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import keys, session_tokens, signin, throttle
+from accounts.authentication import signed_in_user
 from accounts.errors import ProviderUnavailable, TooManyAttempts, UnconfirmedUser
 from api.errors import InvalidInput, Unauthorized
 
@@ -120,7 +121,9 @@ class SessionTokenView(JsonEndpoint):
     def get(self, request: Request) -> Response:
         if request.META.get("HTTP_SEC_FETCH_SITE", "same-origin") not in ("same-origin", "none"):
             return _error(403, "NotAuthorizedException", "Ask for a token from this site's pages.")
-        issued = session_tokens.token_for_session(user=request.user, session=request.session)
+        issued = session_tokens.token_for_session(
+            user=signed_in_user(request), session=request.session
+        )
         payload = {"token": issued.token, "expiresIn": issued.expires_in, "tokenType": "Bearer"}
         return _no_store(Response(payload))
 
@@ -137,7 +140,7 @@ class MeView(APIView):
     schema = None
 
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = signed_in_user(request)
         return Response(
             {"id": str(user.id), "email": user.email, "name": user.name, "sub": user.cognito_sub}
         )

@@ -1,5 +1,7 @@
 """Forms of the sign-up, sign-in, confirmation, password and profile pages."""
 
+from typing import Any
+
 from django import forms
 
 from api.errors import InvalidInput
@@ -33,8 +35,9 @@ class PasswordPairForm(ServiceForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", "The two passwords differ.")
         return data

@@ -7,13 +7,15 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, session_tokens, signin, throttle
+from accounts.authentication import signed_in_user
 from accounts.errors import ProviderUnavailable, TooManyAttempts, UnconfirmedUser
 from accounts.forms import (
     CodeResetForm,
@@ -162,13 +164,13 @@ class LocalPasswordReset(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:sign-in")
     post_reset_login = False
 
-    def form_valid(self, form):
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         messages.success(self.request, "Your password is changed. Sign in with it now.")
         return super().form_valid(form)
 
 
 @require_http_methods(["GET", "POST"])
-def password_forgot(request: HttpRequest) -> HttpResponse:
+def password_forgot(request: HttpRequest) -> HttpResponseBase:
     if not _is_cognito():
         return LocalPasswordForgot.as_view()(request)
     template = "accounts/password_forgot.html"
@@ -209,7 +211,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     template = "accounts/profile.html"
-    user = request.user
+    user = signed_in_user(request)
     initial = {"name": user.name, "bio": user.bio, "avatar_url": user.avatar_url}
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method != "POST" or not form.is_valid():

@@ -112,4 +112,6 @@ def ensure_subject(*, user: User) -> str:
                 cognito_sub=str(user.pk)
             )
         user.refresh_from_db(fields=["cognito_sub"])
+    # The update only fills an empty subject, so the row now has one (ours or a racer's).
+    assert user.cognito_sub is not None
     return user.cognito_sub

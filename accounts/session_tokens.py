@@ -13,6 +13,7 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from accounts.models import User
 from accounts.providers import cognito, local
+from accounts.providers.local import TokenKind
 from api.errors import Unauthorized
 
 _SESSION_KEY = "accounts.cognito_tokens"
@@ -43,7 +44,7 @@ def forget(session: SessionBase) -> str:
 
 def token_for_session(*, user: User, session: SessionBase) -> SessionToken:
     """A token of the kind the API accepts (access preferred) for the signed-in ``user``."""
-    kind = "access" if "access" in settings.JWT_ACCEPTED_TOKEN_USE else "id"
+    kind: TokenKind = "access" if "access" in settings.JWT_ACCEPTED_TOKEN_USE else "id"
     if settings.AUTH_PROVIDER != "cognito":
         ttl = settings.JWT_SESSION_TOKEN_TTL_SECONDS
         return SessionToken(token=local.issue_token(user=user, kind=kind, ttl=ttl), expires_in=ttl)

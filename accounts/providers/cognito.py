@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import logging
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 
 import boto3
 from botocore.config import Config
@@ -22,6 +22,19 @@ from api.errors import InvalidInput, ServiceError, Unauthorized
 logger = logging.getLogger(__name__)
 
 AuthenticationResult = dict[str, Any]
+
+
+class SecretHashParameter(TypedDict, total=False):
+    """The operation parameter carrying SECRET_HASH (absent when the client has no secret)."""
+
+    SecretHash: str
+
+
+class SecretHashAuthParameter(TypedDict, total=False):
+    """The same hash among an InitiateAuth call's AuthParameters."""
+
+    SECRET_HASH: str
+
 
 _WRONG_CREDENTIALS = "Wrong email or password."
 
@@ -131,7 +144,7 @@ def _client(region: str, endpoint_url: str, max_attempts: int) -> Any:
     )
 
 
-def _secret_hash(username: str) -> dict[str, str]:
+def _secret_hash(username: str) -> SecretHashParameter:
     """SECRET_HASH, required by Cognito when the app client has a secret."""
     secret = settings.COGNITO_APP_CLIENT_SECRET
     if not secret:
@@ -141,9 +154,9 @@ def _secret_hash(username: str) -> dict[str, str]:
     return {"SecretHash": base64.b64encode(digest).decode()}
 
 
-def _secret_param(username: str) -> dict[str, str]:
+def _secret_param(username: str) -> SecretHashAuthParameter:
     secret_hash = _secret_hash(username)
-    return {"SECRET_HASH": secret_hash["SecretHash"]} if secret_hash else {}
+    return {"SECRET_HASH": secret_hash["SecretHash"]} if "SecretHash" in secret_hash else {}
 
 
 def _call(operation: str, *, client_id: bool = True, **parameters: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from accounts.providers import local
+from accounts.providers.local import TokenKind
 from config.durations import parse_duration
 
 
@@ -19,7 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=["id", "access"], default="access")
         parser.add_argument("--ttl", default="1h", help="Lifetime, e.g. 90s, 30m, 1h (default 1h).")
 
-    def handle(self, *args, email: str, kind: str, ttl: str, **options) -> None:
+    # argparse's choices make ``kind`` one of the TokenKind literals.
+    def handle(
+        self, *args: object, email: str, kind: TokenKind, ttl: str, **options: object
+    ) -> None:
         if settings.AUTH_PROVIDER != "local":
             raise CommandError("Tokens are issued by Cognito here (AUTH_PROVIDER=cognito).")
         try:
