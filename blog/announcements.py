@@ -1,5 +1,6 @@
 """What subscribers are told about posts and comments: the public fields, never a draft."""
 
+from accounts.models import User
 from blog.models import Comment, Post
 from realtime.broadcast import Change, ChangeType
 
@@ -10,12 +11,12 @@ def comments_channel(post_id: object) -> str:
     return f"/subscriptions/comments/{post_id}"
 
 
-def _author(user) -> dict[str, str]:
+def _author(user: User) -> dict[str, str]:
     return {"id": str(user.id), "name": user.display_name, "avatarUrl": user.avatar_url}
 
 
 def post_change(post: Post, change_type: ChangeType) -> Change:
-    data = {}
+    data: dict[str, object] = {}
     if change_type != "deleted":
         data = {
             "id": str(post.id),
@@ -33,7 +34,7 @@ def post_change(post: Post, change_type: ChangeType) -> Change:
 
 
 def comment_change(comment: Comment, change_type: ChangeType) -> Change:
-    data = {"id": str(comment.id), "postId": str(comment.post_id)}
+    data: dict[str, object] = {"id": str(comment.id), "postId": str(comment.post_id)}
     if change_type != "deleted":
         data |= {
             "content": comment.content,

@@ -2,21 +2,11 @@
 
 from django import forms
 
-from api.errors import InvalidInput
+from accounts.forms import ServiceForm
 from blog.models import COMMENT_MAX_LENGTH, CONTENT_MAX_LENGTH, EXCERPT_MAX_LENGTH, TITLE_MAX_LENGTH
 
 
-class ServiceErrorsMixin:
-    """Show a service's InvalidInput on the form: known fields on the field, the rest on top."""
-
-    def add_service_errors(self, error: InvalidInput) -> None:
-        for field, messages in error.field_errors.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-
-
-class PostForm(ServiceErrorsMixin, forms.Form):
+class PostForm(ServiceForm):
     title = forms.CharField(max_length=TITLE_MAX_LENGTH)
     content = forms.CharField(
         max_length=CONTENT_MAX_LENGTH,
@@ -32,7 +22,7 @@ class PostForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class CommentForm(ServiceErrorsMixin, forms.Form):
+class CommentForm(ServiceForm):
     content = forms.CharField(
         max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), label="Comment"
     )

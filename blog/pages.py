@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.authentication import signed_in_user
 from api.errors import InvalidInput
 from blog import selectors, services
 from blog.forms import CommentForm
@@ -68,7 +69,10 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
             parent_id = form.cleaned_data["parent_id"]
             parent = parent_id and selectors.reply_parent(post=post, comment_id=parent_id)
             comment = services.create_comment(
-                author=request.user, post=post, content=form.cleaned_data["content"], parent=parent
+                author=signed_in_user(request),
+                post=post,
+                content=form.cleaned_data["content"],
+                parent=parent,
             )
             return redirect(comment.get_absolute_url())
         except InvalidInput as error:

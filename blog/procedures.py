@@ -60,7 +60,7 @@ def post_by_id(ctx: Context, data: Data) -> Post:
 
 
 @procedure("post.search", kind=QUERY, input=PostSearchInput, output=PostSearchOutput, access=PUBLIC)
-def post_search(ctx: Context, data: Data) -> Page[Post]:
+def post_search(ctx: Context, data: Data) -> "Page[selectors.SearchHit]":
     """Published posts matching the query, best first, each with a highlighted headline."""
     return selectors.search_posts(viewer=ctx.user, **data)
 

@@ -5,6 +5,7 @@ take it from here.
 """
 
 from django.contrib.postgres.search import SearchVector
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Left
 
 SEARCH_CONFIG = "english"
@@ -12,8 +13,9 @@ SEARCH_CONFIG = "english"
 INDEXED_CONTENT_CHARS = 100_000
 
 
-def search_document() -> SearchVector:
-    """The weighted document: title (A) ranks above content (B)."""
+def search_document() -> CombinedExpression:
+    """The weighted document: title (A) ranks above content (B), two SearchVectors combined
+    (a CombinedSearchVector at run time)."""
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         Left("content", INDEXED_CONTENT_CHARS), weight="B", config=SEARCH_CONFIG
     )

@@ -1,13 +1,14 @@
 """Reads of posts and comments. Anything that could leak a draft takes the viewer."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left
 
 from accounts.models import User
 from api.errors import Forbidden, InvalidInput, NotFound
@@ -23,6 +24,18 @@ from blog.pagination import (
 from blog.search import INDEXED_CONTENT_CHARS, SEARCH_CONFIG, search_document
 
 Viewer = User | AnonymousUser
+
+
+class Headline(TypedDict):
+    headline: str
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A post found by search_posts, carrying its ``headline`` snippet. Type-checking only:
+    # Python 3.11's typing cannot subscript WithAnnotations with two arguments at run time.
+    SearchHit = WithAnnotations[Post, Headline]
 
 # Ranking costs grow with the number of matches: only the newest matches are ranked.
 SEARCH_CANDIDATES = 1000
@@ -136,7 +149,7 @@ def comment_tree(*, post: Post) -> list[CommentNode]:
         Comment.objects.filter(post=post).select_related("author").order_by("created_at", "id")
     )
     nodes = {comment.id: CommentNode(comment) for comment in comments}
-    roots = []
+    roots: list[CommentNode] = []
     for node in nodes.values():
         parent = nodes.get(node.comment.parent_id) if node.comment.parent_id else None
         (parent.replies if parent else roots).append(node)
@@ -166,7 +179,7 @@ def author(*, user_id: UUID) -> User:
 
 def search_posts(
     *, viewer: Viewer, query: str, limit: int, cursor: str | None = None
-) -> Page[Post]:
+) -> "Page[SearchHit]":
     """Published posts matching ``query``, best first, each with a ``headline`` snippet whose
     matches are wrapped in HIGHLIGHT_START / HIGHLIGHT_STOP."""
     offset = decode_offset(cursor) if cursor else 0
@@ -181,7 +194,7 @@ def search_posts(
     return Page(items, next_cursor)
 
 
-def _ranked_matches(query: str, offset: int, limit: int) -> list[Post]:
+def _ranked_matches(query: str, offset: int, limit: int) -> list["SearchHit"]:
     search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
     candidates = (
         Post.objects.annotate(document=search_document())
@@ -209,15 +222,21 @@ def _ranked_matches(query: str, offset: int, limit: int) -> list[Post]:
     )
 
 
-def _substring_matches(query: str, offset: int, limit: int) -> list[Post]:
+def _substring_matches(query: str, offset: int, limit: int) -> list["SearchHit"]:
     """The embedded database's stand-in for full-text search: every word must appear."""
     posts = _summaries().filter(published=True)
     words = query.split()[:10]
     for word in words:
         posts = posts.filter(Q(title__icontains=word) | Q(content__icontains=word))
-    items = list(posts.defer(None).order_by("-created_at", "-id")[offset : offset + limit + 1])
+    # The headline column first holds the searched text (content stays deferred); the
+    # snippet made from it replaces it.
+    items = list(
+        posts.annotate(headline=Left("content", INDEXED_CONTENT_CHARS)).order_by(
+            "-created_at", "-id"
+        )[offset : offset + limit + 1]
+    )
     for post in items:
-        post.headline = _substring_headline(post.content[:INDEXED_CONTENT_CHARS], words)
+        post.headline = _substring_headline(post.headline, words)
         post.content = ""
     return items
 

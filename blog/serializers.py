@@ -29,26 +29,25 @@ def _limit() -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=LIMIT_MAX, default=LIMIT_DEFAULT)
 
 
-def _position_cursor(value: str | None) -> str | None:
+# Validators: DRF runs them on non-blank strings only (null and blank skip validation).
+
+
+def _position_cursor(value: str) -> None:
     """A listing cursor that ``blog.pagination`` made (and whose time the database can hold)."""
-    if value:
-        try:
-            pagination.decode_position(value).created_at.astimezone(UTC)
-        except (InvalidInput, OverflowError):
-            raise serializers.ValidationError(_INVALID_CURSOR) from None
-    return value or None
+    try:
+        pagination.decode_position(value).created_at.astimezone(UTC)
+    except (InvalidInput, OverflowError):
+        raise serializers.ValidationError(_INVALID_CURSOR) from None
 
 
-def _offset_cursor(value: str | None) -> str | None:
+def _offset_cursor(value: str) -> None:
     """A search cursor: an offset within the ranked candidates."""
-    if value:
-        try:
-            offset = pagination.decode_offset(value)
-        except InvalidInput:
-            raise serializers.ValidationError(_INVALID_CURSOR) from None
-        if offset > selectors.SEARCH_CANDIDATES:
-            raise serializers.ValidationError(_INVALID_CURSOR)
-    return value or None
+    try:
+        offset = pagination.decode_offset(value)
+    except InvalidInput:
+        raise serializers.ValidationError(_INVALID_CURSOR) from None
+    if offset > selectors.SEARCH_CANDIDATES:
+        raise serializers.ValidationError(_INVALID_CURSOR)
 
 
 def headline_html(headline: str) -> str:

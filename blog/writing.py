@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.authentication import signed_in_user
 from api.errors import InvalidInput
 from blog import selectors, services
 from blog.forms import PostForm
@@ -39,12 +40,24 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
     if not form.is_valid() or "preview" in request.POST:
         return None
     publish = request.POST.get("action") == "publish"
+    data = form.cleaned_data
     try:
         if post is None:
-            post = services.create_post(author=request.user, published=publish, **form.cleaned_data)
+            post = services.create_post(
+                author=signed_in_user(request),
+                title=data["title"],
+                content=data["content"],
+                excerpt=data["excerpt"],
+                published=publish,
+            )
         else:
-            published = True if publish else None
-            post = services.update_post(post=post, published=published, **form.cleaned_data)
+            post = services.update_post(
+                post=post,
+                title=data["title"],
+                content=data["content"],
+                excerpt=data["excerpt"],
+                published=True if publish else None,
+            )
     except InvalidInput as error:
         form.add_service_errors(error)
         return None
