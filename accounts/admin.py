@@ -14,13 +14,17 @@ class UserCreationForm(AdminUserCreationForm):
         fields = ("email", "name")
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(UserChangeForm[User]):
     avatar_url = forms.URLField(required=False, assume_scheme="https", max_length=500)
 
-    class Meta(UserChangeForm.Meta):
+    # django-stubs 5.2 declare no Meta on UserChangeForm (Django's has one: its fields and
+    # field classes are kept here).
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]
         model = User
 
 
+# Unparameterised: django-stubs bind UserAdmin's model to AbstractUser, and ours is an
+# AbstractBaseUser (the fieldsets below name its own fields).
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     add_form = UserCreationForm

@@ -1,6 +1,10 @@
 """Editors' moderation of posts and comments. Every write goes through blog.services, so
 admin changes are validated and announced to live readers like any other."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypedDict
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
@@ -8,8 +12,15 @@ from django.http import HttpRequest
 from blog import services
 from blog.models import Comment, Post
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-class CommentInline(admin.TabularInline):
+
+class CommentTotal(TypedDict):
+    comment_total: int
+
+
+class CommentInline(admin.TabularInline[Comment, Post]):
     """The post's comments, to read and follow; moderation happens on the comment's own page."""
 
     model = Comment
@@ -27,7 +38,7 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(admin.ModelAdmin[Post]):
     list_display = ("title", "author", "published", "view_count", "comment_total", "created_at")
     list_filter = ("published", "created_at")
     list_select_related = ("author",)
@@ -47,28 +58,39 @@ class PostAdmin(admin.ModelAdmin):
             .annotate(comment_total=Count("comments", filter=Q(comments__is_deleted=False)))
         )
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None) -> tuple[str, ...]:
         # A published slug is a link people keep; it is chosen once.
         return (*self.readonly_fields, "slug") if obj else self.readonly_fields
 
-    def get_prepopulated_fields(self, request: HttpRequest, obj: Post | None = None):
+    def get_prepopulated_fields(
+        self, request: HttpRequest, obj: Post | None = None
+    ) -> dict[str, Sequence[str]]:
         return {} if obj else self.prepopulated_fields
 
     @admin.display(description="comments", ordering="comment_total")
-    def comment_total(self, post: Post) -> int:
+    def comment_total(self, post: "WithAnnotations[Post, CommentTotal]") -> int:
         return post.comment_total
 
-    def save_model(self, request: HttpRequest, obj: Post, form, change: bool) -> None:
-        fields = {
-            "title": obj.title,
-            "content": obj.content,
-            "excerpt": obj.excerpt,
-            "published": obj.published,
-        }
+    def save_model(
+        self, request: HttpRequest, obj: Post, form: forms.ModelForm[Post], change: bool
+    ) -> None:
         if change:
-            saved = services.update_post(post=Post.objects.get(pk=obj.pk), **fields)
+            saved = services.update_post(
+                post=Post.objects.get(pk=obj.pk),
+                title=obj.title,
+                content=obj.content,
+                excerpt=obj.excerpt,
+                published=obj.published,
+            )
         else:
-            saved = services.create_post(author=obj.author, slug=obj.slug, **fields)
+            saved = services.create_post(
+                author=obj.author,
+                slug=obj.slug,
+                title=obj.title,
+                content=obj.content,
+                excerpt=obj.excerpt,
+                published=obj.published,
+            )
         # The admin goes on with ``obj`` (inlines, messages, redirect): give it the stored state.
         obj.__dict__.update(
             {key: value for key, value in saved.__dict__.items() if key != "_state"}
@@ -103,7 +125,7 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(admin.ModelAdmin[Comment]):
     list_display = ("short_content", "post", "author", "parent", "is_deleted", "created_at")
     list_filter = ("is_deleted", "created_at")
     list_select_related = ("post", "author", "parent__author", "parent__post")
@@ -121,7 +143,9 @@ class CommentAdmin(admin.ModelAdmin):
     def short_content(self, comment: Comment) -> str:
         return "[deleted]" if comment.is_deleted else comment.content[:80]
 
-    def save_model(self, request: HttpRequest, obj: Comment, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Comment, form: forms.ModelForm[Comment], change: bool
+    ) -> None:
         stored = Comment.objects.select_related("post").get(pk=obj.pk)
         services.update_comment(comment=stored, content=obj.content)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_int, env_list, env_str
@@ -313,3 +314,9 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(
 REALTIME_KEEPALIVE_SECONDS = env_int("REALTIME_KEEPALIVE_SECONDS", 60)
 REALTIME_MAX_CONNECTION_SECONDS = env_int("REALTIME_MAX_CONNECTION_SECONDS", 24 * 60 * 60)
 REALTIME_MAX_SUBSCRIPTIONS = env_int("REALTIME_MAX_SUBSCRIPTIONS", 100)
+
+# --- Typing (django-stubs) ------------------------------------------------------------
+
+# Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be
+# subscripted at run time too.
+django_stubs_ext.monkeypatch()
