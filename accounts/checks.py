@@ -1,5 +1,8 @@
 """System checks for the identity settings (ids inkwell.E010 to E019)."""
 
+from collections.abc import Sequence
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import Error, register
 
@@ -7,7 +10,9 @@ _COGNITO_SETTINGS = ("COGNITO_AWS_REGION", "COGNITO_USER_POOL", "COGNITO_APP_CLI
 
 
 @register()
-def check_cognito_settings(app_configs, **kwargs) -> list[Error]:
+def check_cognito_settings(
+    app_configs: Sequence[AppConfig] | None, **kwargs: object
+) -> list[Error]:
     """AUTH_PROVIDER=cognito needs the pool's region, id and app client."""
     if settings.AUTH_PROVIDER != "cognito":
         return []
@@ -25,7 +30,9 @@ def check_cognito_settings(app_configs, **kwargs) -> list[Error]:
 
 
 @register(deploy=True)
-def check_local_signing_key(app_configs, **kwargs) -> list[Error]:
+def check_local_signing_key(
+    app_configs: Sequence[AppConfig] | None, **kwargs: object
+) -> list[Error]:
     """In production the local provider's key must be shared by every host."""
     if settings.DEBUG or settings.AUTH_PROVIDER != "local" or settings.JWT_PRIVATE_KEY:
         return []

@@ -8,6 +8,7 @@ import random
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from accounts.models import User
 from blog.models import Comment, Post
@@ -56,7 +57,7 @@ def _post(index: int, authors: list[User], excerpts: dict[str, str]) -> Post:
     )
 
 
-def _demo_posts():
+def _demo_posts() -> QuerySet[Post]:
     return Post.objects.filter(slug__startswith=DEMO_SLUG_PREFIX)
 
 

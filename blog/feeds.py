@@ -1,5 +1,7 @@
 """The Atom feed of the newest published posts."""
 
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
@@ -29,8 +31,8 @@ class LatestPostsFeed(Feed):
     def item_author_name(self, item: Post) -> str:
         return item.author.display_name
 
-    def item_pubdate(self, item: Post):
+    def item_pubdate(self, item: Post) -> datetime:
         return item.created_at
 
-    def item_updateddate(self, item: Post):
+    def item_updateddate(self, item: Post) -> datetime:
         return item.updated_at

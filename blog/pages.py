@@ -23,10 +23,13 @@ PAGE_SIZE = 20
 SEARCH_QUERY_MAX_LENGTH = 200
 
 
-def _post_page(request: HttpRequest, **filters) -> Page[Post]:
+def _post_page(request: HttpRequest, *, author_id: UUID | None = None) -> Page[Post]:
     try:
         return selectors.post_page(
-            viewer=request.user, limit=PAGE_SIZE, cursor=request.GET.get("after"), **filters
+            viewer=request.user,
+            limit=PAGE_SIZE,
+            cursor=request.GET.get("after"),
+            author_id=author_id,
         )
     except InvalidInput:
         raise Http404("This page of posts does not exist.") from None

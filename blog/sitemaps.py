@@ -1,5 +1,7 @@
 """Sitemaps of the published posts, split into pages of 5,000 under a sitemap index."""
 
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
@@ -19,7 +21,7 @@ class PostSitemap(Sitemap):
             .order_by("-created_at", "-id")
         )
 
-    def lastmod(self, item: Post):
+    def lastmod(self, item: Post) -> datetime:
         return item.updated_at
 
 

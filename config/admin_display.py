@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -14,8 +16,8 @@ def age(moment: datetime) -> str:
 class ReadOnlyAdminMixin:
     """Rows the site writes itself: editors may look and delete, never add or change."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -22,7 +22,7 @@ class CleanupCommand(BaseCommand):
             help=f"Age to keep (default {self.default_age}): e.g. 90s, 30m, 24h, 7d.",
         )
 
-    def handle(self, *args, older_than: str, **options) -> None:
+    def handle(self, *args: object, older_than: str, **options: object) -> None:
         try:
             age = parse_duration(older_than)
         except ValueError as error:

@@ -10,7 +10,7 @@ from accounts.providers import cognito
 class Command(BaseCommand):
     help = "Fetch the Cognito pool's JWKS once and list its keys; exits non-zero when unreachable."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         if settings.AUTH_PROVIDER != "cognito":
             raise CommandError("AUTH_PROVIDER is local: there is no Cognito pool to check.")
         missing = [

@@ -23,7 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Otherwise asked for on the terminal.")
 
     def handle(
-        self, *args, email: str, name: str, staff: bool, password: str | None, **options
+        self,
+        *args: object,
+        email: str,
+        name: str,
+        staff: bool,
+        password: str | None,
+        **options: object,
     ) -> None:
         if settings.AUTH_PROVIDER == "cognito":
             if password is not None:

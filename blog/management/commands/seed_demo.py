@@ -21,7 +21,15 @@ class Command(BaseCommand):
             "--password", default="inkwell-demo", help="Password of the demo accounts (new ones)."
         )
 
-    def handle(self, *args, users: int, posts: int, comments: int, password: str, **options):
+    def handle(
+        self,
+        *args: object,
+        users: int,
+        posts: int,
+        comments: int,
+        password: str,
+        **options: object,
+    ) -> None:
         if users < 1:
             raise CommandError("--users must be at least 1: posts need authors.")
         if posts < 0 or comments < 0:
