@@ -60,7 +60,10 @@ class ProcedureSchema(AutoSchema):
 
     @property
     def procedure(self) -> Procedure:
-        return self.view.procedure  # type: ignore[attr-defined]
+        view = self.view
+        if not isinstance(view, ProcedureDocView) or view.procedure is None:
+            raise TypeError("ProcedureSchema describes the views ProcedureSchemaGenerator makes.")
+        return view.procedure
 
     def get_operation_id(self) -> str:
         return self.procedure.name
