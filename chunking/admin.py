@@ -1,5 +1,7 @@
 """Read-only view of chunks of incomplete messages (normally none older than a minute)."""
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.db.models.functions import Length
@@ -8,9 +10,16 @@ from django.http import HttpRequest
 from chunking.models import MessageChunk
 from config.admin_display import ReadOnlyAdminMixin, age
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ChunkSize(TypedDict):
+    size: int
+
 
 @admin.register(MessageChunk)
-class MessageChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MessageChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[MessageChunk]):
     list_display = ("message_id", "session", "position", "size", "created_at", "received")
     list_select_related = ("session",)
     search_fields = ("message_id", "session__session_id")
@@ -18,14 +27,15 @@ class MessageChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MessageChunk]:
         # The list shows the size of each chunk, never its (up to 200 KB) data.
-        return super().get_queryset(request).defer("chunk_data").annotate(size=Length("chunk_data"))
+        chunks: QuerySet[MessageChunk] = super().get_queryset(request)
+        return chunks.defer("chunk_data").annotate(size=Length("chunk_data"))
 
     @admin.display(description="chunk")
     def position(self, chunk: MessageChunk) -> str:
         return f"{chunk.chunk_index + 1} of {chunk.total_chunks}"
 
     @admin.display(description="base64 size", ordering="size")
-    def size(self, chunk: MessageChunk) -> str:
+    def size(self, chunk: "WithAnnotations[MessageChunk, ChunkSize]") -> str:
         return f"{chunk.size:,} chars"
 
     @admin.display(description="received", ordering="created_at")

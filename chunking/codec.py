@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 CHUNK_THRESHOLD_BYTES = 230 * 1024
 MAX_CHUNK_DATA_CHARS = 200 * 1024
@@ -141,5 +141,5 @@ def join(chunks: Iterable[Chunk]) -> bytes:
     return raw
 
 
-def _is_count(value: object) -> bool:
+def _is_count(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)

@@ -7,7 +7,7 @@ from sessions_app.models import ClientSession
 
 
 @admin.register(ClientSession)
-class ClientSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ClientSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ClientSession]):
     list_display = ("session_id", "user", "client_uuid", "created_at", "last_used_at", "idle")
     list_select_related = ("user",)
     search_fields = ("session_id", "user__email", "client_uuid")
