@@ -26,13 +26,21 @@ _ALLOWED_ATTRIBUTES = {
     "th": {"align"},
     "td": {"align"},
 }
+# The page's title is its only h1: a post's "# Heading" renders as h2, and so on down (toc's
+# baselevel; its [TOC] marker is switched off so the text means what it says).
+_BODY_EXTENSION_CONFIGS = {"toc": {"baselevel": 2, "marker": ""}}
 _ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 _WHITESPACE = re.compile(r"\s+")
 
 
 def render_markdown(text: str) -> str:
     """Render Markdown and strip everything that could run in the reader's browser."""
-    html = markdown.markdown(text, extensions=_EXTENSIONS, output_format="html")
+    html = markdown.markdown(
+        text,
+        extensions=[*_EXTENSIONS, "toc"],
+        extension_configs=_BODY_EXTENSION_CONFIGS,
+        output_format="html",
+    )
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,

@@ -1,0 +1,109 @@
+"""Screenshots of the main pages for the README: ``python -m tests.e2e.screenshots [folder]``.
+
+Starts its own seeded site and headless Chromium, like the end-to-end tests, and writes PNGs
+(docs/screenshots/ by default).
+"""
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from tests.e2e import browser as chromium
+from tests.e2e.site import ROOT, WRITER, LiveSite
+
+DEFAULT_FOLDER = ROOT / "docs" / "screenshots"
+SCREEN = {"width": 1100, "height": 860}
+
+BUSIEST_POST = """() => {
+  const count = (article) => parseInt(article.querySelector("[data-field=comments]").textContent);
+  const articles = [...document.querySelectorAll("[data-live-posts] article")];
+  articles.sort((a, b) => count(b) - count(a));
+  return articles[0].querySelector("h2 a").getAttribute("href");
+}"""
+
+DRAFT = """# Field notes
+
+Inkwell renders **Markdown** on the server, and the preview shows exactly what readers get:
+
+- lists, *emphasis* and [links](https://example.com)
+- tables and fenced code
+
+```python
+print("hello, reader")
+```
+"""
+
+
+def _shoot(page: Page, folder: Path, name: str, *, full_page: bool = False) -> None:
+    page.wait_for_load_state("load")
+    page.screenshot(path=folder / f"{name}.png", full_page=full_page, animations="disabled")
+    print(folder / f"{name}.png")
+
+
+def _live(page: Page) -> None:
+    chromium.wait_until_live(page)
+
+
+def take(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as state_dir:
+        site = LiveSite(Path(state_dir))
+        site.start()
+        try:
+            with sync_playwright() as playwright:
+                browser = chromium.launch(playwright)
+                try:
+                    _pages(browser, site, folder, Path(state_dir))
+                finally:
+                    browser.close()
+        finally:
+            site.stop()
+
+
+def _pages(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:
+    anonymous = chromium.new_context(browser, site.url, viewport=SCREEN).new_page()
+    anonymous.goto("/sign-in/")
+    _shoot(anonymous, folder, "sign-in")
+
+    state = chromium.signed_in_state(browser, site.url, WRITER, state_dir / "writer.json")
+    context = chromium.new_context(browser, site.url, storage_state=state, viewport=SCREEN)
+    page = context.new_page()
+    page.goto("/")
+    _live(page)
+    _shoot(page, folder, "home")
+    post = page.evaluate(BUSIEST_POST)
+
+    page.goto(post)
+    _live(page)
+    page.locator("#comments").scroll_into_view_if_needed()
+    page.locator("#comments .replies > li").first.scroll_into_view_if_needed()
+    _shoot(page, folder, "post-with-threads")
+
+    page.goto("/search/?q=caching")
+    _shoot(page, folder, "search-results")
+
+    page.goto("/write/new/")
+    page.get_by_label("Title").fill("Field notes")
+    page.get_by_label("Content").fill(DRAFT)
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url("**/write/*-*/")
+    page.goto("/write/")
+    _shoot(page, folder, "writing-dashboard")
+
+    page.get_by_role("link", name="Edit").first.click()
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("region", name="Preview").scroll_into_view_if_needed()
+    _shoot(page, folder, "editor-preview", full_page=True)
+
+    phone = chromium.new_context(
+        browser, site.url, storage_state=state, viewport=chromium.PHONE
+    ).new_page()
+    phone.goto(post)
+    _live(phone)
+    _shoot(phone, folder, "phone-post")
+
+
+if __name__ == "__main__":
+    take(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FOLDER)

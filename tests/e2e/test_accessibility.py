@@ -1,0 +1,90 @@
+"""Accessibility smoke test of the main pages: labelled controls, landmarks, one h1, a skip
+link first in the tab order, and no sideways scrolling on a phone."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser import PHONE
+from tests.e2e.site import WRITER
+
+pytestmark = pytest.mark.e2e
+
+ANONYMOUS_PAGES = ["/", "/search/?q=caching", "/search/?q=zzzznothing", "/sign-in/", "/sign-up/"]
+SIGNED_IN_PAGES = ["/", "/write/", "/write/new/", "/profile/", "/search/?q=templates"]
+
+PROBLEMS = """() => {
+  const problems = [];
+  const controls = document.querySelectorAll(
+    "input:not([type=hidden]):not([type=submit]), textarea, select");
+  for (const control of controls) {
+    const named = control.labels.length || control.getAttribute("aria-label")
+      || control.getAttribute("aria-labelledby");
+    if (!named) problems.push(`unlabelled ${control.tagName} ${control.name}`);
+  }
+  for (const button of document.querySelectorAll("button, a[href]")) {
+    if (!button.textContent.trim() && !button.getAttribute("aria-label"))
+      problems.push(`nameless ${button.tagName} ${button.outerHTML.slice(0, 60)}`);
+  }
+  for (const image of document.querySelectorAll("img:not([alt])"))
+    problems.push(`no alt: ${image.src}`);
+  const h1s = document.querySelectorAll("h1").length;
+  if (h1s !== 1) problems.push(`${h1s} h1 elements`);
+  for (const landmark of ["header", "nav", "main", "footer"]) {
+    if (document.querySelectorAll(landmark).length < 1) problems.push(`no <${landmark}>`);
+  }
+  if (!document.documentElement.lang) problems.push("no lang");
+  if (!document.title.trim()) problems.push("no title");
+  const width = document.documentElement.scrollWidth;
+  if (width > window.innerWidth) problems.push(`scrolls sideways: ${width} > ${window.innerWidth}`);
+  return problems;
+}"""
+
+
+def _problems(page) -> list[str]:
+    # After a click, measure the new page once its style sheet has loaded, not before.
+    page.wait_for_load_state("load")
+    return page.evaluate(PROBLEMS)
+
+
+def _first_post(page) -> str:
+    page.goto("/")
+    return page.locator("[data-live-posts] h2 a").first.get_attribute("href")
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_pages_have_labels_landmarks_one_h1_and_fit_the_screen(open_page, viewport):
+    reader = open_page(viewport=viewport)
+    post = _first_post(reader)
+    author = reader.locator("[data-live-posts] [data-field=author]").first.get_attribute("href")
+    problems = {}
+    for path in [*ANONYMOUS_PAGES, post, author]:
+        reader.goto(path)
+        problems[f"anonymous {path}"] = _problems(reader)
+
+    writer = open_page(WRITER, viewport=viewport)
+    for path in [*SIGNED_IN_PAGES, post]:
+        writer.goto(path)
+        problems[f"signed in {path}"] = _problems(writer)
+    writer.goto("/write/new/")
+    writer.get_by_label("Title").fill("Preview check")
+    writer.get_by_label("Content").fill("# A heading in the post\n\nWide `code` " + "x" * 300)
+    writer.get_by_role("button", name="Preview").click()
+    problems["editor preview"] = _problems(writer)
+    writer.goto(post)
+    writer.get_by_label("Add a comment").fill("Checking the edit page")
+    writer.get_by_role("button", name="Comment", exact=True).click()
+    writer.locator(".comment-actions a", has_text="Edit").last.click()
+    problems["comment edit"] = _problems(writer)
+
+    assert {where: found for where, found in problems.items() if found} == {}
+
+
+def test_the_skip_link_comes_first_and_moves_focus_to_the_content(open_page):
+    page = open_page()
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()

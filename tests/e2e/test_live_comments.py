@@ -1,0 +1,140 @@
+"""Two readers on one post: comments, replies, edits and deletions by one appear in place,
+live, on the other's page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser import Traffic, wait_until_live
+from tests.e2e.site import OTHER_WRITER, WRITER
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def traffic():
+    """What each page sent, watched from before it loaded."""
+    return {}
+
+
+@pytest.fixture
+def two_readers(live_site, open_page, traffic):
+    """The same fresh post open in two browsers: writer0's and writer1's, both live."""
+    path = live_site.publish_post(author=WRITER, title="Talk about this", content="Discuss.")
+    pages = []
+    for email in (WRITER, OTHER_WRITER):
+        page = open_page(email)
+        traffic[page] = Traffic(page)
+        page.goto(path)
+        wait_until_live(page)
+        # Survives only as long as the page does: proves nothing reloaded it.
+        page.evaluate("window.notReloaded = true")
+        pages.append(page)
+    return pages
+
+
+def _comment(page, text: str) -> None:
+    page.get_by_label("Add a comment").fill(text)
+    page.get_by_role("button", name="Comment", exact=True).click()
+
+
+def _threads(page):
+    return page.locator("#comments > .threads > li")
+
+
+def test_comments_and_replies_appear_live_in_their_thread(two_readers, traffic):
+    ada, grace = two_readers
+    _comment(ada, "First thoughts")
+    expect(_threads(grace)).to_have_count(1)
+    first = _threads(grace).first
+    expect(first.locator(":scope > .comment-body")).to_have_text("First thoughts")
+    expect(first.locator(":scope > .meta")).to_contain_text("Ada Lovelace")
+    expect(grace.locator("#comments-heading")).to_have_text("1 comment")
+    # Someone else's comment: no edit or delete links for Grace.
+    expect(first.get_by_role("link", name="Edit")).to_have_count(0)
+    assert "comment.create" in traffic[ada].procedures_called()
+    assert traffic[ada].posts == []  # through the link, not a form POST
+
+    _comment(grace, "Second voice")
+    expect(_threads(ada)).to_have_count(2)
+    expect(_threads(ada).nth(1).locator(":scope > .comment-body")).to_have_text("Second voice")
+
+    # Ada replies to her first comment; Grace sees it nested under that one, not at the end.
+    own = _threads(ada).first
+    own.locator(":scope > .comment-actions summary").click()
+    own.get_by_label("Your reply").fill("Replying to myself")
+    own.get_by_role("button", name="Reply").click()
+    reply = _threads(grace).first.locator(":scope > .replies > li")
+    expect(reply).to_have_count(1)
+    expect(reply.locator(".comment-body")).to_have_text("Replying to myself")
+    expect(_threads(grace)).to_have_count(2)
+    expect(grace.locator("#comments-heading")).to_have_text("3 comments")
+
+    # Grace answers the reply from the element that arrived live, and Ada sees it two deep.
+    reply.locator(":scope > .comment-actions summary").click()
+    reply.get_by_label("Your reply").fill("A reply to a live reply")
+    reply.get_by_role("button", name="Reply").click()
+    nested = _threads(ada).first.locator(":scope > .replies > li > .replies > li")
+    expect(nested.locator(".comment-body")).to_have_text("A reply to a live reply")
+
+    for page in (ada, grace):
+        assert page.evaluate("window.notReloaded") is True
+    # What the pages show is what was stored: a fresh load renders the same threads.
+    grace.reload()
+    expect(_threads(grace)).to_have_count(2)
+    expect(grace.locator("#comments-heading")).to_have_text("4 comments")
+    expect(
+        _threads(grace).first.locator(":scope > .replies > li > .replies > li .comment-body")
+    ).to_have_text("A reply to a live reply")
+
+
+def test_edits_and_deletions_propagate_live(two_readers):
+    ada, grace = two_readers
+    _comment(ada, "Parent words")
+    expect(_threads(grace)).to_have_count(1)
+    parent = _threads(ada).first
+    parent.locator(":scope > .comment-actions summary").click()
+    parent.get_by_label("Your reply").fill("A reply that goes away")
+    parent.get_by_role("button", name="Reply").click()
+    grace_parent = _threads(grace).first
+    expect(grace_parent.locator(":scope > .replies > li")).to_have_count(1)
+
+    # The edit page is a page of its own (a plain POST); Grace's page changes in place.
+    ada.locator("#comments > .threads > li").first.locator(":scope > .comment-actions").get_by_role(
+        "link", name="Edit"
+    ).click()
+    ada.get_by_label("Comment").fill("Parent words, edited")
+    ada.get_by_role("button", name="Save").click()
+    expect(grace_parent.locator(":scope > .comment-body")).to_have_text("Parent words, edited")
+
+    # Deleting the reply removes it; deleting the parent leaves a placeholder above its replies.
+    ada.locator(".replies > li").first.get_by_role("link", name="Delete").click()
+    ada.get_by_role("button", name="Delete").click()
+    expect(grace_parent.locator(":scope > .replies > li")).to_have_count(0)
+    expect(grace.locator("#comments-heading")).to_have_text("1 comment")
+
+    _threads(ada).first.locator(":scope > .comment-actions").get_by_role(
+        "link", name="Delete"
+    ).click()
+    ada.get_by_role("button", name="Delete").click()
+    expect(_threads(grace)).to_have_count(0)
+    expect(grace.locator("#comments-heading")).to_have_text("0 comments")
+    assert grace.evaluate("window.notReloaded") is True
+
+
+def test_deleting_a_comment_with_replies_leaves_a_placeholder_live(two_readers):
+    ada, grace = two_readers
+    _comment(ada, "Soon deleted")
+    expect(_threads(grace)).to_have_count(1)
+    thread = _threads(grace).first
+    thread.locator(":scope > .comment-actions summary").click()
+    thread.get_by_label("Your reply").fill("I stay")
+    thread.get_by_role("button", name="Reply").click()
+    expect(_threads(ada).first.locator(":scope > .replies > li")).to_have_count(1)
+
+    _threads(ada).first.locator(":scope > .comment-actions").get_by_role(
+        "link", name="Delete"
+    ).click()
+    ada.get_by_role("button", name="Delete").click()
+    expect(thread.locator(":scope > .deleted")).to_have_text("[deleted]")
+    expect(thread.locator(":scope > .replies .comment-body")).to_have_text("I stay")
+    expect(thread.locator(":scope > .comment-body")).to_have_count(0)

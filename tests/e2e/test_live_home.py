@@ -1,0 +1,63 @@
+"""The home page of one reader shows a post another publishes, without a reload; an
+unpublished post leaves it the same way."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser import wait_until_live
+from tests.e2e.site import OTHER_WRITER, WRITER
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_post_published_by_another_appears_at_the_top_of_the_home_page(open_page):
+    grace = open_page(OTHER_WRITER)
+    grace.goto("/")
+    wait_until_live(grace)
+    grace.evaluate("window.notReloaded = true")
+    newest = grace.locator("[data-live-posts] > article").first
+
+    ada = open_page(WRITER)
+    ada.goto("/write/new/")
+    wait_until_live(ada)
+    ada.get_by_label("Title").fill("Fresh from the press")
+    ada.get_by_label("Content").fill("Hot off the **press**.")
+    ada.get_by_label("Excerpt").fill("Read this first.")
+    ada.get_by_role("button", name="Publish").click()
+    expect(ada).to_have_url(re.compile(r"/write/[0-9a-f-]{36}/$"))
+
+    expect(newest.get_by_role("link", name="Fresh from the press")).to_be_visible()
+    expect(newest.locator("[data-field=excerpt]")).to_have_text("Read this first.")
+    expect(newest.locator("[data-field=author]")).to_have_text("Ada Lovelace")
+    expect(grace.locator("#live-announcements")).to_have_text("New post: Fresh from the press")
+
+    # Unpublishing takes it off the page again; nothing reloaded in between.
+    ada.goto("/write/")
+    row = ada.locator(".dashboard-row", has_text="Fresh from the press")
+    row.get_by_role("button", name="Unpublish").click()
+    expect(grace.get_by_role("link", name="Fresh from the press")).to_have_count(0)
+    assert grace.evaluate("window.notReloaded") is True
+
+    grace.reload()
+    expect(grace.get_by_role("link", name="Fresh from the press")).to_have_count(0)
+
+
+def test_a_draft_never_reaches_anyone_elses_home_page(open_page):
+    grace = open_page(OTHER_WRITER)
+    grace.goto("/")
+    wait_until_live(grace)
+    ada = open_page(WRITER)
+    ada.goto("/write/new/")
+    wait_until_live(ada)
+    ada.get_by_label("Title").fill("Secret draft")
+    ada.get_by_role("button", name="Save draft").click()
+    expect(ada.locator("main .meta").first).to_contain_text("Draft")
+    # A post published after the draft arrives; the draft, saved before it, never did.
+    ada.goto("/write/new/")
+    wait_until_live(ada)
+    ada.get_by_label("Title").fill("Public after the draft")
+    ada.get_by_role("button", name="Publish").click()
+    expect(grace.get_by_role("link", name="Public after the draft")).to_be_visible()
+    expect(grace.get_by_role("link", name="Secret draft")).to_have_count(0)
