@@ -1,6 +1,8 @@
 """The standing cast (author, reader, stranger, editor) and the suite's shared switches."""
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -50,16 +52,19 @@ def editor(db):
 
 
 def pytest_collection_modifyitems(config, items):
-    """In CI, a test that needs PostgreSQL or Redis must run, never skip (see .ci/run)."""
-    uses_postgres = bool(os.environ.get("DATABASE_URL"))
-    uses_redis = bool(os.environ.get("REDIS_URL"))
-    needs_postgres = pytest.mark.skipif(not uses_postgres, reason="needs PostgreSQL: DATABASE_URL")
-    needs_redis = pytest.mark.skipif(not uses_redis, reason="needs Redis: REDIS_URL")
+    """Tests needing a service or a tool skip without it; in CI any skip fails (see below)."""
+    from tests.e2e.browser import CHROMIUM
+
+    conditions = {
+        "postgres": (not os.environ.get("DATABASE_URL"), "needs PostgreSQL: DATABASE_URL"),
+        "redis": (not os.environ.get("REDIS_URL"), "needs Redis: REDIS_URL"),
+        "e2e": (not Path(CHROMIUM).exists(), f"needs Chromium at {CHROMIUM}"),
+        "node": (not (shutil.which("node") and shutil.which("npm")), "needs Node 20 and npm"),
+    }
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(needs_postgres)
-        if "redis" in item.keywords:
-            item.add_marker(needs_redis)
+        for marker, (missing, reason) in conditions.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skipif(missing, reason=reason))
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -3,7 +3,6 @@
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.node
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / "tests" / "node"
@@ -44,8 +45,6 @@ def _run(args: list[str], env: dict[str, str]) -> str:
 
 @pytest.fixture(scope="module")
 def node_packages():
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("needs Node 20 and npm")
     if not (NODE_DIR / "node_modules" / "@trpc" / "client").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
     return NODE_DIR
