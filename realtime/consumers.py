@@ -134,7 +134,12 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if hasattr(self, "keep_alive"):
             self.keep_alive.cancel()
         for group in list(getattr(self, "group_members", {})):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                # Redis is away; its memberships expire (core) or die with the connection
+                # (pub/sub), so a goodbye that cannot be said is only logged.
+                logger.warning("Leaving %s failed", group, exc_info=True)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale DB connections before every message (a thread hop each);
