@@ -187,3 +187,13 @@ async def test_a_stuck_consumer_gets_one_overflow_notice_and_the_drop_is_counted
         assert numbers == sorted(numbers)
     finally:
         await layer.flush()
+
+
+@pytest.mark.redis
+async def test_the_redis_socket_timeout_outlasts_the_core_layers_blocking_read(settings):
+    # redis-py 8 reads time out after 5 s by default, the core layer blocks 5 s in BZPOPMIN:
+    # equal, an idle process's receive fails with "Timeout reading" and closes a socket.
+    from channels_redis.core import RedisChannelLayer
+
+    (host,) = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
