@@ -126,20 +126,38 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Channel layer and cache ----------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+
+# REALTIME_CHANNEL_LAYER picks the channels-redis layer: "pubsub" (default) publishes a group
+# message once per Redis PUBLISH and every process fans it out in memory; "core" keeps a
+# Redis list per process, bounded by CHANNEL_CAPACITY, and is slower to fan out. Both are our
+# subclasses (realtime.layers): a consumer whose queue holds CHANNEL_CAPACITY undelivered
+# messages is told (error frame), disconnected with 1013 so its client reconnects and reloads,
+# and the drop is logged and counted; channels-redis itself would drop silently (core) or grow
+# without bound (pub/sub). See bench/README.md "Realtime" for the measurements.
+# REDIS_SOCKET_TIMEOUT: redis-py 8 times socket reads out after 5 s by default, exactly the
+# core layer's 5 s BZPOPMIN: an idle process then fails its receive with "Timeout reading"
+# and the consumer holding the receive loop is closed with 1011. Keep it above 5 s.
+REALTIME_CHANNEL_LAYER = env_str("REALTIME_CHANNEL_LAYER", "pubsub")
+if REALTIME_CHANNEL_LAYER not in ("pubsub", "core"):
+    raise ImproperlyConfigured("REALTIME_CHANNEL_LAYER must be pubsub or core.")
 if REDIS_URL:
+    _redis_host = {
+        "address": REDIS_URL,
+        # redis-py 8 caps a pool at 100 connections: several hundred sockets need more.
+        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000),
+        "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 15),
+        "socket_keepalive": True,
+    }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {
+                "pubsub": "realtime.layers.PubSubChannelLayer",
+                "core": "realtime.layers.CoreChannelLayer",
+            }[REALTIME_CHANNEL_LAYER],
             "CONFIG": {
-                # redis-py 8 caps a pool at 100 connections; raise it with REDIS_MAX_CONNECTIONS.
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000),
-                    }
-                ],
+                "hosts": [_redis_host],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000),
-                "expiry": 60,
+                **({"expiry": 60} if REALTIME_CHANNEL_LAYER == "core" else {}),
             },
         }
     }

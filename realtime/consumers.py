@@ -11,7 +11,7 @@ import json
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +37,7 @@ from realtime import protocol
 from realtime.broadcast import asend_event
 from realtime.calls import answer_call
 from realtime.groups import ChannelPath, group_name
-from realtime.identity import authenticate
+from realtime.identity import IdentityUnavailable, authenticate
 from realtime.namespaces import (
     BroadcastChannel,
     SessionChannel,
@@ -59,7 +59,8 @@ _ERROR_TYPES: dict[type[ServiceError], str] = {
     Conflict: protocol.BAD_REQUEST,
     PayloadTooLarge: protocol.LIMIT_EXCEEDED,
 }
-_INTERNAL_MESSAGE = "The server could not carry this out."
+_INTERNAL_MESSAGE = "The server could not carry this out; try again."
+_LAYER_DOWN_MESSAGE = "Live delivery is unavailable for a moment; subscribe again shortly."
 
 
 def error_type_for(error: ServiceError) -> str:
@@ -75,10 +76,13 @@ def _as_protocol_error(error: ServiceError) -> protocol.ProtocolError:
 
 # --- The crossings to the ORM ------------------------------------------------------------
 
-aauthenticate = database_sync_to_async(authenticate)
-aopen_session = database_sync_to_async(session_services.open_session)
-aadd_chunk = database_sync_to_async(store.add_chunk)
-aanswer_call = database_sync_to_async(answer_call)
+# Channels types its wrapper loosely; these say what each crossing gives back.
+aauthenticate: Callable[..., Awaitable[User]] = database_sync_to_async(authenticate)
+aopen_session: Callable[..., Awaitable[ClientSession]] = database_sync_to_async(
+    session_services.open_session
+)
+aadd_chunk: Callable[..., Awaitable[bytes | None]] = database_sync_to_async(store.add_chunk)
+aanswer_call: Callable[..., Awaitable[dict[str, Any]]] = database_sync_to_async(answer_call)
 
 
 @database_sync_to_async
@@ -104,7 +108,16 @@ class Subscription:
 
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
-    """One client connection: subscriptions, publishes and deliveries."""
+    """One client connection: subscriptions, publishes and deliveries.
+
+    Events a client publishes on its session channel are **not** delivered back to the
+    channel's subscribers: the server takes AppSync Events' ``onPublish`` handler role, which
+    may replace what is broadcast, and replaces each procedure call (or chunk of one) by its
+    answer. Echoing would send every request, and every 200 KB chunk of a large one, back to
+    all the browser's tabs, which could only discard it. ``publish_success`` acknowledges the
+    request; the answer, matched by ``id``, goes to every subscriber of the channel on any
+    server process.
+    """
 
     async def connect(self) -> None:
         offered = list(self.scope.get("subprotocols") or [])
@@ -124,7 +137,12 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if hasattr(self, "keep_alive"):
             self.keep_alive.cancel()
         for group in list(getattr(self, "group_members", {})):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                # Redis is away; its memberships expire (core) or die with the connection
+                # (pub/sub), so a goodbye that cannot be said is only logged.
+                logger.warning("Leaving %s failed", group, exc_info=True)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale DB connections before every message (a thread hop each);
@@ -156,6 +174,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 protocol.error_frame(protocol.BAD_REQUEST, "Frames are JSON text, not binary.")
             )
             return
+        frame: protocol.ClientFrame | None = None
         try:
             frame = protocol.parse_frame(text_data)
             if isinstance(frame, protocol.ConnectionInit):
@@ -170,11 +189,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.send_frame(error.answer())
         except Exception:
             # Whatever broke (a database or Redis hiccup), the connection and the process
-            # stay up and the client gets the protocol's error without internals.
+            # stay up and the client gets the protocol's error, for its operation, without
+            # internals.
             logger.exception("Realtime frame failed")
-            await self.send_frame(
-                protocol.error_frame(protocol.INTERNAL_FAILURE, _INTERNAL_MESSAGE)
-            )
+            await self.send_frame(_internal_failure(frame))
 
     async def connection_init(self) -> None:
         if protocol.bearer_token(self.connection_headers) is not None:
@@ -184,7 +202,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 await self.send_frame(
                     protocol.connection_error(error_type_for(error), error.message)
                 )
-                await self.close(code=4401)
+                if not isinstance(error, IdentityUnavailable):
+                    await self.close(code=4401)
+                # Keys that could not be fetched say nothing about the token: the socket stays
+                # open and each operation is authorized again when it comes.
                 return
         await self.send_frame(protocol.connection_ack())
         await self.send_frame(protocol.keep_alive())
@@ -228,7 +249,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         group = None if isinstance(kind, SessionRequestChannel) else group_name(frame.channel)
         if group is not None:
             if not self.group_members[group]:
-                await self.channel_layer.group_add(group, self.channel_name)
+                try:
+                    await self.channel_layer.group_add(group, self.channel_name)
+                except Exception:
+                    logger.exception("Joining %s failed", group)
+                    raise refuse(protocol.INTERNAL_FAILURE, _LAYER_DOWN_MESSAGE) from None
             self.group_members[group] += 1
         self.subscriptions[frame.id] = Subscription(frame.id, frame.channel, group, user.id)
         await self.send_frame(protocol.subscribe_success(frame.id))
@@ -331,7 +356,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.publish_success(frame.id, accepted=accepted, failed=failed))
         for call in calls:
             answer = await self._answer(call, user)
-            await self._send_on_channel(frame.channel, answer)
+            await self._send_on_channel(frame.channel, answer, user)
 
     async def _call_of(self, session: ClientSession, payload: object) -> object | None:
         """The procedure call an event carries: itself, or once its last chunk is in, the
@@ -345,11 +370,12 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if whole is None:
             return None
         try:
-            return json.loads(whole)
+            message: object = json.loads(whole)
         except ValueError:
             raise protocol.ProtocolError(
                 protocol.BAD_REQUEST, "The reassembled message is not UTF-8 JSON."
             ) from None
+        return message
 
     async def _answer(self, call: object, user: User) -> dict[str, Any]:
         try:
@@ -366,16 +392,53 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 },
             }
 
-    async def _send_on_channel(self, channel: ChannelPath, answer: dict[str, Any]) -> None:
-        """Send an answer to the channel's subscribers, in chunks when it is too large."""
+    async def _send_on_channel(
+        self, channel: ChannelPath, answer: dict[str, Any], user: User
+    ) -> None:
+        """Send an answer to the channel's subscribers, in chunks when it is too large.
+
+        If the channel layer fails, the connection that asked still gets the answer directly
+        (other tabs miss it, and the failure is logged): a mutation that committed is never
+        answered by silence.
+        """
         text = json.dumps(answer, cls=DjangoJSONEncoder, ensure_ascii=False)
-        if not codec.needs_chunking(text):
-            await asend_event(channel, text)
-            return
-        for chunk in codec.split(text):
-            await asend_event(channel, json.dumps(chunk.to_event()))
+        events = (
+            [json.dumps(chunk.to_event()) for chunk in codec.split(text)]
+            if codec.needs_chunking(text)
+            else [text]
+        )
+        for index, event in enumerate(events):
+            try:
+                await asend_event(channel, event)
+            except Exception:
+                logger.exception("Answer on %s could not go through the channel layer", channel)
+                await self._send_directly(channel, events[index:], user)
+                return
+
+    async def _send_directly(self, channel: ChannelPath, events: list[str], user: User) -> None:
+        targets = [
+            subscription
+            for subscription in self.subscriptions.values()
+            if subscription.channel == channel and subscription.user_id == user.id
+        ]
+        for event in events:
+            for subscription in targets:
+                await self.send_frame(protocol.data(subscription.id, event))
 
     # --- Channel-layer messages ----------------------------------------------------------
+
+    async def layer_overflow(self, message: dict[str, Any]) -> None:
+        """This connection fell so far behind that the layer dropped its messages (see
+        realtime.layers): say so and close, so the client reconnects and reloads its state
+        instead of silently missing events."""
+        await self.send_frame(
+            protocol.error_frame(
+                protocol.LIMIT_EXCEEDED,
+                f"This connection fell behind and {message.get('dropped', 0)} events were "
+                "dropped; reconnect and reload.",
+            )
+        )
+        await self.close(code=1013, reason="Fell behind; reconnect.")
 
     async def broadcast_event(self, message: dict[str, Any]) -> None:
         """One event from the layer: a ``data`` frame for each subscription of its group."""
@@ -384,6 +447,19 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         for subscription in list(self.subscriptions.values()):
             if subscription.group == group:
                 await self.send_frame(protocol.data(subscription.id, event))
+
+
+def _internal_failure(frame: protocol.ClientFrame | None) -> protocol.Frame:
+    """The answer to an operation that failed inside the server: its own error frame."""
+    if isinstance(frame, protocol.Subscribe | protocol.Unsubscribe | protocol.Publish):
+        kind = {protocol.Subscribe: "subscribe", protocol.Unsubscribe: "unsubscribe"}.get(
+            type(frame), "publish"
+        )
+        error = protocol.FrameError(
+            protocol.INTERNAL_FAILURE, _INTERNAL_MESSAGE, kind=kind, op_id=frame.id
+        )
+        return error.answer()
+    return protocol.error_frame(protocol.INTERNAL_FAILURE, _INTERNAL_MESSAGE)
 
 
 def _upgrade_headers(scope: Mapping[str, Any]) -> dict[str, str]:

@@ -51,9 +51,11 @@ async def connect(
     subprotocols: list[str] | None = None,
     headers: list[tuple[bytes, bytes]] | None = None,
     init: bool = True,
+    origin: bytes | None = ORIGIN[1],
 ) -> WebsocketCommunicator:
-    """An open connection (acknowledged unless ``init`` is false)."""
-    sent_headers = [ORIGIN, *(headers or [])]
+    """An open connection (acknowledged unless ``init`` is false), from a page of the site
+    unless ``origin`` says otherwise (None: no Origin header, as non-browser clients)."""
+    sent_headers = [*([(b"origin", origin)] if origin else []), *(headers or [])]
     if cookie:
         sent_headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
     communicator = WebsocketCommunicator(
@@ -102,3 +104,35 @@ async def open_session(communicator, client_uuid: uuid.UUID | None = None) -> st
 @pytest.fixture
 def reader_cookie(reader):
     return session_cookie(reader)
+
+
+def token_for(user, kind: str = "access", ttl: int | None = None) -> str:
+    """A real RS256 JWT from the local provider (sync: call from fixtures)."""
+    from accounts.providers.local import issue_token
+
+    return issue_token(user=user, kind=kind, ttl=ttl)
+
+
+@pytest.fixture
+def author_token(author):
+    return token_for(author)
+
+
+@pytest.fixture
+def stranger_token(stranger):
+    return token_for(stranger)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """An operation's ``authorization`` object as AWS's clients send it."""
+    return {"Authorization": f"Bearer {token}", "host": "localhost"}
+
+
+async def call(communicator, channel: str, request: dict, op_id: str = "call", **extra) -> dict:
+    """Publish one procedure call on a session channel; its answer (the next data frame)."""
+    acknowledged = await publish(communicator, channel, request, op_id=op_id, **extra)
+    assert acknowledged["type"] == "publish_success", acknowledged
+    assert acknowledged["successful"], acknowledged
+    frame = await communicator.receive_json_from()
+    assert frame["type"] == "data", frame
+    return json.loads(frame["event"])

@@ -41,14 +41,6 @@ async def test_keep_alives_keep_coming_and_the_lifetime_closes_the_connection(se
     assert output == {"type": "websocket.close", "code": 1000, "reason": output["reason"]}
 
 
-@pytest.mark.parametrize("origin", [None, b"https://evil.example"])
-async def test_a_foreign_or_missing_origin_is_refused(origin):
-    headers = [(b"origin", origin)] if origin else []
-    communicator = WebsocketCommunicator(application, "/event/realtime", headers=headers)
-    connected, _ = await communicator.connect()
-    assert not connected
-
-
 async def test_a_bad_connection_token_answers_connection_error_then_closes():
     communicator = await connect(
         subprotocols=["aws-appsync-event-ws", header_subprotocol({"Authorization": "garbage"})],

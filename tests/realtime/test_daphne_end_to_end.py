@@ -7,7 +7,14 @@ import uuid
 
 import pytest
 
-from tests.realtime.servers import Site, ask, open_socket
+from tests.realtime.servers import (
+    Site,
+    ask,
+    open_session_channel,
+    open_socket,
+    publish_chunks,
+    receive_answer,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -79,3 +86,71 @@ async def test_without_credentials_operations_are_unauthorized(server):
         )
         assert answer["errors"][0]["errorType"] == "UnauthorizedException"
         assert answer["errors"][0]["errorCode"] == 401
+
+
+MEBIBYTE = 2**20
+
+
+async def test_a_1_mib_post_create_goes_up_in_chunks_and_its_post_comes_back_in_chunks(
+    site, server
+):
+    token = site.token("e2e-chunks@example.com")
+    async with await open_socket(server, token=token, origin=False) as socket:
+        channel = await open_session_channel(socket)
+        content = "Ink " * (MEBIBYTE // 4)
+        create = {
+            "id": "big-create",
+            "method": "mutation",
+            "params": {
+                "path": "post.create",
+                "input": {"title": "A megabyte", "content": content, "published": True},
+            },
+        }
+        sent = await publish_chunks(socket, channel, create)
+        assert sent == 7  # 1 MiB and the envelope, in chunks of 150 KiB of raw bytes
+        created, frames, largest = await receive_answer(socket)
+        assert created["id"] == "big-create"
+        assert created["result"]["data"]["content"] == content
+        assert frames > 1
+        assert largest < 240 * 1024
+        slug = created["result"]["data"]["slug"]
+
+        read = {
+            "id": 2,
+            "method": "query",
+            "params": {"path": "post.bySlug", "input": {"slug": slug}},
+        }
+        await ask(
+            socket, {"type": "publish", "id": "q", "channel": channel, "events": [json.dumps(read)]}
+        )
+        answer, frames, largest = await receive_answer(socket)
+        assert answer["id"] == 2
+        assert answer["result"]["data"]["content"] == content
+        assert frames >= 2 * sent  # content and its HTML: twice the size, twice the chunks
+        assert largest < 240 * 1024
+    # Processed once: one post, and no chunk left behind.
+    assert (
+        site.shell(
+            "from blog.models import Post; from chunking.models import MessageChunk\n"
+            "print(Post.objects.filter(title='A megabyte').count(), MessageChunk.objects.count())"
+        )
+        == "1 0"
+    )
+
+
+async def test_tokens_travel_in_the_subprotocol_and_the_cookie_needs_an_origin(site, server):
+    token = site.token("e2e-token@example.com", "id")
+    async with await open_socket(server, token=token, origin=False) as socket:
+        channel = await open_session_channel(socket)
+        me = {"id": "me", "method": "query", "params": {"path": "user.me"}}
+        await ask(
+            socket, {"type": "publish", "id": "p", "channel": channel, "events": [json.dumps(me)]}
+        )
+        answer, _, _ = await receive_answer(socket)
+        assert answer["result"]["data"]["email"] == "e2e-token@example.com"
+    cookie = site.signed_in_cookie("e2e-token@example.com")
+    async with await open_socket(server, cookie, origin=False) as socket:
+        answer = await ask(
+            socket, {"type": "subscribe", "id": "s", "channel": "/subscriptions/posts"}
+        )
+        assert answer["errors"][0]["errorType"] == "UnauthorizedException"
