@@ -13,7 +13,7 @@ from api.errors import InvalidInput
 from blog import selectors, services
 from blog.forms import PostForm
 from blog.models import Post
-from blog.rendering import render_markdown
+from blog.rendering import derive_excerpt, render_markdown
 from config.html_errors import as_http_errors
 
 DASHBOARD_DRAFTS = 50
@@ -88,7 +88,13 @@ def new_post(request: HttpRequest) -> HttpResponse:
 def edit_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
     with as_http_errors():
         post = selectors.post_for_edit(user=request.user, post_id=post_id)
-    initial = {"title": post.title, "content": post.content, "excerpt": post.excerpt}
+    # A derived excerpt shows as blank, so it keeps following the content after edits.
+    derived = post.excerpt == derive_excerpt(post.content)
+    initial = {
+        "title": post.title,
+        "content": post.content,
+        "excerpt": "" if derived else post.excerpt,
+    }
     form = PostForm(request.POST or None, initial=initial)
     if request.method == "POST" and (saved := _editor(request, form, post)):
         return saved

@@ -30,7 +30,7 @@ def issue_token(*, user: User, kind: TokenKind, ttl: int | None = None) -> str:
         "token_use": kind,
         "iat": now,
         "auth_time": now,
-        "exp": now + (ttl or settings.JWT_TOKEN_TTL_SECONDS),
+        "exp": now + (settings.JWT_TOKEN_TTL_SECONDS if ttl is None else ttl),
         "jti": str(uuid.uuid4()),
     }
     if kind == "id":

@@ -118,3 +118,22 @@ def test_staff_can_edit_any_post(client, editor):
     )
     post.refresh_from_db()
     assert post.title == "Moderated"
+
+
+def test_a_derived_excerpt_keeps_following_the_content_after_edits(author_client, author):
+    author_client.post(reverse("blog:new-post"), {"title": "T", "content": "First words"})
+    post = Post.objects.get()
+    form = author_client.get(reverse("blog:edit-post", kwargs={"post_id": post.id})).context["form"]
+    assert form.initial["excerpt"] == ""
+    author_client.post(
+        reverse("blog:edit-post", kwargs={"post_id": post.id}),
+        {"title": "T", "content": "Second words", "excerpt": "", "action": "save"},
+    )
+    post.refresh_from_db()
+    assert post.excerpt == "Second words"
+
+
+def test_a_written_excerpt_stays_in_the_editor(author_client, author):
+    post = PostFactory(author=author, content="Body", excerpt="My own summary")
+    form = author_client.get(reverse("blog:edit-post", kwargs={"post_id": post.id})).context["form"]
+    assert form.initial["excerpt"] == "My own summary"
