@@ -70,8 +70,31 @@ def derive_excerpt(content: str, max_length: int = EXCERPT_MAX_LENGTH) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-def highlight_html(snippet: str, start: str = "\x02", stop: str = "\x03") -> str:
-    """A search snippet as HTML: the text escaped, the matches between the markers in <mark>."""
-    escaped = html.escape(snippet.replace(start, "\x00S").replace(stop, "\x00E"))
-    # The markers pass through escaping untouched, then become the only tags in the result.
-    return escaped.replace("\x00S", "<mark>").replace("\x00E", "</mark>")
+# Search snippets mark their matches with these control characters (never in typed text that
+# survives: highlight_html drops unpaired ones).
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_STOP = "\x03"
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Emphasis, code, headings, tables, rules, and a blockquote's leading ">" (not the one of "<b>").
+_MARKDOWN_MARKS = re.compile(r"[*`#|~]+|-{3,}|={3,}|(?:^|(?<=\s))>(?=\s)", re.MULTILINE)
+
+
+def highlight_html(snippet: str) -> str:
+    """A search snippet of raw Markdown as safe HTML: the words only (links become their text,
+    markup characters go), escaped, with the matches between the markers in ``<mark>``."""
+    words = _WHITESPACE.sub(" ", _MARKDOWN_MARKS.sub(" ", _MARKDOWN_LINK.sub(r"\1", snippet)))
+    out, is_open = [], False
+    for char in words.strip():
+        if char == HIGHLIGHT_START:
+            if not is_open:
+                out.append("<mark>")
+                is_open = True
+        elif char == HIGHLIGHT_STOP:
+            if is_open:
+                out.append("</mark>")
+                is_open = False
+        else:
+            out.append(html.escape(char))
+    if is_open:
+        out.append("</mark>")
+    return "".join(out)

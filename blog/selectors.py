@@ -21,6 +21,7 @@ from blog.pagination import (
     encode_offset,
     encode_position,
 )
+from blog.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP
 from blog.search import INDEXED_CONTENT_CHARS, SEARCH_CONFIG, search_document
 
 Viewer = User | AnonymousUser
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
 
 # Ranking costs grow with the number of matches: only the newest matches are ranked.
 SEARCH_CANDIDATES = 1000
-HIGHLIGHT_START = "\x02"
-HIGHLIGHT_STOP = "\x03"
 
 
 def _is_staff(viewer: Viewer) -> bool:

@@ -1,6 +1,5 @@
 """The types of the blog's procedures: one input serializer per operation, outputs in camelCase."""
 
-import html
 from datetime import UTC
 from typing import Any
 
@@ -17,7 +16,7 @@ from blog.models import (
     TITLE_MAX_LENGTH,
     Post,
 )
-from blog.rendering import render_markdown
+from blog.rendering import highlight_html, render_markdown
 
 LIMIT_DEFAULT = 20
 LIMIT_MAX = 50
@@ -48,26 +47,6 @@ def _offset_cursor(value: str) -> None:
         raise serializers.ValidationError(_INVALID_CURSOR) from None
     if offset > selectors.SEARCH_CANDIDATES:
         raise serializers.ValidationError(_INVALID_CURSOR)
-
-
-def headline_html(headline: str) -> str:
-    """A search snippet as safe HTML: the text escaped, the matches (between the selector's
-    markers) in ``<mark>``; stray markers, even ones the author typed, are dropped."""
-    out, is_open = [], False
-    for char in headline:
-        if char == selectors.HIGHLIGHT_START:
-            if not is_open:
-                out.append("<mark>")
-                is_open = True
-        elif char == selectors.HIGHLIGHT_STOP:
-            if is_open:
-                out.append("</mark>")
-                is_open = False
-        else:
-            out.append(html.escape(char))
-    if is_open:
-        out.append("</mark>")
-    return "".join(out)
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -195,7 +174,7 @@ class PostSearchItemOutput(PostSummaryOutput):
     )
 
     def get_headline(self, post: Post) -> str:
-        return headline_html(getattr(post, "headline", "") or "")
+        return highlight_html(getattr(post, "headline", "") or "")
 
 
 class PostSearchOutput(serializers.Serializer):

@@ -4,7 +4,6 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from blog.rendering import highlight_html
-from blog.selectors import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
 
@@ -12,4 +11,4 @@ register = template.Library()
 @register.filter
 def highlight(snippet: str) -> SafeString:
     """A search headline with its matches in <mark>, everything else escaped."""
-    return mark_safe(highlight_html(snippet, HIGHLIGHT_START, HIGHLIGHT_STOP))  # noqa: S308
+    return mark_safe(highlight_html(snippet))  # noqa: S308

@@ -3,7 +3,7 @@
 import pytest
 
 from blog.models import Post
-from blog.serializers import headline_html
+from blog.rendering import highlight_html
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,9 +199,9 @@ def test_search_finds_published_posts_with_a_safe_highlighted_headline(trpc, aut
 
 
 def test_a_headline_escapes_everything_but_its_marks():
-    assert headline_html("\x02<b>x</b>\x03 & y") == "<mark>&lt;b&gt;x&lt;/b&gt;</mark> &amp; y"
+    assert highlight_html("\x02<b>x</b>\x03 & y") == "<mark>&lt;b&gt;x&lt;/b&gt;</mark> &amp; y"
     # Stray markers (an author may type them) never unbalance the HTML.
-    assert headline_html("a\x03b\x02c\x02d") == "ab<mark>cd</mark>"
+    assert highlight_html("a\x03b\x02c\x02d") == "ab<mark>cd</mark>"
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import pytest
 
 from api.errors import InvalidInput
 from blog import selectors
+from blog.rendering import highlight_html
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +38,10 @@ def test_search_pages_through_results_without_repeats(reader):
 def test_a_forged_cursor_is_invalid_input(reader):
     with pytest.raises(InvalidInput):
         selectors.search_posts(viewer=reader, query="x", limit=3, cursor="bm90IGpzb24")
+
+
+def test_snippets_show_words_not_markdown_and_escape_the_rest():
+    snippet = "## Why \x02caching\x03 | step | *matters* see [the docs](https://x.example) <b>"
+    assert highlight_html(snippet) == (
+        "Why <mark>caching</mark> step matters see the docs &lt;b&gt;"
+    )
