@@ -1,7 +1,6 @@
 """A site for WebSocket tests against real Daphne processes (tests.live_server), and the
 AppSync Events conversation over TCP with the `websockets` client."""
 
-import base64
 import json
 import uuid
 from pathlib import Path
@@ -11,6 +10,7 @@ from websockets.asyncio.client import ClientConnection
 
 from chunking import codec
 from tests import live_server
+from tests.realtime.conftest import header_subprotocol
 
 
 class Site(live_server.Site):
@@ -46,11 +46,6 @@ def _user(email: str) -> str:
     )
 
 
-def auth_subprotocol(headers: dict) -> str:
-    raw = base64.urlsafe_b64encode(json.dumps(headers).encode()).decode().rstrip("=")
-    return f"header-{raw}"
-
-
 async def open_socket(
     url: str, cookie: str | None = None, *, token: str | None = None, origin: bool = True
 ) -> ClientConnection:
@@ -60,7 +55,7 @@ async def open_socket(
     auth = {"host": url.removeprefix("ws://")} | ({"Authorization": token} if token else {})
     socket = await websockets.connect(
         f"{url}/event/realtime",
-        subprotocols=["aws-appsync-event-ws", auth_subprotocol(auth)],
+        subprotocols=["aws-appsync-event-ws", header_subprotocol(auth)],
         origin=url.replace("ws://", "http://") if origin else None,
         additional_headers=headers,
         max_size=2**20,
