@@ -23,6 +23,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_for_port(port: int, process: subprocess.Popen, name: str) -> None:
+    """Return once ``process`` (``name`` in errors) listens on ``port``; raise if it exits first
+    or takes longer than STARTUP_SECONDS."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited during start-up with {process.returncode}.")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)  # waiting for the port to open, not timing anything
+    raise RuntimeError(f"{name} did not listen on {port} within {STARTUP_SECONDS} s.")
+
+
 class Site:
     """A migrated site whose state (SQLite file, secrets, signing keys) lives in ``state_dir``,
     shared by every process started on it; ``settings`` are extra environment variables."""
@@ -89,17 +102,7 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Daphne exited during start-up:\n{self.log.read_text()}")
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), 0.2),
-            ):
-                return
-            time.sleep(0.05)  # waiting for the port to open, not timing anything
-        raise RuntimeError(f"Daphne did not listen on {self.port} within {STARTUP_SECONDS} s.")
+        wait_for_port(self.port, self.process, f"Daphne (log: {self.log})")
 
     def kill(self) -> None:
         """Stop the server abruptly, as a crash or a redeploy would."""

@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from accounts.models import User
-from tests.accounts.conftest import FAKE_CLIENT, free_port
+from tests.accounts.conftest import FAKE_CLIENT
+from tests.live_server import free_port
 
 ME = "/auth/me"
 OTHER_POOL = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_other"
