@@ -45,6 +45,16 @@ function formatDate(iso, withTime) {
   return `${day} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`;
 }
 
+/** The author link and date of a post or comment cloned from a <template>. */
+function fillByline(element, data, withTime) {
+  const author = element.querySelector("[data-field=author]");
+  author.textContent = data.author.name;
+  author.href = `/authors/${data.author.id}/`;
+  const time = element.querySelector("time");
+  time.dateTime = data.createdAt;
+  time.textContent = formatDate(data.createdAt, withTime);
+}
+
 // --- Home: new posts at the top ---------------------------------------------------------
 
 function postArticle(data) {
@@ -54,12 +64,7 @@ function postArticle(data) {
   const link = article.querySelector("[data-field=title]");
   link.textContent = data.title;
   link.href = data.url;
-  const author = article.querySelector("[data-field=author]");
-  author.textContent = data.author.name;
-  author.href = `/authors/${data.author.id}/`;
-  const time = article.querySelector("time");
-  time.dateTime = data.createdAt;
-  time.textContent = formatDate(data.createdAt, false);
+  fillByline(article, data, false);
   article.querySelector("[data-field=excerpt]").textContent = data.excerpt;
   return article;
 }
@@ -91,12 +96,7 @@ function commentItem(data, viewer) {
   const item = template.content.firstElementChild.cloneNode(true);
   item.id = `comment-${data.id}`;
   item.dataset.commentId = data.id;
-  const author = item.querySelector("[data-field=author]");
-  author.textContent = data.author.name;
-  author.href = `/authors/${data.author.id}/`;
-  const time = item.querySelector("time");
-  time.dateTime = data.createdAt;
-  time.textContent = formatDate(data.createdAt, true);
+  fillByline(item, data, true);
   item.querySelector(".comment-body").textContent = data.content;
   const mayChange = viewer.id === data.author.id || viewer.isStaff;
   for (const link of item.querySelectorAll("[data-owner-action]")) {

@@ -1,7 +1,6 @@
 """Identity fixtures: a shared local signing key, a fake Cognito-style issuer, a moto pool."""
 
 import json
-import socket
 import threading
 import time
 import uuid
@@ -17,6 +16,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from moto import mock_aws
+
+from tests.live_server import free_port
 
 REGION = "eu-west-1"
 FAKE_POOL = "eu-west-1_fakepool"
@@ -156,10 +157,15 @@ def fake_issuer(settings, _issuer_server) -> FakeIssuer:
     return issuer
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture
+def unreachable_pool(settings):
+    """Cognito as the provider, at a port nobody listens on; one attempt per call."""
+    settings.AUTH_PROVIDER = "cognito"
+    settings.COGNITO_AWS_REGION = REGION
+    settings.COGNITO_USER_POOL = "eu-west-1_gone"
+    settings.COGNITO_APP_CLIENT_ID = "app"
+    settings.COGNITO_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"
+    settings.COGNITO_MAX_ATTEMPTS = 1
 
 
 @dataclass(frozen=True)

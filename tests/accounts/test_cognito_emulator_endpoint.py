@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from moto.server import ThreadedMotoServer
 
 from accounts.models import User
-from tests.accounts.conftest import REGION, free_port
+from tests.accounts.conftest import REGION
+from tests.live_server import free_port
 
 PASSWORD = "Sturdy-Passw0rd!"
 
@@ -68,13 +69,7 @@ def test_cognito_check_lists_the_emulators_keys(emulated_pool):
     assert "kid=dummy alg=RS256" in out.getvalue()
 
 
-def test_cognito_check_fails_clearly_when_the_pool_is_unreachable(settings):
-    settings.AUTH_PROVIDER = "cognito"
-    settings.COGNITO_AWS_REGION = REGION
-    settings.COGNITO_USER_POOL = "eu-west-1_gone"
-    settings.COGNITO_APP_CLIENT_ID = "app"
-    settings.COGNITO_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"
-
+def test_cognito_check_fails_clearly_when_the_pool_is_unreachable(unreachable_pool):
     with pytest.raises(CommandError, match="Unreachable"):
         call_command("cognito_check", stdout=io.StringIO())
 

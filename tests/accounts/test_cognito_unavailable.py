@@ -2,18 +2,6 @@
 
 import pytest
 
-from tests.accounts.conftest import REGION, free_port
-
-
-@pytest.fixture
-def unreachable_pool(settings):
-    settings.AUTH_PROVIDER = "cognito"
-    settings.COGNITO_AWS_REGION = REGION
-    settings.COGNITO_USER_POOL = "eu-west-1_gone"
-    settings.COGNITO_APP_CLIENT_ID = "app"
-    settings.COGNITO_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"
-    settings.COGNITO_MAX_ATTEMPTS = 1
-
 
 @pytest.mark.django_db
 def test_token_endpoint_answers_503(client, unreachable_pool):

@@ -24,11 +24,11 @@ expect.set_options(timeout=chromium.STEP_TIMEOUT_MS)
 @pytest.fixture(scope="package")
 def live_site(tmp_path_factory) -> Iterator[LiveSite]:
     site = LiveSite(tmp_path_factory.mktemp("e2e-site"))
-    site.start()
+    site.server.start()
     try:
         yield site
     finally:
-        site.stop()
+        site.server.stop()
 
 
 @pytest.fixture(scope="package")

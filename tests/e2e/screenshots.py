@@ -11,7 +11,8 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 from tests.e2e import browser as chromium
-from tests.e2e.site import ROOT, WRITER, LiveSite
+from tests.e2e.site import WRITER, LiveSite
+from tests.live_server import ROOT
 
 DEFAULT_FOLDER = ROOT / "docs" / "screenshots"
 SCREEN = {"width": 1100, "height": 860}
@@ -50,7 +51,7 @@ def take(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as state_dir:
         site = LiveSite(Path(state_dir))
-        site.start()
+        site.server.start()
         try:
             with sync_playwright() as playwright:
                 browser = chromium.launch(playwright)
@@ -59,7 +60,7 @@ def take(folder: Path) -> None:
                 finally:
                     browser.close()
         finally:
-            site.stop()
+            site.server.stop()
 
 
 def _pages(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:

@@ -41,6 +41,23 @@ def _threads(page):
     return page.locator("#comments > .threads > li")
 
 
+def _reply(comment, text: str) -> None:
+    """Open the reply form under ``comment`` (its <li>) and send ``text``."""
+    comment.locator(":scope > .comment-actions summary").click()
+    comment.get_by_label("Your reply").fill(text)
+    comment.get_by_role("button", name="Reply").click()
+
+
+def _owner_link(comment, name: str):
+    return comment.locator(":scope > .comment-actions").get_by_role("link", name=name)
+
+
+def _delete(page, comment) -> None:
+    """Delete ``comment`` through its link and the confirmation page."""
+    _owner_link(comment, "Delete").click()
+    page.get_by_role("button", name="Delete").click()
+
+
 def test_comments_and_replies_appear_live_in_their_thread(two_readers, traffic):
     ada, grace = two_readers
     _comment(ada, "First thoughts")
@@ -59,10 +76,7 @@ def test_comments_and_replies_appear_live_in_their_thread(two_readers, traffic):
     expect(_threads(ada).nth(1).locator(":scope > .comment-body")).to_have_text("Second voice")
 
     # Ada replies to her first comment; Grace sees it nested under that one, not at the end.
-    own = _threads(ada).first
-    own.locator(":scope > .comment-actions summary").click()
-    own.get_by_label("Your reply").fill("Replying to myself")
-    own.get_by_role("button", name="Reply").click()
+    _reply(_threads(ada).first, "Replying to myself")
     reply = _threads(grace).first.locator(":scope > .replies > li")
     expect(reply).to_have_count(1)
     expect(reply.locator(".comment-body")).to_have_text("Replying to myself")
@@ -70,9 +84,7 @@ def test_comments_and_replies_appear_live_in_their_thread(two_readers, traffic):
     expect(grace.locator("#comments-heading")).to_have_text("3 comments")
 
     # Grace answers the reply from the element that arrived live, and Ada sees it two deep.
-    reply.locator(":scope > .comment-actions summary").click()
-    reply.get_by_label("Your reply").fill("A reply to a live reply")
-    reply.get_by_role("button", name="Reply").click()
+    _reply(reply, "A reply to a live reply")
     nested = _threads(ada).first.locator(":scope > .replies > li > .replies > li")
     expect(nested.locator(".comment-body")).to_have_text("A reply to a live reply")
 
@@ -91,31 +103,22 @@ def test_edits_and_deletions_propagate_live(two_readers):
     ada, grace = two_readers
     _comment(ada, "Parent words")
     expect(_threads(grace)).to_have_count(1)
-    parent = _threads(ada).first
-    parent.locator(":scope > .comment-actions summary").click()
-    parent.get_by_label("Your reply").fill("A reply that goes away")
-    parent.get_by_role("button", name="Reply").click()
+    _reply(_threads(ada).first, "A reply that goes away")
     grace_parent = _threads(grace).first
     expect(grace_parent.locator(":scope > .replies > li")).to_have_count(1)
 
     # The edit page is a page of its own (a plain POST); Grace's page changes in place.
-    ada.locator("#comments > .threads > li").first.locator(":scope > .comment-actions").get_by_role(
-        "link", name="Edit"
-    ).click()
+    _owner_link(_threads(ada).first, "Edit").click()
     ada.get_by_label("Comment").fill("Parent words, edited")
     ada.get_by_role("button", name="Save").click()
     expect(grace_parent.locator(":scope > .comment-body")).to_have_text("Parent words, edited")
 
     # Deleting the reply removes it; deleting the parent leaves a placeholder above its replies.
-    ada.locator(".replies > li").first.get_by_role("link", name="Delete").click()
-    ada.get_by_role("button", name="Delete").click()
+    _delete(ada, ada.locator(".replies > li").first)
     expect(grace_parent.locator(":scope > .replies > li")).to_have_count(0)
     expect(grace.locator("#comments-heading")).to_have_text("1 comment")
 
-    _threads(ada).first.locator(":scope > .comment-actions").get_by_role(
-        "link", name="Delete"
-    ).click()
-    ada.get_by_role("button", name="Delete").click()
+    _delete(ada, _threads(ada).first)
     expect(_threads(grace)).to_have_count(0)
     expect(grace.locator("#comments-heading")).to_have_text("0 comments")
     assert grace.evaluate("window.notReloaded") is True
@@ -126,15 +129,10 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder_live(two_readers):
     _comment(ada, "Soon deleted")
     expect(_threads(grace)).to_have_count(1)
     thread = _threads(grace).first
-    thread.locator(":scope > .comment-actions summary").click()
-    thread.get_by_label("Your reply").fill("I stay")
-    thread.get_by_role("button", name="Reply").click()
+    _reply(thread, "I stay")
     expect(_threads(ada).first.locator(":scope > .replies > li")).to_have_count(1)
 
-    _threads(ada).first.locator(":scope > .comment-actions").get_by_role(
-        "link", name="Delete"
-    ).click()
-    ada.get_by_role("button", name="Delete").click()
+    _delete(ada, _threads(ada).first)
     expect(thread.locator(":scope > .deleted")).to_have_text("[deleted]")
     expect(thread.locator(":scope > .replies .comment-body")).to_have_text("I stay")
     expect(thread.locator(":scope > .comment-body")).to_have_count(0)

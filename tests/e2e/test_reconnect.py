@@ -22,10 +22,10 @@ def test_pages_reconnect_after_a_server_restart_and_stay_live(live_site, open_pa
         pages.append(page)
     ada, grace = pages
 
-    live_site.kill()
+    live_site.server.kill()
     for page in pages:
         expect(page.locator("#live-status")).to_have_text("Reconnecting…")
-    live_site.start()
+    live_site.server.start()
     for page in pages:
         expect(page.locator("#live-status")).to_have_text("Live", timeout=BACK_WITHIN_MS)
 

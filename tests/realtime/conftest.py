@@ -73,6 +73,20 @@ async def connect(
     return communicator
 
 
+async def init_with_token(
+    token: str, *, origin: bytes | None = ORIGIN[1]
+) -> tuple[WebsocketCommunicator, dict]:
+    """A connection carrying ``token`` in its header subprotocol, and its answer to
+    connection_init."""
+    communicator = await connect(
+        subprotocols=["aws-appsync-event-ws", header_subprotocol({"Authorization": token})],
+        init=False,
+        origin=origin,
+    )
+    await communicator.send_json_to({"type": "connection_init"})
+    return communicator, await communicator.receive_json_from()
+
+
 async def subscribe(communicator, channel: str, op_id: str = "sub-1", **extra) -> dict:
     await communicator.send_json_to({"type": "subscribe", "id": op_id, "channel": channel, **extra})
     return await communicator.receive_json_from()

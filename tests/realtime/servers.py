@@ -1,125 +1,49 @@
-"""Real Daphne processes for end-to-end tests: a site in a temporary STATE_DIR (SQLite file,
-shared by every process started on it), its management commands, and its servers."""
+"""A site for WebSocket tests against real Daphne processes (tests.live_server), and the
+AppSync Events conversation over TCP with the `websockets` client."""
 
-import base64
-import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import websockets
 from websockets.asyncio.client import ClientConnection
 
 from chunking import codec
+from tests import live_server
+from tests.realtime.conftest import header_subprotocol
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 30
 
-
-class Site:
+class Site(live_server.Site):
     """A migrated site whose processes share ``state_dir``; ``redis_url`` links their layers."""
 
     def __init__(self, state_dir: Path, redis_url: str = "") -> None:
-        self.state_dir = state_dir
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
-        }
-        self.env |= {
-            "STATE_DIR": str(state_dir),
-            "SECRET_KEY": "end-to-end-tests-only",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-        }
-        if redis_url:
-            self.env["REDIS_URL"] = redis_url
-        self.manage("migrate", "--noinput", "-v", "0")
-
-    def manage(self, *args: str) -> str:
-        done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if done.returncode:
-            raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stderr}")
-        return done.stdout
-
-    def shell(self, code: str) -> str:
-        return self.manage("shell", "-v", "0", "-c", code).strip()
+        super().__init__(state_dir, REDIS_URL=redis_url)
 
     def token(self, email: str, kind: str = "access") -> str:
         """A JWT of the site's local provider for ``email`` (the account is created if new)."""
         return self.shell(
-            "from accounts.models import User; from accounts.providers.local import issue_token\n"
-            f"user = User.objects.filter(email={email!r}).first() or "
-            f"User.objects.create_user({email!r}, 'pw-not-used')\n"
+            "from accounts.providers.local import issue_token\n"
+            f"{_user(email)}\n"
             f"print(issue_token(user=user, kind={kind!r}))"
         )
 
     def signed_in_cookie(self, email: str) -> str:
         """A user (created if new) signed in; the value of their session cookie."""
         return self.shell(
-            "from accounts.models import User; from django.test import Client\n"
-            f"user = User.objects.filter(email={email!r}).first() or "
-            f"User.objects.create_user({email!r}, 'pw-not-used')\n"
+            "from django.test import Client\n"
+            f"{_user(email)}\n"
             "client = Client(); client.force_login(user)\n"
             "print(client.cookies['sessionid'].value)"
         )
 
-    @contextlib.contextmanager
-    def daphne(self) -> Iterator[str]:
-        """A Daphne process serving the site; yields its ws:// base URL."""
-        port = _free_port()
-        log = (self.state_dir / f"daphne-{port}.log").open("w")
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [*command, "config.asgi:application"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for_port(port, process)
-            yield f"ws://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("Daphne exited during start-up; see its log in STATE_DIR.")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"Daphne did not listen on {port} within {STARTUP_SECONDS} s.")
-
-
-def auth_subprotocol(headers: dict) -> str:
-    raw = base64.urlsafe_b64encode(json.dumps(headers).encode()).decode().rstrip("=")
-    return f"header-{raw}"
+def _user(email: str) -> str:
+    """Shell code binding ``user`` to the account of ``email``, created if new."""
+    return (
+        "from accounts.models import User\n"
+        f"user = User.objects.filter(email={email!r}).first() or "
+        f"User.objects.create_user({email!r}, 'pw-not-used')"
+    )
 
 
 async def open_socket(
@@ -131,7 +55,7 @@ async def open_socket(
     auth = {"host": url.removeprefix("ws://")} | ({"Authorization": token} if token else {})
     socket = await websockets.connect(
         f"{url}/event/realtime",
-        subprotocols=["aws-appsync-event-ws", auth_subprotocol(auth)],
+        subprotocols=["aws-appsync-event-ws", header_subprotocol(auth)],
         origin=url.replace("ws://", "http://") if origin else None,
         additional_headers=headers,
         max_size=2**20,

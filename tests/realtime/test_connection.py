@@ -6,7 +6,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from tests.realtime.conftest import connect, header_subprotocol
+from tests.realtime.conftest import connect, header_subprotocol, init_with_token
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -42,12 +42,7 @@ async def test_keep_alives_keep_coming_and_the_lifetime_closes_the_connection(se
 
 
 async def test_a_bad_connection_token_answers_connection_error_then_closes():
-    communicator = await connect(
-        subprotocols=["aws-appsync-event-ws", header_subprotocol({"Authorization": "garbage"})],
-        init=False,
-    )
-    await communicator.send_json_to({"type": "connection_init"})
-    answer = await communicator.receive_json_from()
+    communicator, answer = await init_with_token("garbage")
     assert answer["type"] == "connection_error"
     assert answer["errors"][0]["errorType"] == "UnauthorizedException"
     assert answer["errors"][0]["errorCode"] == 401

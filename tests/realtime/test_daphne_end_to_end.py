@@ -26,8 +26,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(site):
-    with site.daphne() as url:
-        yield url
+    with site.serving() as server:
+        yield server.ws_url
 
 
 async def test_a_client_opens_its_session_and_subscribes_over_real_daphne(site, server):

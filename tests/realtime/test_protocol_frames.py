@@ -1,6 +1,5 @@
 """Reading client frames and auth headers: every malformed input gets the protocol's answer."""
 
-import base64
 import json
 
 import pytest
@@ -9,18 +8,12 @@ from hypothesis import strategies as st
 
 from realtime import protocol
 from realtime.groups import parse_channel_path
-
-
-def _header_subprotocol(headers: dict) -> str:
-    encoded = base64.urlsafe_b64encode(json.dumps(headers).encode()).decode().rstrip("=")
-    return protocol.AUTH_SUBPROTOCOL_PREFIX + encoded
+from tests.realtime.conftest import header_subprotocol
 
 
 @given(st.dictionaries(st.text(min_size=1, max_size=20), st.text(max_size=60), max_size=4))
 def test_auth_subprotocol_is_read_with_its_padding_stripped(headers):
-    read = protocol.headers_from_subprotocols(
-        ["aws-appsync-event-ws", _header_subprotocol(headers)]
-    )
+    read = protocol.headers_from_subprotocols(["aws-appsync-event-ws", header_subprotocol(headers)])
     assert read == {name.lower(): value for name, value in headers.items()}
 
 

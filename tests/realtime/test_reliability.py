@@ -2,11 +2,8 @@
 never a dead process, never a silent loss."""
 
 import asyncio
-import contextlib
 import json
-import socket
 import subprocess
-import time
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +12,7 @@ from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 
 from realtime.layers import CoreChannelLayer, OverflowStats, PubSubChannelLayer
+from tests.live_server import free_port, wait_for_port
 from tests.realtime.conftest import call, connect, open_session, publish, subscribe
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -102,25 +100,15 @@ async def test_a_consumer_told_it_overflowed_says_so_and_closes(author_cookie):
 # --- Real Redis ----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def private_redis(tmp_path):
     """A Redis server of this test's own, so it can be stopped."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
         ["redis-server", "--port", str(port), "--save", "", "--dir", str(tmp_path)],  # noqa: S607
         stdout=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            break
-        time.sleep(0.02)
+    wait_for_port(port, process, "redis-server")
     yield process, f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait(timeout=10)

@@ -16,6 +16,7 @@ from tests.realtime.conftest import (
     call,
     connect,
     header_subprotocol,
+    init_with_token,
     publish,
     subscribe,
     token_for,
@@ -160,13 +161,7 @@ BAD_TOKENS = {
 @pytest.mark.parametrize("make_token", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
 async def test_a_bad_token_is_unauthorized_on_connection_init(author, make_token):
     token = await database_sync_to_async(make_token)(author)
-    communicator = await connect(
-        subprotocols=["aws-appsync-event-ws", header_subprotocol({"Authorization": token})],
-        init=False,
-        origin=None,
-    )
-    await communicator.send_json_to({"type": "connection_init"})
-    answer = await communicator.receive_json_from()
+    communicator, answer = await init_with_token(token, origin=None)
     assert answer["type"] == "connection_error"
     assert answer["errors"][0]["errorType"] == "UnauthorizedException"
     assert answer["errors"][0]["errorCode"] == 401
@@ -208,13 +203,7 @@ async def test_an_unavailable_identity_provider_is_an_internal_failure_and_the_s
     author, cognito_unreachable
 ):
     token = await database_sync_to_async(_unknown_key)(author)
-    communicator = await connect(
-        subprotocols=["aws-appsync-event-ws", header_subprotocol({"Authorization": token})],
-        init=False,
-        origin=None,
-    )
-    await communicator.send_json_to({"type": "connection_init"})
-    answer = await communicator.receive_json_from()
+    communicator, answer = await init_with_token(token, origin=None)
     assert answer["type"] == "connection_error"
     assert answer["errors"][0]["errorType"] == "InternalFailureException"
     assert "try again" in answer["errors"][0]["message"]

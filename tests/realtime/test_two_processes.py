@@ -25,8 +25,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def servers(site):
-    with site.daphne() as server_a, site.daphne() as server_b:
-        yield server_a, server_b
+    with site.serving() as server_a, site.serving() as server_b:
+        yield server_a.ws_url, server_b.ws_url
 
 
 async def test_a_change_reaches_subscribers_on_every_process_once(site, servers):
