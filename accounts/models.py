@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 
@@ -22,9 +23,17 @@ class UserManager(BaseUserManager["User"]):
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
+    def with_email(self, email: str) -> "models.QuerySet[User]":
+        """The user (at most one) whose email matches ``email`` whatever its case.
+
+        The comparison is the unique constraint's own, LOWER() on both sides in the database.
+        ``iexact`` compares UPPER() values instead, which PostgreSQL folds differently (a
+        dotless i, U+0131, uppercases to I): a look-alike address could then match a second account.
+        """
+        return self.annotate(email_key=Lower("email")).filter(email_key=Lower(Value(email.strip())))
+
     def get_by_natural_key(self, username: str | None) -> "User":
-        # Email is the login and is unique whatever its case.
-        return self.get(email__iexact=username)
+        return self.with_email(username or "").get()
 
 
 class User(AbstractBaseUser, PermissionsMixin):

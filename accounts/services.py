@@ -85,7 +85,7 @@ def user_for_identity(*, sub: str, email: str | None, email_verified: bool) -> U
 def _link_or_create(*, sub: str, email: str, email_verified: bool) -> User:
     try:
         with transaction.atomic():
-            existing = User.objects.select_for_update().filter(email__iexact=email).first()
+            existing = User.objects.with_email(email).select_for_update().first()
             if existing is None:
                 return User.objects.create_user(email, None, cognito_sub=sub)
             if not email_verified:

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             lifetime = int(parse_duration(ttl).total_seconds())
         except ValueError as error:
             raise CommandError(str(error)) from None
-        user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+        user = User.objects.with_email(email).filter(is_active=True).first()
         if user is None:
             raise CommandError(f"No active account has the email {email!r}.")
         self.stdout.write(local.issue_token(user=user, kind=kind, ttl=lifetime))
