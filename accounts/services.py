@@ -10,6 +10,9 @@ from api.errors import InvalidInput, NotFound, Unauthorized
 
 NAME_MAX_LENGTH = 120
 BIO_MAX_LENGTH = 2000
+# The columns' own limits: PostgreSQL refuses longer values with an error, not a message.
+AVATAR_URL_MAX_LENGTH = User._meta.get_field("avatar_url").max_length or 500
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 _http_url = URLValidator(schemes=["http", "https"])
 
 
@@ -22,7 +25,11 @@ def update_profile(
         errors["name"] = [f"Ensure this field has no more than {NAME_MAX_LENGTH} characters."]
     if bio is not None and len(bio) > BIO_MAX_LENGTH:
         errors["bio"] = [f"Ensure this field has no more than {BIO_MAX_LENGTH} characters."]
-    if avatar_url:
+    if avatar_url and len(avatar_url) > AVATAR_URL_MAX_LENGTH:
+        errors["avatarUrl"] = [
+            f"Ensure this URL has no more than {AVATAR_URL_MAX_LENGTH} characters."
+        ]
+    elif avatar_url:
         try:
             _http_url(avatar_url)
         except ValidationError:
@@ -47,6 +54,8 @@ def create_user(
     email = email.strip().lower()
     errors: dict[str, list[str]] = {}
     try:
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
         errors["email"] = ["Enter a valid email address."]

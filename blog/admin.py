@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from blog import services
-from blog.models import Comment, Post
+from blog.models import CONTENT_MAX_LENGTH, Comment, Post
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -37,8 +37,20 @@ class CommentInline(admin.TabularInline[Comment, Post]):
         return False
 
 
+class PostAdminForm(forms.ModelForm[Post]):
+    # The service's limit, checked here so an overlong paste is a form error, not a 500.
+    content = forms.CharField(
+        max_length=CONTENT_MAX_LENGTH, required=False, widget=forms.Textarea, help_text="Markdown."
+    )
+
+    class Meta:
+        model = Post
+        fields = ("title", "slug", "author", "published", "excerpt", "content")
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin[Post]):
+    form = PostAdminForm
     list_display = ("title", "author", "published", "view_count", "comment_total", "created_at")
     list_filter = ("published", "created_at")
     list_select_related = ("author",)
@@ -59,8 +71,9 @@ class PostAdmin(admin.ModelAdmin[Post]):
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None) -> tuple[str, ...]:
-        # A published slug is a link people keep; it is chosen once.
-        return (*self.readonly_fields, "slug") if obj else self.readonly_fields
+        # A published slug is a link people keep, and a post's author is who wrote it: both
+        # are chosen once, when the post is added.
+        return (*self.readonly_fields, "slug", "author") if obj else self.readonly_fields
 
     def get_prepopulated_fields(
         self, request: HttpRequest, obj: Post | None = None

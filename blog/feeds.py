@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from blog import selectors
 from blog.models import Post
@@ -26,7 +27,8 @@ class LatestPostsFeed(Feed):
         return item.title
 
     def item_description(self, item: Post) -> str:
-        return item.excerpt
+        # Atom's summary is declared HTML: the plain-text excerpt must arrive escaped.
+        return escape(item.excerpt)
 
     def item_author_name(self, item: Post) -> str:
         return item.author.display_name

@@ -120,8 +120,12 @@ def search(request: HttpRequest) -> HttpResponse:
             context["page"] = selectors.search_posts(
                 viewer=request.user, query=query, limit=PAGE_SIZE, cursor=request.GET.get("after")
             )
-        except InvalidInput:
-            context["error"] = "That page of results does not exist; start the search again."
+        except InvalidInput as error:
+            context["error"] = (
+                error.field_errors["query"][0]
+                if "query" in error.field_errors
+                else "That page of results does not exist; start the search again."
+            )
     status = 400 if context["error"] else 200
     return render(request, "blog/search.html", context, status=status)
 

@@ -5,7 +5,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -48,11 +48,13 @@ def decode_position(cursor: str) -> Position:
     """The position inside ``cursor``; anything ``encode_position`` did not make is InvalidInput."""
     value = _unpack(cursor)
     try:
-        position = Position(datetime.fromisoformat(value["t"]), UUID(value["id"]))
-    except (KeyError, TypeError, ValueError):
+        created_at = datetime.fromisoformat(value["t"])
+        if created_at.tzinfo is None:
+            raise ValueError("naive")
+        # In UTC, as stored; a far-off offset near year 1 or 9999 overflows here, not in SQL.
+        position = Position(created_at.astimezone(UTC), UUID(value["id"]))
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise InvalidInput(_INVALID) from None
-    if position.created_at.tzinfo is None:
-        raise InvalidInput(_INVALID)
     return position
 
 

@@ -182,6 +182,10 @@ def search_posts(
     """Published posts matching ``query``, best first, each with a ``headline`` snippet whose
     matches are wrapped in HIGHLIGHT_START / HIGHLIGHT_STOP."""
     offset = decode_offset(cursor) if cursor else 0
+    if offset > SEARCH_CANDIDATES:
+        raise InvalidInput({"cursor": ["This cursor is not valid."]})
+    if "\x00" in query:
+        raise InvalidInput({"query": ["A search cannot contain NUL characters."]})
     if connection.vendor == "postgresql":
         items = _ranked_matches(query, offset, limit)
     else:
@@ -207,7 +211,8 @@ def _ranked_matches(query: str, offset: int, limit: int) -> list["SearchHit"]:
         .annotate(
             rank=SearchRank(search_document(), search_query),
             headline=SearchHeadline(
-                "content",
+                # The indexed head only: a headline over 2 MiB of text costs seconds per row.
+                Left("content", INDEXED_CONTENT_CHARS),
                 search_query,
                 config=SEARCH_CONFIG,
                 start_sel=HIGHLIGHT_START,

@@ -325,6 +325,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inkwell <no-reply@localhost>
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(
     0, "accounts.authentication.BearerTokenAuthentication"
 )
+# DRF's throttles read the client address the same way the sign-in throttle does: without it,
+# DRF trusts any X-Forwarded-For and one client can pose as many.
+REST_FRAMEWORK["NUM_PROXIES"] = AUTH_PROXY_COUNT
 
 # --- Realtime (the /event/realtime WebSocket) -----------------------------------------
 

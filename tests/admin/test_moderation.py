@@ -164,3 +164,30 @@ def _capture_group_sends(monkeypatch):
 
     monkeypatch.setattr(layer, "group_send", group_send)
     return sent
+
+
+def test_the_author_of_a_post_is_shown_not_editable_once_added(admin_client, author, stranger):
+    post = PostFactory(author=author)
+    page = admin_client.get(reverse("admin:blog_post_change", args=[post.pk])).content.decode()
+    assert 'name="author"' not in page
+
+
+def test_overlong_content_in_the_admin_is_a_form_error_and_nothing_changes(admin_client, author):
+    from blog.models import CONTENT_MAX_LENGTH
+
+    post = PostFactory(author=author, content="Original")
+    response = admin_client.post(
+        reverse("admin:blog_post_change", args=[post.pk]),
+        {
+            "title": post.title,
+            "published": "on",
+            "excerpt": "",
+            "content": "x" * (CONTENT_MAX_LENGTH + 1),
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ensure this value has at most" in response.content.decode()
+    post.refresh_from_db()
+    assert post.content == "Original"

@@ -166,3 +166,11 @@ def test_a_session_mutation_with_the_csrf_token_goes_through(author):
     )
     assert response.status_code == 200
     assert Post.objects.get().title == "x"
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_throttle(trpc, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "anonymous": "2/minute"}
+    statuses = [
+        trpc.query("post.list", headers={"X-Forwarded-For": f"10.0.0.{n}"}).status for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]

@@ -39,9 +39,9 @@ def test_cleanup_chunks_deletes_chunks_older_than_an_hour_by_default(capsys):
 
 
 @pytest.mark.parametrize("command", ["cleanup_sessions", "cleanup_chunks"])
-@pytest.mark.parametrize("age", ["soon", "0h", "-5m", "10", "1w"])
+@pytest.mark.parametrize("age", ["soon", "0h", "-5m", "10", "1w", "3000000d", "99999999999d"])
 def test_an_unreadable_age_is_refused_and_nothing_is_deleted(command, age):
     ClientSessionFactory(last_used_at=timezone.now() - timedelta(days=30))
-    with pytest.raises(CommandError, match="is not a duration"):
+    with pytest.raises(CommandError, match=r"is not a duration|is too long"):
         call_command(command, older_than=age)
     assert ClientSession.objects.exists()
