@@ -2,9 +2,13 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 
+from accounts.models import User
 from api.errors import InvalidInput, PayloadTooLarge
 from chunking import codec
 from chunking.models import MessageChunk
@@ -29,9 +33,11 @@ def add_chunk(*, session: ClientSession, payload: object) -> bytes | None:
     """Store one chunk event of ``session``; the whole message's bytes once its last chunk is in.
 
     Chunks may come in any order, more than once, and through different server processes.
-    The session's row is locked for the transaction, so of two processes storing the last
+    The user's row is locked for the transaction, so of two processes storing the last
     two chunks at once exactly one sees the message complete, takes it and deletes its chunks:
-    a message is handed out once. Raises InvalidInput or PayloadTooLarge with the reason.
+    a message is handed out once. The same lock makes the per-user limit on stored chunk data
+    (REALTIME_MAX_CHUNK_BYTES_PER_USER, across all the user's sessions) exact. Raises
+    InvalidInput or PayloadTooLarge with the reason.
     """
     try:
         chunk = codec.parse_chunk(payload)
@@ -40,10 +46,12 @@ def add_chunk(*, session: ClientSession, payload: object) -> bytes | None:
     except codec.InvalidChunk as error:
         raise InvalidInput({"chunk": [str(error)]}, str(error)) from None
     with transaction.atomic():
-        # Serialises the chunks of one session (on SQLite, IMMEDIATE transactions already do).
-        ClientSession.objects.select_for_update().filter(pk=session.pk).exists()
+        # Serialises the chunks of one user, whichever session they come through (on SQLite,
+        # IMMEDIATE transactions already do).
+        User.objects.select_for_update().filter(pk=session.user_id).exists()
         chunks = MessageChunk.objects.filter(session=session, message_id=chunk.message_id)
-        known_total = chunks.values_list("total_chunks", flat=True).first()
+        stored_parts = list(chunks.values_list("chunk_index", "total_chunks"))
+        known_total = stored_parts[0][1] if stored_parts else None
         if known_total is None:
             _check_room_for_another_message(session)
         elif known_total != chunk.total_chunks:
@@ -52,6 +60,11 @@ def add_chunk(*, session: ClientSession, payload: object) -> bytes | None:
                 f"not {chunk.total_chunks}."
             )
             raise InvalidInput({"totalChunks": [message]}, message)
+        stored_indexes = {index for index, _ in stored_parts}
+        # Only a chunk that will stay stored needs room: one sent again adds nothing, and the
+        # last one of a message frees its whole message, so a started message can always end.
+        if chunk.chunk_index not in stored_indexes and len(stored_indexes) + 1 < chunk.total_chunks:
+            _check_room_for_chunk_data(session, chunk)
         MessageChunk.objects.bulk_create(
             [
                 MessageChunk(
@@ -84,4 +97,24 @@ def _check_room_for_another_message(session: ClientSession) -> None:
         raise PayloadTooLarge(
             f"This session already has {incomplete} messages waiting for chunks; "
             "finish them before starting another."
+        )
+
+
+def _check_room_for_chunk_data(session: ClientSession, chunk: codec.Chunk) -> None:
+    """Refuse a chunk that would take the user's unfinished chunk data over the limit.
+
+    Base64 is ASCII, so characters are bytes.
+    """
+    limit = settings.REALTIME_MAX_CHUNK_BYTES_PER_USER
+    stored = (
+        MessageChunk.objects.filter(session__user_id=session.user_id).aggregate(
+            total=Sum(Length("chunk_data"))
+        )["total"]
+        or 0
+    )
+    if stored + len(chunk.data) > limit:
+        raise PayloadTooLarge(
+            f"Your unfinished chunked messages already hold {stored} of the {limit} bytes "
+            "allowed across all your sessions; finish them before sending more (unfinished ones "
+            "are dropped after an hour)."
         )

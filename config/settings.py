@@ -335,6 +335,14 @@ REST_FRAMEWORK["NUM_PROXIES"] = AUTH_PROXY_COUNT
 REALTIME_KEEPALIVE_SECONDS = env_int("REALTIME_KEEPALIVE_SECONDS", 60)
 REALTIME_MAX_CONNECTION_SECONDS = env_int("REALTIME_MAX_CONNECTION_SECONDS", 24 * 60 * 60)
 REALTIME_MAX_SUBSCRIPTIONS = env_int("REALTIME_MAX_SUBSCRIPTIONS", 100)
+# --- Realtime limits per user (rtlimits) ---
+# Live client sessions per user: opening one more deletes the least recently used.
+REALTIME_MAX_SESSIONS_PER_USER = env_int("REALTIME_MAX_SESSIONS_PER_USER", 20)
+# Bytes (base64 text) of chunks of unfinished messages a user may have stored, all sessions.
+REALTIME_MAX_CHUNK_BYTES_PER_USER = env_int("REALTIME_MAX_CHUNK_BYTES_PER_USER", 16 * 2**20)
+if REALTIME_MAX_SESSIONS_PER_USER < 1 or REALTIME_MAX_CHUNK_BYTES_PER_USER < 1:
+    raise ImproperlyConfigured("The realtime per-user limits must be at least 1.")
+# --- end Realtime limits per user ---
 
 # --- Typing (django-stubs) ------------------------------------------------------------
 

@@ -36,14 +36,18 @@ def open_session(*, user: User, client_uuid: uuid.UUID) -> ClientSession:
     """The session of ``user`` in the browser ``client_uuid``, created or marked used now.
 
     The id is deterministic, so a reconnecting browser gets its channel back; two tabs asking
-    at once get the same row.
+    at once get the same row. A user keeps at most REALTIME_MAX_SESSIONS_PER_USER sessions:
+    a new one beyond that deletes the least recently used (with their chunks). Evicting rather
+    than refusing keeps every browser the user opens working, where a refusal would lock the
+    user out of live features until the stale ones expire; an evicted browser that comes back
+    is told its session has expired and asks for a new one.
     """
     session_id = derive_session_id(
         key=session_key(settings.SECRET_KEY), user_sub=user_sub(user), client_uuid=client_uuid
     )
     now = timezone.now()
     with transaction.atomic():
-        session, _ = ClientSession.objects.update_or_create(
+        session, created = ClientSession.objects.update_or_create(
             session_id=session_id,
             defaults={"last_used_at": now},
             create_defaults={"user": user, "client_uuid": client_uuid, "last_used_at": now},
@@ -51,7 +55,22 @@ def open_session(*, user: User, client_uuid: uuid.UUID) -> ClientSession:
         if session.user_id != user.id:
             # Only a changed SECRET_KEY with a reused sub could get here; never hand it over.
             raise Forbidden("This session belongs to someone else.")
+        if created:
+            _evict_least_recently_used(user=user, keep=session)
     return session
+
+
+def _evict_least_recently_used(*, user: User, keep: ClientSession) -> None:
+    # The user's row is locked so that two browsers opening sessions at once count in turn.
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    others = ClientSession.objects.filter(user=user).exclude(pk=keep.pk)
+    evicted = list(
+        others.order_by("-last_used_at", "-created_at", "pk").values_list("pk", flat=True)[
+            max(settings.REALTIME_MAX_SESSIONS_PER_USER - 1, 0) :
+        ]
+    )
+    if evicted:
+        ClientSession.objects.filter(pk__in=evicted).delete()
 
 
 def touch_session(*, session: ClientSession) -> None:

@@ -121,3 +121,35 @@ def test_two_processes_storing_the_last_chunks_at_once_hand_the_message_out_once
         assert not MessageChunk.objects.exists()
         for event in events[:-2]:
             store.add_chunk(session=session, payload=event)
+
+
+@pytest.mark.django_db
+def test_unfinished_chunk_data_is_capped_per_user_across_sessions(session, author, settings):
+    # Each first chunk below is 7 bytes: 12 characters of base64.
+    settings.REALTIME_MAX_CHUNK_BYTES_PER_USER = 40
+    sessions = [session, *(ClientSessionFactory(user=author) for _ in range(3))]
+    for number, own in enumerate(sessions[:3]):
+        store.add_chunk(session=own, payload=_events("0123456789abcd", f"m{number}")[0])
+    with pytest.raises(PayloadTooLarge, match="36 of the 40 bytes"):
+        store.add_chunk(session=sessions[3], payload=_events("0123456789abcd", "m3")[0])
+    assert MessageChunk.objects.count() == 3
+    # A chunk sent again is not counted twice.
+    assert store.add_chunk(session=session, payload=_events("0123456789abcd", "m0")[0]) is None
+    # Finishing a message makes room again.
+    assert store.add_chunk(session=session, payload=_events("0123456789abcd", "m0")[1]) == (
+        b"0123456789abcd"
+    )
+    assert store.add_chunk(session=sessions[3], payload=_events("0123456789abcd", "m3")[0]) is None
+
+
+@pytest.mark.django_db
+def test_another_users_chunk_data_does_not_count_against_mine(session, stranger, settings):
+    settings.REALTIME_MAX_CHUNK_BYTES_PER_USER = 24
+    for number in range(2):
+        store.add_chunk(session=session, payload=_events("0123456789abcd", f"m{number}")[0])
+    with pytest.raises(PayloadTooLarge):
+        store.add_chunk(session=session, payload=_events("0123456789abcd", "m2")[0])
+    theirs = ClientSessionFactory(user=stranger)
+    for number in range(2):
+        store.add_chunk(session=theirs, payload=_events("0123456789abcd", f"m{number}")[0])
+    assert MessageChunk.objects.filter(session=theirs).count() == 2

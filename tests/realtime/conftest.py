@@ -54,8 +54,11 @@ async def connect(
     origin: bytes | None = ORIGIN[1],
 ) -> WebsocketCommunicator:
     """An open connection (acknowledged unless ``init`` is false), from a page of the site
-    unless ``origin`` says otherwise (None: no Origin header, as non-browser clients)."""
+    unless ``origin`` says otherwise (None: no Origin header, as non-browser clients). A page
+    connects to its own host, so the Host header is the origin's unless ``headers`` name one."""
     sent_headers = [*([(b"origin", origin)] if origin else []), *(headers or [])]
+    if origin and not any(name == b"host" for name, _ in sent_headers):
+        sent_headers.append((b"host", origin.partition(b"://")[2]))
     if cookie:
         sent_headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
     communicator = WebsocketCommunicator(

@@ -108,3 +108,17 @@ async def test_bad_chunks_are_listed_as_failed_with_the_reason(author_cookie):
     assert "base64" in answer["failed"][0]["message"]
     assert await database_sync_to_async(MessageChunk.objects.count)() == 0
     await communicator.disconnect()
+
+
+async def test_chunk_data_over_the_users_limit_is_a_limit_exceeded_failure(author_cookie, settings):
+    settings.REALTIME_MAX_CHUNK_BYTES_PER_USER = 100
+    communicator = await connect(author_cookie)
+    first = await open_session(communicator)
+    second = await open_session(communicator)
+    chunk = codec.split("x" * 100, message_id="m", chunk_bytes=60)[0].to_event()
+    assert (await publish(communicator, f"/trpc/{first}", chunk))["failed"] == []
+    answer = await publish(communicator, f"/trpc/{second}", chunk, op_id="over")
+    assert answer["successful"] == []
+    assert [(f["index"], f["code"]) for f in answer["failed"]] == [(0, 429)]
+    assert "across all your sessions" in answer["failed"][0]["message"]
+    await communicator.disconnect()

@@ -67,3 +67,44 @@ def test_touching_writes_at_most_once_a_minute(author, django_assert_num_queries
     assert ClientSession.objects.get().last_used_at > an_hour_ago
     with django_assert_num_queries(0):
         services.touch_session(session=session)
+
+
+@pytest.mark.django_db
+def test_a_new_session_beyond_the_cap_evicts_the_least_recently_used_with_its_chunks(
+    author, reader, settings
+):
+    from tests.factories import ClientSessionFactory, MessageChunkFactory
+
+    settings.REALTIME_MAX_SESSIONS_PER_USER = 3
+    now = timezone.now()
+    oldest, older, recent = (
+        ClientSessionFactory(user=author, last_used_at=now - timedelta(hours=hours))
+        for hours in (3, 2, 1)
+    )
+    MessageChunkFactory(session=oldest)
+    # The reader's sessions are older still, and untouched by the author's cap.
+    theirs = [
+        ClientSessionFactory(user=reader, last_used_at=now - timedelta(days=1)) for _ in range(3)
+    ]
+    MessageChunkFactory(session=theirs[0])
+
+    new = services.open_session(user=author, client_uuid=uuid.uuid4())
+
+    assert set(ClientSession.objects.filter(user=author)) == {new, recent, older}
+    assert not oldest.chunks.exists()
+    assert ClientSession.objects.filter(user=reader).count() == 3
+    assert theirs[0].chunks.count() == 1
+    # The evicted browser is told its session has gone, and gets a new one when it asks.
+    with pytest.raises(Forbidden, match="expired"):
+        selectors.owned_session(user=author, session_id=oldest.session_id)
+    back = services.open_session(user=author, client_uuid=oldest.client_uuid)
+    assert set(ClientSession.objects.filter(user=author)) == {back, new, recent}
+
+
+@pytest.mark.django_db
+def test_reopening_a_session_at_the_cap_evicts_nothing(author, settings):
+    settings.REALTIME_MAX_SESSIONS_PER_USER = 2
+    first = services.open_session(user=author, client_uuid=uuid.uuid4())
+    second = services.open_session(user=author, client_uuid=uuid.uuid4())
+    services.open_session(user=author, client_uuid=first.client_uuid)
+    assert set(ClientSession.objects.filter(user=author)) == {first, second}
