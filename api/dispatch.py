@@ -17,6 +17,7 @@ from accounts.models import User
 from api import errors, trpc
 from api.registry import Access, Context, Kind, Procedure, SignedInContext, get_procedure
 from api.superjson import UNDEFINED
+from api.throttling import seconds_until_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -117,14 +118,23 @@ def answer_ws_request(message: object, *, user: User | AnonymousUser) -> dict[st
     Synchronous (it touches the ORM): call it through ``database_sync_to_async``. Returns the
     whole answer, ``{"id", "result": {"type": "data", "data"}}`` or ``{"id", "error"}``; a
     malformed request gets a BAD_REQUEST answer, never an exception. A SuperJSON-shaped input
-    gets a SuperJSON answer, as over HTTP.
+    gets a SuperJSON answer, as over HTTP. A signed-in caller's calls count against the same
+    rate as their HTTP calls (TOO_MANY_REQUESTS past it).
     """
     parsed = trpc.parse_ws_request(message, transformer=settings.API_TRPC_TRANSFORMER)
     if isinstance(parsed, tuple):
         request_id, error = parsed
         uses_superjson = settings.API_TRPC_TRANSFORMER == "superjson"
         return trpc.ws_answer(request_id, error, uses_superjson=uses_superjson)
-    outcome = call_procedure(
-        path=parsed.call.path, kind=parsed.kind, raw_input=parsed.call.input, user=user
-    )
+    wait = seconds_until_allowed(user) if isinstance(user, User) else None
+    if wait is not None:
+        outcome: trpc.Outcome = trpc.TrpcError(
+            "TOO_MANY_REQUESTS",
+            f"Too many calls; try again in {max(1, round(wait))} s.",
+            parsed.call.path,
+        )
+    else:
+        outcome = call_procedure(
+            path=parsed.call.path, kind=parsed.kind, raw_input=parsed.call.input, user=user
+        )
     return trpc.ws_answer(parsed.id, outcome, uses_superjson=parsed.uses_superjson)

@@ -13,22 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework import exceptions
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from api import trpc
 from api.dispatch import call_procedure
+from api.throttling import AnonymousCallerThrottle, SignedInCallerThrottle
 
 TRANSFORMER_HEADER = "X-Trpc-Transformer"
-
-
-class _SettingsRate:
-    """Rates read from ``settings.API_THROTTLE_RATES`` at each request (tests change them)."""
-
-    scope: str
-
-    def get_rate(self) -> str | None:
-        return settings.API_THROTTLE_RATES.get(self.scope)
 
 
 class BodyLeftUnread(BaseParser):
@@ -39,14 +30,6 @@ class BodyLeftUnread(BaseParser):
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> dict:
         return {}
-
-
-class AnonymousCallerThrottle(_SettingsRate, AnonRateThrottle):
-    scope = "anonymous"
-
-
-class SignedInCallerThrottle(_SettingsRate, UserRateThrottle):
-    scope = "user"
 
 
 # DRF's exceptions (raised before any call runs) as tRPC codes.

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from api import superjson
 from api.dispatch import answer_ws_request
 from blog.models import Post
-from tests.factories import PostFactory
+from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 anonymous = AnonymousUser()
@@ -100,3 +100,16 @@ def test_malformed_requests_get_error_answers(message, expected_id, code):
 def test_random_messages_never_raise(reader, message):
     answer = answer_ws_request(message, user=reader)
     assert "result" in answer or "error" in answer
+
+
+def test_socket_calls_share_the_signed_in_callers_rate_with_http(author, client, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "user": "3/minute"}
+    client.force_login(author)
+    assert client.get("/api/trpc/post.list").status_code == 200  # one call over HTTP
+    call = {"id": 1, "method": "query", "params": {"path": "post.list"}}
+    assert "result" in answer_ws_request(call, user=author)
+    assert "result" in answer_ws_request(call, user=author)
+    refused = answer_ws_request(call, user=author)
+    assert refused["error"]["data"]["code"] == "TOO_MANY_REQUESTS"
+    assert refused["error"]["code"] == -32029
+    assert "result" in answer_ws_request(call, user=UserFactory())  # others keep their budget
