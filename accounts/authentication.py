@@ -39,7 +39,7 @@ class BearerTokenAuthentication(JSONWebTokenAuthentication):
         try:
             return user_for_token(token), token
         except TokenRejected as error:
-            if error.status == 503:
+            if error.retryable:
                 raise IdentityUnavailable(error.message) from None
             raise exceptions.AuthenticationFailed(error.message) from None
 

@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 
 from accounts import keys, session_tokens, signin, throttle
 from accounts.authentication import signed_in_user
-from accounts.errors import ProviderUnavailable, TooManyAttempts, UnconfirmedUser
-from api.errors import InvalidInput, Unauthorized
+from accounts.errors import UnconfirmedUser
+from lib.errors import InvalidInput, ServiceUnavailable, TooManyRequests, Unauthorized
 
 
 class TokenInput(serializers.Serializer):
@@ -58,11 +58,12 @@ class JsonEndpoint(APIView):
             response = _error(401, "NotAuthorizedException", exc.message)
             response["WWW-Authenticate"] = 'Bearer realm="api"'
             return response
-        if isinstance(exc, TooManyAttempts):
+        if isinstance(exc, TooManyRequests):
             response = _error(429, "TooManyRequestsException", exc.message)
-            response["Retry-After"] = str(exc.retry_after)
+            if exc.retry_after is not None:
+                response["Retry-After"] = str(exc.retry_after)
             return response
-        if isinstance(exc, ProviderUnavailable):
+        if isinstance(exc, ServiceUnavailable):
             return _error(503, "ServiceUnavailable", exc.message)
         if isinstance(exc, exceptions.APIException):
             detail = exc.detail if isinstance(exc.detail, str) else "The request is not valid."

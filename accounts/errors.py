@@ -1,6 +1,6 @@
-"""The identity-specific failures of the sign-in services, on top of api.errors' hierarchy."""
+"""The identity-specific failures of the sign-in services, on top of lib.errors' hierarchy."""
 
-from api.errors import ServiceError, Unauthorized
+from lib.errors import ServiceUnavailable, TooManyRequests, Unauthorized
 
 
 class UnconfirmedUser(Unauthorized):
@@ -9,17 +9,14 @@ class UnconfirmedUser(Unauthorized):
     default_message = "Confirm your email address with the code we sent before signing in."
 
 
-class TooManyAttempts(ServiceError):
+class TooManyAttempts(TooManyRequests):
     """Too many failed attempts for this account or address; try again later."""
 
     default_message = "Too many failed attempts. Wait a few minutes and try again."
 
-    def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
-        self.retry_after = retry_after
-        super().__init__(message)
 
-
-class ProviderUnavailable(ServiceError):
-    """The identity provider could not be reached or answered unexpectedly."""
+class ProviderUnavailable(ServiceUnavailable):
+    """The identity provider (its signing keys, or Cognito itself) could not be reached or
+    answered unexpectedly."""
 
     default_message = "Sign-in is unavailable right now. Please try again in a moment."

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from api.errors import InvalidInput
+from lib.errors import InvalidInput
 
 
 class ServiceForm(forms.Form):

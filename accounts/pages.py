@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, session_tokens, signin, throttle
 from accounts.authentication import signed_in_user
-from accounts.errors import ProviderUnavailable, TooManyAttempts, UnconfirmedUser
+from accounts.errors import UnconfirmedUser
 from accounts.forms import (
     CodeResetForm,
     ConfirmForm,
@@ -27,7 +27,12 @@ from accounts.forms import (
     SignUpForm,
 )
 from accounts.providers import cognito
-from api.errors import InvalidInput, ServiceError
+from lib.errors import (
+    InvalidInput,
+    ServiceError,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 
 _SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -59,10 +64,13 @@ def _form_page(
         form.add_service_errors(error)
     elif error is not None:
         form.add_error(None, error.message)
-        status = {TooManyAttempts: 429, ProviderUnavailable: 503}.get(type(error), 200)
+        if isinstance(error, TooManyRequests):
+            status = 429
+        elif isinstance(error, ServiceUnavailable):
+            status = 503
     context = {"form": form, "next": _next_url(request), "is_cognito": _is_cognito()}
     response = render(request, template, context, status=status)
-    if isinstance(error, TooManyAttempts):
+    if error is not None and error.retry_after is not None:
         response["Retry-After"] = str(error.retry_after)
     return response
 

@@ -1,6 +1,7 @@
 """The user procedures: who am I, someone's public profile, and changing my own."""
 
 from accounts.models import User
+from accounts.selectors import active_user
 from accounts.serializers import (
     UserByIdInput,
     UserProfileOutput,
@@ -18,7 +19,6 @@ from api.registry import (
     SignedInContext,
     procedure,
 )
-from blog import selectors
 
 
 @procedure("user.me", kind=QUERY, input=None, output=UserProfileOutput, access=AUTHENTICATED)
@@ -30,7 +30,7 @@ def user_me(ctx: SignedInContext, data: Data) -> User:
 @procedure("user.byId", kind=QUERY, input=UserByIdInput, output=UserPublicOutput, access=PUBLIC)
 def user_by_id(ctx: Context, data: Data) -> User:
     """Someone's public profile (no email)."""
-    return selectors.author(user_id=data["id"])
+    return active_user(user_id=data["id"])
 
 
 @procedure(

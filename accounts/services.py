@@ -6,7 +6,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from api.errors import InvalidInput, NotFound, Unauthorized
+from lib.errors import InvalidInput, NotFound, Unauthorized
 
 NAME_MAX_LENGTH = 120
 BIO_MAX_LENGTH = 2000

@@ -14,7 +14,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from accounts.models import User
 from accounts.providers import cognito, local
 from accounts.providers.local import TokenKind
-from api.errors import Unauthorized
+from lib.errors import Unauthorized
 
 _SESSION_KEY = "accounts.cognito_tokens"
 # Refresh a Cognito token this long before it expires, so a socket never opens with a dying one.

@@ -10,7 +10,7 @@ from accounts import throttle, tokens
 from accounts.errors import ProviderUnavailable
 from accounts.models import User
 from accounts.providers import cognito, local
-from api.errors import Unauthorized
+from lib.errors import Unauthorized
 
 AuthenticationResult = dict[str, Any]
 
@@ -56,6 +56,6 @@ def _user(id_token: str) -> User:
     try:
         return tokens.user_for_token(id_token, accepted_token_use=["id"])
     except tokens.TokenRejected as error:
-        if error.status == 503:
+        if error.retryable:
             raise ProviderUnavailable(error.message) from None
         raise Unauthorized(error.message) from None

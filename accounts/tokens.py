@@ -14,10 +14,9 @@ from django_cognito_jwt.validator import TokenError, TokenValidator
 from jwt.algorithms import RSAAlgorithm
 
 from accounts import jwks, keys, services
-from accounts.errors import ProviderUnavailable
 from accounts.models import User
 from accounts.providers import cognito
-from api.errors import Conflict, NotFound, Unauthorized
+from lib.errors import Conflict, NotFound, ServiceUnavailable, Unauthorized
 
 Claims = dict[str, Any]
 KeySource = Callable[[bool], dict[str, jwks.Jwk]]
@@ -27,11 +26,12 @@ _REQUIRED_CLAIMS = ["exp", "iat", "iss", "sub", "token_use"]
 
 
 class TokenRejected(Exception):
-    """A Bearer token was refused; ``message`` is safe to show, ``status`` is 401 or 503."""
+    """A Bearer token was refused; ``message`` is safe to show. ``retryable``: the provider
+    could not be asked (its keys or its pool were unreachable), so the token may yet be good."""
 
-    def __init__(self, message: str, *, status: int = 401) -> None:
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
         self.message = message
-        self.status = status
+        self.retryable = retryable
         super().__init__(message)
 
 
@@ -148,7 +148,8 @@ def claims_for_token(token: str, *, accepted_token_use: list[str] | None = None)
         raise TokenRejected(str(error)) from None
     except jwks.JwksUnavailable:
         raise TokenRejected(
-            "The identity provider's signing keys are unavailable; try again shortly.", status=503
+            "The identity provider's signing keys are unavailable; try again shortly.",
+            retryable=True,
         ) from None
 
 
@@ -172,5 +173,5 @@ def user_for_token(token: str, *, accepted_token_use: list[str] | None = None) -
             )
     except (NotFound, Conflict, Unauthorized) as error:
         raise TokenRejected(error.message) from None
-    except ProviderUnavailable as error:
-        raise TokenRejected(error.message, status=503) from None
+    except ServiceUnavailable as error:
+        raise TokenRejected(error.message, retryable=True) from None

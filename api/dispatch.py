@@ -6,18 +6,21 @@ transaction), serialises the output, and maps every failure to a tRPC error, onc
 
 import logging
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
-from accounts.models import User
-from api import errors, trpc
+from api import trpc
 from api.registry import Access, Context, Kind, Procedure, SignedInContext, get_procedure
 from api.superjson import UNDEFINED
 from api.throttling import seconds_until_allowed
+from lib import errors
+
+if TYPE_CHECKING:  # the user model's app registers procedures here: no import at run time
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +36,7 @@ _SERVICE_ERROR_CODES: list[tuple[type[errors.ServiceError], str]] = [
 
 
 def call_procedure(
-    *, path: str, kind: str, raw_input: Any, user: User | AnonymousUser
+    *, path: str, kind: str, raw_input: Any, user: "User | AnonymousUser"
 ) -> trpc.Outcome:
     """Run the procedure at ``path`` for ``user``; never raises."""
     procedure = get_procedure(path)
@@ -55,7 +58,7 @@ def call_procedure(
         return error_for_exception(error, path)
 
 
-def _run(procedure: Procedure, raw_input: Any, user: User | AnonymousUser) -> Any:
+def _run(procedure: Procedure, raw_input: Any, user: "User | AnonymousUser") -> Any:
     data: dict[str, Any] = {}
     if procedure.input is not None:
         # An absent input (undefined or null) is an empty object: every field takes its default.
@@ -63,7 +66,7 @@ def _run(procedure: Procedure, raw_input: Any, user: User | AnonymousUser) -> An
         serializer = procedure.input(data=given)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-    context = SignedInContext(user=user) if isinstance(user, User) else Context(user=user)
+    context = SignedInContext(user=user) if user.is_authenticated else Context(user=user)
     if procedure.kind == Kind.MUTATION:
         with transaction.atomic():
             return procedure.output(procedure.function(context, data)).data
@@ -111,7 +114,7 @@ def _messages(detail: Any) -> list[str]:
     return [str(detail) if isinstance(detail, ErrorDetail | str) else repr(detail)]
 
 
-def answer_ws_request(message: object, *, user: User | AnonymousUser) -> dict[str, Any]:
+def answer_ws_request(message: object, *, user: "User | AnonymousUser") -> dict[str, Any]:
     """Answer one decoded tRPC WebSocket request
     (``{"id", "method": "query"|"mutation", "params": {"path", "input"}}``).
 
@@ -126,7 +129,7 @@ def answer_ws_request(message: object, *, user: User | AnonymousUser) -> dict[st
         request_id, error = parsed
         uses_superjson = settings.API_TRPC_TRANSFORMER == "superjson"
         return trpc.ws_answer(request_id, error, uses_superjson=uses_superjson)
-    wait = seconds_until_allowed(user) if isinstance(user, User) else None
+    wait = seconds_until_allowed(user) if user.is_authenticated else None
     if wait is not None:
         outcome: trpc.Outcome = trpc.TrpcError(
             "TOO_MANY_REQUESTS",

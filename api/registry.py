@@ -15,14 +15,16 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, overload
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.serializers import BaseSerializer, Serializer
 
-from accounts.models import User
-from api.errors import Unauthorized
+from lib.errors import Unauthorized
+
+if TYPE_CHECKING:  # accounts declares procedures here: the user model is a type-only import
+    from accounts.models import User
 
 
 class Kind(StrEnum):
@@ -60,14 +62,14 @@ SerializerClass = type[BaseSerializer[Any]]
 class Context:
     """What a procedure knows about its call: who is calling."""
 
-    user: User | AnonymousUser
+    user: "User | AnonymousUser"
 
 
 @dataclass(frozen=True)
 class SignedInContext(Context):
     """The context of a procedure that only signed-in callers reach."""
 
-    user: User
+    user: "User"
 
 
 ProcedureFunction = Callable[[Context, Data], object]

@@ -3,11 +3,13 @@
 The counters live in the cache (Redis in production), so every process counts together."""
 
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from accounts.models import User
+if TYPE_CHECKING:  # the user model's app registers procedures in api: no import at run time
+    from accounts.models import User
 
 
 class _SettingsRate:
@@ -28,7 +30,7 @@ class SignedInCallerThrottle(_SettingsRate, UserRateThrottle):
     scope = "user"
 
 
-def seconds_until_allowed(user: User) -> float | None:
+def seconds_until_allowed(user: "User") -> float | None:
     """None when ``user`` may make one more call now (and counts it), else how long to wait."""
     throttle = SignedInCallerThrottle()
     # DRF's throttle reads only the caller from the request: the user, never the address.

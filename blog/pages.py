@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.authentication import signed_in_user
-from api.errors import InvalidInput
+from accounts.selectors import active_user
 from blog import selectors, services
 from blog.forms import CommentForm
 from blog.models import Post
 from blog.pagination import Page
 from blog.rendering import render_markdown
-from config.html_errors import as_http_errors
+from lib.errors import InvalidInput
+from lib.html_errors import as_http_errors
 
 PAGE_SIZE = 20
 SEARCH_QUERY_MAX_LENGTH = 200
@@ -133,6 +134,6 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_safe
 def author_detail(request: HttpRequest, user_id: UUID) -> HttpResponse:
     with as_http_errors():
-        author = selectors.author(user_id=user_id)
+        author = active_user(user_id=user_id)
     page = _post_page(request, author_id=author.id)
     return render(request, "blog/author_detail.html", {"author": author, "page": page})

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from api.errors import InvalidInput
+from lib.errors import InvalidInput
 
 T = TypeVar("T")
 _INVALID = {"cursor": ["This cursor is not valid."]}

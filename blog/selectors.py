@@ -11,7 +11,6 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce, Left
 
 from accounts.models import User
-from api.errors import Forbidden, InvalidInput, NotFound
 from blog.models import Comment, Post
 from blog.pagination import (
     Page,
@@ -23,6 +22,7 @@ from blog.pagination import (
 )
 from blog.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP
 from blog.search import INDEXED_CONTENT_CHARS, SEARCH_CONFIG, search_document
+from lib.errors import Forbidden, InvalidInput, NotFound
 
 Viewer = User | AnonymousUser
 
@@ -167,13 +167,6 @@ def comment_for_edit(*, user: Viewer, comment_id: UUID) -> Comment:
     if not (_is_staff(user) or comment.author_id == user.pk):
         raise Forbidden("Only the author or staff may change this comment.")
     return comment
-
-
-def author(*, user_id: UUID) -> User:
-    user = User.objects.filter(id=user_id, is_active=True).first()
-    if user is None:
-        raise NotFound("No such author.")
-    return user
 
 
 def search_posts(

@@ -5,7 +5,6 @@ from typing import Any
 
 from rest_framework import serializers
 
-from api.errors import InvalidInput
 from api.fields import IdField, TextField, TimestampField
 from blog import pagination, selectors
 from blog.models import (
@@ -17,6 +16,7 @@ from blog.models import (
     Post,
 )
 from blog.rendering import highlight_html, render_markdown
+from lib.errors import InvalidInput
 
 LIMIT_DEFAULT = 20
 LIMIT_MAX = 50

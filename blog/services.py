@@ -9,7 +9,6 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from accounts.models import User
-from api.errors import InvalidInput
 from blog.announcements import comment_change, post_change
 from blog.models import (
     COMMENT_MAX_LENGTH,
@@ -21,6 +20,7 @@ from blog.models import (
     Post,
 )
 from blog.rendering import derive_excerpt
+from lib.errors import InvalidInput
 from realtime.broadcast import announce
 
 # A title is cut short enough to leave room for a "-N" suffix.

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.authentication import signed_in_user
-from api.errors import InvalidInput
 from blog import selectors, services
 from blog.forms import PostForm
 from blog.models import Post
 from blog.rendering import derive_excerpt, render_markdown
-from config.html_errors import as_http_errors
+from lib.errors import InvalidInput
+from lib.html_errors import as_http_errors
 
 DASHBOARD_DRAFTS = 50
 

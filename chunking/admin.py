@@ -8,7 +8,7 @@ from django.db.models.functions import Length
 from django.http import HttpRequest
 
 from chunking.models import MessageChunk
-from config.admin_display import ReadOnlyAdminMixin, age
+from lib.admin_display import ReadOnlyAdminMixin, age
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations

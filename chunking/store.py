@@ -9,9 +9,9 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from accounts.models import User
-from api.errors import InvalidInput, PayloadTooLarge
 from chunking import codec
 from chunking.models import MessageChunk
+from lib.errors import InvalidInput, PayloadTooLarge
 from sessions_app.models import ClientSession
 
 ABANDONED_AFTER = timedelta(hours=1)

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.models import User
-from api.errors import (
+from chunking import codec, store
+from lib.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
@@ -32,12 +33,11 @@ from api.errors import (
     ServiceError,
     Unauthorized,
 )
-from chunking import codec, store
 from realtime import protocol
 from realtime.broadcast import asend_event
 from realtime.calls import answer_call
 from realtime.groups import ChannelPath, group_name
-from realtime.identity import IdentityUnavailable, authenticate
+from realtime.identity import authenticate
 from realtime.namespaces import (
     BroadcastChannel,
     SessionChannel,
@@ -202,7 +202,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 await self.send_frame(
                     protocol.connection_error(error_type_for(error), error.message)
                 )
-                if not isinstance(error, IdentityUnavailable):
+                if not error.retryable:
                     await self.close(code=4401)
                 # Keys that could not be fetched say nothing about the token: the socket stays
                 # open and each operation is authorized again when it comes.

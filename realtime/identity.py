@@ -10,24 +10,18 @@ from collections.abc import Mapping
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
-from api.errors import ServiceError, Unauthorized
+from lib.errors import ServiceUnavailable, Unauthorized
 from realtime.protocol import bearer_token
 
 # header.payload.signature in base64url: anything else is not worth asking the validator about.
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 
 
-class IdentityUnavailable(ServiceError):
-    """The identity provider's signing keys could not be fetched; retrying may help."""
-
-    default_message = "Sign-in is unavailable for a moment; try again."
-
-
 def authenticate(headers: Mapping[str, str], session_user: User | AnonymousUser | None) -> User:
     """The user of ``headers``' JWT, else the signed-in user of the page's Django session.
 
     A token that is present but bad is refused even when a session would do: the client
-    asked to be that token's identity. Raises Unauthorized (or IdentityUnavailable).
+    asked to be that token's identity. Raises Unauthorized (or ServiceUnavailable).
     """
     token = bearer_token(headers)
     if token is None:
@@ -42,6 +36,6 @@ def authenticate(headers: Mapping[str, str], session_user: User | AnonymousUser 
     try:
         return tokens.user_for_token(token)
     except tokens.TokenRejected as rejected:
-        if rejected.status == 503:
-            raise IdentityUnavailable() from None
+        if rejected.retryable:
+            raise ServiceUnavailable("Sign-in is unavailable for a moment; try again.") from None
         raise Unauthorized("The Authorization token was rejected.") from None

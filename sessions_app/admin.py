@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from config.admin_display import ReadOnlyAdminMixin, age
+from lib.admin_display import ReadOnlyAdminMixin, age
 from sessions_app.models import ClientSession
 
 

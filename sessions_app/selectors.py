@@ -1,7 +1,7 @@
 """Reads of client sessions, always for a given user."""
 
 from accounts.models import User
-from api.errors import Forbidden
+from lib.errors import Forbidden
 from sessions_app.models import ClientSession
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from api.errors import Forbidden
+from lib.errors import Forbidden
 from sessions_app.ids import derive_session_id, session_key
 from sessions_app.models import ClientSession
 

@@ -1,6 +1,6 @@
 """Amazon Cognito (or an emulator at COGNITO_ENDPOINT_URL) through boto3's cognito-idp client.
 
-Cognito's error codes become api.errors exceptions with messages fit for a form; anything
+Cognito's error codes become lib.errors exceptions with messages fit for a form; anything
 unexpected, including an unreachable endpoint, is ProviderUnavailable, never a 500.
 """
 
@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 from accounts.errors import ProviderUnavailable, TooManyAttempts, UnconfirmedUser
-from api.errors import InvalidInput, ServiceError, Unauthorized
+from lib.errors import InvalidInput, ServiceError, Unauthorized
 
 logger = logging.getLogger(__name__)
 

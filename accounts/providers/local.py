@@ -12,7 +12,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts import keys, services
 from accounts.models import User
-from api.errors import Unauthorized
+from lib.errors import Unauthorized
 
 TokenKind = Literal["id", "access"]
 AuthenticationResult = dict[str, Any]

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from accounts import services
 from accounts.models import User
-from api.errors import InvalidInput
+from lib.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ def test_unverified_email_does_not_take_over_the_existing_account(fake_issuer, a
     with pytest.raises(TokenRejected, match="verify the address") as refused:
         user_for_token(token)
 
-    assert refused.value.status == 401
+    assert not refused.value.retryable
     assert User.objects.get(pk=author.pk).cognito_sub is None
 
 

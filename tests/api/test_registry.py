@@ -5,9 +5,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.serializers import BaseSerializer
 
-from api.errors import Unauthorized
 from api.registry import PUBLIC, QUERY, Context, all_procedures, get_procedure, procedure
 from blog.serializers import PostListOutput
+from lib.errors import Unauthorized
 
 CATALOGUE = {
     "post.list": "query",

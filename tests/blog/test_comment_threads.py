@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from api.errors import InvalidInput
 from blog import selectors, services
 from blog.models import Comment
+from lib.errors import InvalidInput
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db

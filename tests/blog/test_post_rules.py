@@ -2,9 +2,9 @@
 
 import pytest
 
-from api.errors import InvalidInput
 from blog import services
 from blog.models import CONTENT_MAX_LENGTH, Post
+from lib.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from api.errors import InvalidInput
 from blog import selectors
 from blog.rendering import highlight_html
+from lib.errors import InvalidInput
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db

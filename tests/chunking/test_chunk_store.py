@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from api.errors import InvalidInput, PayloadTooLarge
 from chunking import codec, store
 from chunking.models import MessageChunk
+from lib.errors import InvalidInput, PayloadTooLarge
 from tests.factories import ClientSessionFactory
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from api.errors import Forbidden
+from lib.errors import Forbidden
 from sessions_app import selectors, services
 from sessions_app.models import ClientSession
 

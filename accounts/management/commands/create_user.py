@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import services
-from api.errors import InvalidInput
+from lib.errors import InvalidInput
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import User
 from accounts.providers import local
 from accounts.providers.local import TokenKind
-from config.durations import parse_duration
+from lib.durations import parse_duration
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """manage.py cleanup_chunks: delete chunks of messages that never completed (cron-safe)."""
 
 from chunking.store import delete_abandoned_chunks
-from config.cleanup_command import CleanupCommand
+from lib.cleanup_command import CleanupCommand
 
 
 class Command(CleanupCommand):

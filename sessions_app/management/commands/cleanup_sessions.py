@@ -1,6 +1,6 @@
 """manage.py cleanup_sessions: delete client sessions nobody has used for a while (cron-safe)."""
 
-from config.cleanup_command import CleanupCommand
+from lib.cleanup_command import CleanupCommand
 from sessions_app.services import delete_stale_sessions
 
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from config.durations import parse_duration
+from lib.durations import parse_duration
 
 
 class CleanupCommand(BaseCommand):

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 
-from api.errors import Forbidden, InvalidInput, NotFound
+from lib.errors import Forbidden, InvalidInput, NotFound
 
 
 @contextmanager
