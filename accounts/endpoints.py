@@ -18,9 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import keys, session_tokens, signin, throttle
+from accounts import keys, session_tokens, signin
 from accounts.authentication import signed_in_user
 from accounts.errors import UnconfirmedUser
+from lib.client_address import client_ip
 from lib.errors import InvalidInput, ServiceUnavailable, TooManyRequests, Unauthorized
 
 
@@ -91,7 +92,7 @@ class TokenView(JsonEndpoint):
     def post(self, request: Request) -> Response:
         data = self.parsed(request, TokenInput)
         signed_in = signin.sign_in(
-            email=data["email"], password=data["password"], ip=throttle.client_ip(request)
+            email=data["email"], password=data["password"], ip=client_ip(request)
         )
         return _no_store(Response({"AuthenticationResult": signed_in.result}))
 
@@ -104,7 +105,7 @@ class TokenRefreshView(JsonEndpoint):
         result = signin.refresh(
             refresh_token=data["refreshToken"],
             username=data["username"],
-            ip=throttle.client_ip(request),
+            ip=client_ip(request),
         )
         return _no_store(Response({"AuthenticationResult": result}))
 

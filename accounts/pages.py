@@ -14,7 +14,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services, session_tokens, signin, throttle
+from accounts import services, session_tokens, signin
 from accounts.authentication import signed_in_user
 from accounts.errors import UnconfirmedUser
 from accounts.forms import (
@@ -27,6 +27,7 @@ from accounts.forms import (
     SignUpForm,
 )
 from accounts.providers import cognito
+from lib.client_address import client_ip
 from lib.errors import (
     InvalidInput,
     ServiceError,
@@ -136,7 +137,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         signed_in = signin.sign_in(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password"],
-            ip=throttle.client_ip(request),
+            ip=client_ip(request),
         )
     except UnconfirmedUser as error:
         messages.info(request, error.message)

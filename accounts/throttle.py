@@ -7,19 +7,8 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 
 from accounts.errors import TooManyAttempts
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The caller's address: the peer, or AUTH_PROXY_COUNT entries back in X-Forwarded-For."""
-    proxies = settings.AUTH_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def check(*, ip: str, account: str | None = None) -> None:
