@@ -1,4 +1,4 @@
-// A small client of the AppSync Events WebSocket protocol (shared/spec/appsync-events.md):
+// A small client of the AppSync Events WebSocket protocol (docs/protocols/appsync-events.md):
 // connection_init/ack, keep-alive watchdog, subscribe/unsubscribe/publish, and reconnection
 // with jittered backoff that re-subscribes every live subscription.
 
