@@ -1,11 +1,14 @@
 """Editors' view of users: find, deactivate, grant staff."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import User
+from accounts import services
+from accounts.models import DeletedIdentity, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -47,3 +50,18 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
     filter_horizontal = ("groups", "user_permissions")
+
+    # Deletions go through the service, which remembers the account's sub (see services).
+    def delete_model(self, request: Any, obj: User) -> None:
+        services.delete_user(user=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for user in queryset:
+            services.delete_user(user=user)
+
+
+@admin.register(DeletedIdentity)
+class DeletedIdentityAdmin(admin.ModelAdmin[DeletedIdentity]):
+    list_display = ("sub", "deleted_at")
+    search_fields = ("sub",)
+    readonly_fields = ("sub", "deleted_at")

@@ -4,9 +4,9 @@ Answers mirror Cognito: success is InitiateAuth's ``{"AuthenticationResult": {..
 is ``{"__type": "<Cognito error code>", "message": "..."}``.
 """
 
-from typing import Any
+from collections.abc import Mapping
+from typing import IO, Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -18,9 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import keys, session_tokens, signin
+from accounts import keys, signin
 from accounts.authentication import signed_in_user
 from accounts.errors import UnconfirmedUser
+from accounts.providers import current
 from lib.client_address import client_ip
 from lib.errors import InvalidInput, ServiceUnavailable, TooManyRequests, Unauthorized
 
@@ -39,12 +40,28 @@ def _error(status: int, kind: str, message: str, **extra: Any) -> Response:
     return Response({"__type": kind, "message": message, **extra}, status=status)
 
 
+class JsonBodyParser(JSONParser):
+    """DRF's JSON parser, with over-deep nesting a parse error (400) rather than the
+    RecursionError (500) the json module raises for it."""
+
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+
+
 class JsonEndpoint(APIView):
     """JSON in, JSON out, errors in Cognito's shape; credentials travel in the body, not cookies."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
+    parser_classes = [JsonBodyParser]
     # Cognito's own shapes, documented in the README; the OpenAPI document covers procedures.
     schema = None
 
@@ -59,13 +76,14 @@ class JsonEndpoint(APIView):
             response = _error(401, "NotAuthorizedException", exc.message)
             response["WWW-Authenticate"] = 'Bearer realm="api"'
             return response
-        if isinstance(exc, TooManyRequests):
-            response = _error(429, "TooManyRequestsException", exc.message)
+        if isinstance(exc, (TooManyRequests, ServiceUnavailable)):
+            if isinstance(exc, TooManyRequests):
+                response = _error(429, "TooManyRequestsException", exc.message)
+            else:
+                response = _error(503, "ServiceUnavailable", exc.message)
             if exc.retry_after is not None:
                 response["Retry-After"] = str(exc.retry_after)
             return response
-        if isinstance(exc, ServiceUnavailable):
-            return _error(503, "ServiceUnavailable", exc.message)
         if isinstance(exc, exceptions.APIException):
             detail = exc.detail if isinstance(exc.detail, str) else "The request is not valid."
             fields = exc.detail if isinstance(exc.detail, dict) else {}
@@ -123,9 +141,7 @@ class SessionTokenView(JsonEndpoint):
     def get(self, request: Request) -> Response:
         if request.META.get("HTTP_SEC_FETCH_SITE", "same-origin") not in ("same-origin", "none"):
             return _error(403, "NotAuthorizedException", "Ask for a token from this site's pages.")
-        issued = session_tokens.token_for_session(
-            user=signed_in_user(request), session=request.session
-        )
+        issued = current().session_token(user=signed_in_user(request), session=request.session)
         payload = {"token": issued.token, "expiresIn": issued.expires_in, "tokenType": "Bearer"}
         return _no_store(Response(payload))
 
@@ -152,7 +168,7 @@ class MeView(APIView):
 @cache_control(public=True, max_age=3600)
 def jwks_document(request: HttpRequest) -> JsonResponse:
     """The local provider's public keys (Cognito pools publish their own)."""
-    if settings.AUTH_PROVIDER != "local":
+    if not current().publishes_jwks:
         raise Http404("This site's tokens come from Cognito, which publishes their keys.")
     return JsonResponse(keys.public_jwks())
 

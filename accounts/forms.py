@@ -3,7 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 
+from accounts import services
+from accounts.models import User
 from lib.errors import InvalidInput
 
 
@@ -74,3 +77,10 @@ class ProfileForm(ServiceForm):
     # Checked by the update_profile service (http/https only), so one rule serves every door.
     avatar_url = forms.CharField(label="Avatar URL", max_length=500, required=False)
     service_fields = {"avatarUrl": "avatar_url"}
+
+
+class BoundedSetPasswordForm(SetPasswordForm):
+    """Django's new-password form (reset links), hashing through the bounded service."""
+
+    def save(self, commit: bool = True) -> User:
+        return services.set_password(user=self.user, password=self.cleaned_data["new_password1"])

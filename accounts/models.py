@@ -11,11 +11,22 @@ from django.db.models.functions import Lower
 
 
 class UserManager(BaseUserManager["User"]):
-    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
+    def create_user(
+        self,
+        email: str,
+        password: str | None = None,
+        *,
+        password_hash: str | None = None,
+        **fields: Any,
+    ) -> "User":
+        """A new user with ``password``, or with a ``password_hash`` made beforehand."""
         if not email:
             raise ValueError("A user needs an email address.")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
-        user.set_password(password)
+        if password_hash is not None:
+            user.password = password_hash
+        else:
+            user.set_password(password)
         user.save(using=self._db)
         return user
 
@@ -78,3 +89,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         from django.urls import reverse
 
         return reverse("blog:author", kwargs={"user_id": self.id})
+
+
+class DeletedIdentity(models.Model):
+    """The ``sub`` of a deleted account: a still-valid token naming it is refused, never
+    allowed to create the account again (accounts.services.user_for_identity)."""
+
+    sub = models.CharField(max_length=64, primary_key=True)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "deleted identities"
+
+    def __str__(self) -> str:
+        return self.sub

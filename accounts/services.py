@@ -1,11 +1,19 @@
-"""Writes of users: accounts, identities linked from tokens, profiles."""
+"""Writes of users: accounts, identities linked from tokens, profiles, deletions.
+
+Which token ``sub`` may create an account: a ``sub`` with a row is that user; a ``sub`` in
+DeletedIdentity (written by ``delete_user``) is refused for good, so a still-valid token of a
+deleted account never brings it back; any other ``sub`` creates (or links) an account only
+when the provider creates users on first sight (Cognito: the person signed up at the pool).
+The local provider never does: every legitimate token it issued names an existing row.
+"""
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 
-from accounts.models import User
+from accounts import password_hashing
+from accounts.models import DeletedIdentity, User
 from lib.errors import InvalidInput, NotFound, Unauthorized
 
 NAME_MAX_LENGTH = 120
@@ -68,22 +76,48 @@ def create_user(
             errors["password"] = list(error.messages)
     if errors:
         raise InvalidInput(errors)
+    # Hashed before the transaction: no database connection is held while it runs.
+    password_hash = password_hashing.make(password) if password is not None else None
     try:
         with transaction.atomic():
-            return User.objects.create_user(email, password, name=name.strip(), is_staff=is_staff)
+            return User.objects.create_user(
+                email, None, password_hash=password_hash, name=name.strip(), is_staff=is_staff
+            )
     except IntegrityError:
         raise InvalidInput({"email": ["An account with this email already exists."]}) from None
 
 
-def user_for_identity(*, sub: str, email: str | None, email_verified: bool) -> User:
-    """The user behind an identity provider's ``sub``, created or linked on first sight.
+def set_password(*, user: User, password: str) -> User:
+    """Store a new ``password`` (already validated) for ``user``, hashed under the bound."""
+    user.password = password_hashing.make(password)
+    with transaction.atomic():
+        user.save(update_fields=["password", "updated_at"])
+    return user
+
+
+def delete_user(*, user: User) -> None:
+    """Delete the account and everything it owns; its ``sub`` is remembered, so tokens
+    issued before the deletion cannot re-create it."""
+    with transaction.atomic():
+        if user.cognito_sub:
+            DeletedIdentity.objects.get_or_create(sub=user.cognito_sub)
+        user.delete()
+
+
+def user_for_identity(
+    *, sub: str, email: str | None, email_verified: bool, may_create: bool
+) -> User:
+    """The user behind an identity provider's ``sub``, created or linked on first sight when
+    ``may_create`` (see the module's docstring); Unauthorized for a deleted account.
 
     An existing account with the same email is linked only when the provider says the email
     is verified; otherwise anyone could claim it by signing up elsewhere with that address.
     """
     user = User.objects.filter(cognito_sub=sub).first()
     if user is None:
-        if not email:
+        if DeletedIdentity.objects.filter(sub=sub).exists():
+            raise Unauthorized("This account was deleted.")
+        if not may_create or not email:
             raise NotFound("No account belongs to this token.")
         user = _link_or_create(sub=sub, email=email.strip().lower(), email_verified=email_verified)
     if not user.is_active:

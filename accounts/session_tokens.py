@@ -1,24 +1,22 @@
-"""Short-lived JWTs for signed-in browser pages (their WebSocket), from the Django session.
+"""Short-lived JWTs for signed-in browser pages (their WebSocket), and the tokens a browser
+sign-in keeps in its Django session for them.
 
-The local provider mints one; with Cognito the tokens of the page's sign-in are kept in the
-session and refreshed through the pool when they are about to expire.
+The local provider mints one per request; Cognito's are the page's sign-in tokens, kept in
+the session and refreshed through the pool when they are about to expire (see the providers).
 """
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
-from accounts.models import User
-from accounts.providers import cognito, local
-from accounts.providers.local import TokenKind
-from lib.errors import Unauthorized
+TokenKind = Literal["id", "access"]
 
 _SESSION_KEY = "accounts.cognito_tokens"
-# Refresh a Cognito token this long before it expires, so a socket never opens with a dying one.
-_MARGIN_SECONDS = 60
+# Refresh a kept token this long before it expires, so a socket never opens with a dying one.
+REFRESH_MARGIN_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -27,8 +25,13 @@ class SessionToken:
     expires_in: int
 
 
+def token_kind() -> TokenKind:
+    """The kind of token the API accepts for a page (access preferred)."""
+    return "access" if "access" in settings.JWT_ACCEPTED_TOKEN_USE else "id"
+
+
 def remember(session: SessionBase, result: dict[str, Any]) -> None:
-    """Keep a Cognito sign-in's tokens in the (server-side) session."""
+    """Keep a sign-in's (or refresh's) tokens in the (server-side) session."""
     session[_SESSION_KEY] = {
         "id": result["IdToken"],
         "access": result["AccessToken"],
@@ -37,21 +40,11 @@ def remember(session: SessionBase, result: dict[str, Any]) -> None:
     }
 
 
+def kept(session: SessionBase) -> dict[str, Any] | None:
+    """The kept tokens: ``id``, ``access``, ``refresh`` and ``expires_at``; None without any."""
+    return session.get(_SESSION_KEY) or None
+
+
 def forget(session: SessionBase) -> str:
     """Drop the kept tokens; answers the access token (for a global sign-out) or ''."""
     return session.pop(_SESSION_KEY, {}).get("access", "")
-
-
-def token_for_session(*, user: User, session: SessionBase) -> SessionToken:
-    """A token of the kind the API accepts (access preferred) for the signed-in ``user``."""
-    kind: TokenKind = "access" if "access" in settings.JWT_ACCEPTED_TOKEN_USE else "id"
-    if settings.AUTH_PROVIDER != "cognito":
-        ttl = settings.JWT_SESSION_TOKEN_TTL_SECONDS
-        return SessionToken(token=local.issue_token(user=user, kind=kind, ttl=ttl), expires_in=ttl)
-    kept = session.get(_SESSION_KEY)
-    if not kept:
-        raise Unauthorized("This session holds no Cognito tokens; sign in again.")
-    if kept["expires_at"] - time.time() < _MARGIN_SECONDS:
-        remember(session, cognito.refresh(refresh_token=kept["refresh"], username=user.email))
-        kept = session[_SESSION_KEY]
-    return SessionToken(token=kept[kind], expires_in=int(kept["expires_at"] - time.time()))

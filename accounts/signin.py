@@ -1,18 +1,14 @@
-"""Sign-in and refresh for every transport: throttled, through the configured provider, and
+"""Sign-in, refresh, sign-up and password-reset requests for every transport: within their
+attempt budgets (accounts.sign_in_attempts), through the configured provider, and for tokens
 ending with the one validator, so a page session and an API token name the same user."""
 
 from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
-
-from accounts import throttle, tokens
+from accounts import sign_in_attempts, tokens
 from accounts.errors import ProviderUnavailable
 from accounts.models import User
-from accounts.providers import cognito, local
-from lib.errors import Unauthorized
-
-AuthenticationResult = dict[str, Any]
+from accounts.providers import AuthenticationResult, current
+from lib.errors import InvalidInput, Unauthorized
 
 
 @dataclass(frozen=True)
@@ -24,31 +20,39 @@ class SignIn:
 def sign_in(*, email: str, password: str, ip: str) -> SignIn:
     """Tokens for valid credentials; Unauthorized, UnconfirmedUser or TooManyAttempts otherwise."""
     account = email.strip().lower()
-    throttle.check(account=account, ip=ip)
-    provider = cognito if settings.AUTH_PROVIDER == "cognito" else local
-    try:
-        result = provider.sign_in(email=account, password=password)
-    except Unauthorized:
-        throttle.record_failure(account=account, ip=ip)
-        raise
-    throttle.clear_account(account=account)
+    # Counted as a failure before the password is checked, refunded below on success.
+    attempt = sign_in_attempts.reserve_sign_in(account=account, ip=ip)
+    with attempt.kept_on(Unauthorized):
+        result = current().sign_in(email=account, password=password)
+    attempt.clear_account()
     return SignIn(user=_user(result["IdToken"]), result=result)
 
 
 def refresh(*, refresh_token: str, ip: str, username: str = "") -> AuthenticationResult:
     """New ID and access tokens (no new refresh token), as Cognito's REFRESH_TOKEN_AUTH."""
     # Refresh tokens are long random strings: only the per-address budget applies.
-    throttle.check(ip=ip)
-    try:
-        if settings.AUTH_PROVIDER == "cognito":
-            result = cognito.refresh(refresh_token=refresh_token, username=username)
-        else:
-            result = local.refresh(refresh_token=refresh_token)
-    except Unauthorized:
-        throttle.record_failure(ip=ip)
-        raise
+    attempt = sign_in_attempts.reserve_sign_in(ip=ip)
+    with attempt.kept_on(Unauthorized):
+        result = current().refresh(refresh_token=refresh_token, username=username)
+    attempt.refund()
     _user(result["IdToken"])
     return result
+
+
+def sign_up(*, email: str, password: str, name: str, ip: str) -> User | None:
+    """Register an account (see IdentityProvider.sign_up) within the address's budget; a
+    refused attempt ("already exists", a weak password) stays counted."""
+    attempt = sign_in_attempts.reserve_sign_up(ip=ip)
+    with attempt.kept_on(InvalidInput):
+        user = current().sign_up(email=email, password=password, name=name)
+    attempt.refund()
+    return user
+
+
+def start_password_reset(*, email: str, ip: str) -> None:
+    """Have the provider email a reset code, within the address's budget of such requests."""
+    sign_in_attempts.reserve_password_reset(ip=ip)
+    current().start_password_reset(email=email)
 
 
 def _user(id_token: str) -> User:

@@ -13,9 +13,9 @@ from django.conf import settings
 from django_cognito_jwt.validator import TokenError, TokenValidator
 from jwt.algorithms import RSAAlgorithm
 
-from accounts import jwks, keys, services
+from accounts import jwks, services
 from accounts.models import User
-from accounts.providers import cognito
+from accounts.providers import current
 from lib.errors import Conflict, NotFound, ServiceUnavailable, Unauthorized
 
 Claims = dict[str, Any]
@@ -118,23 +118,11 @@ class CognitoTokenValidator(TokenValidator):
 
 def validator(*, accepted_token_use: list[str] | None = None) -> CognitoTokenValidator:
     """The validator for the configured provider (token kinds from JWT_ACCEPTED_TOKEN_USE)."""
-    if settings.AUTH_PROVIDER == "cognito":
-        issuer, client_id = cognito.issuer(), settings.COGNITO_APP_CLIENT_ID
-        jwks_url = cognito.jwks_url()
-
-        def key_source(refresh: bool) -> dict[str, jwks.Jwk]:
-            return jwks.published_keys(jwks_url, refresh=refresh)
-
-    else:
-        issuer, client_id = settings.LOCAL_JWT_ISSUER, settings.LOCAL_APP_CLIENT_ID
-
-        def key_source(refresh: bool) -> dict[str, jwks.Jwk]:
-            return {jwk["kid"]: jwk for jwk in keys.public_jwks()["keys"]}
-
+    provider = current()
     return CognitoTokenValidator(
-        issuer=issuer,
-        client_id=client_id,
-        key_source=key_source,
+        issuer=provider.issuer(),
+        client_id=provider.client_id(),
+        key_source=provider.signing_keys,
         accepted_token_use=accepted_token_use or settings.JWT_ACCEPTED_TOKEN_USE,
         leeway=settings.JWT_LEEWAY_SECONDS,
     )
@@ -154,22 +142,25 @@ def claims_for_token(token: str, *, accepted_token_use: list[str] | None = None)
 
 
 def user_for_token(token: str, *, accepted_token_use: list[str] | None = None) -> User:
-    """The user a valid JWT speaks for, created on first sight; TokenRejected otherwise."""
+    """The user a valid JWT speaks for (created on first sight where the provider creates
+    users; see accounts.services); TokenRejected otherwise."""
     claims = claims_for_token(token, accepted_token_use=accepted_token_use)
+    provider = current()
     email = claims.get("email")
     email_verified = claims.get("email_verified") in (True, "true")
+    may_create = provider.creates_users_on_first_sight
     try:
         try:
             return services.user_for_identity(
-                sub=claims["sub"], email=email, email_verified=email_verified
+                sub=claims["sub"], email=email, email_verified=email_verified, may_create=may_create
             )
         except NotFound:
-            if email or claims["token_use"] != ACCESS or settings.AUTH_PROVIDER != "cognito":
+            if email or claims["token_use"] != ACCESS or not may_create:
                 raise
-            # A Cognito access token carries no email: ask the pool once, on first sight.
-            email, email_verified = cognito.email_of(access_token=token)
+            # An access token carries no email: ask the provider once, on first sight.
+            email, email_verified = provider.email_of(access_token=token)
             return services.user_for_identity(
-                sub=claims["sub"], email=email, email_verified=email_verified
+                sub=claims["sub"], email=email, email_verified=email_verified, may_create=True
             )
     except (NotFound, Conflict, Unauthorized) as error:
         raise TokenRejected(error.message) from None

@@ -349,3 +349,14 @@ if REALTIME_MAX_SESSIONS_PER_USER < 1 or REALTIME_MAX_CHUNK_BYTES_PER_USER < 1:
 # Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be
 # subscripted at run time too.
 django_stubs_ext.monkeypatch()
+
+# --- Accounts limits (accounts branch) ---
+# Password hashes (local provider) running at once per process, well below DATABASE_POOL_MAX;
+# a sign-in that waits longer than AUTH_HASH_WAIT_MILLISECONDS for one is answered 503.
+AUTH_MAX_CONCURRENT_HASHES = env_int("AUTH_MAX_CONCURRENT_HASHES", 2)
+AUTH_HASH_WAIT_MILLISECONDS = env_int("AUTH_HASH_WAIT_MILLISECONDS", 250)
+if AUTH_MAX_CONCURRENT_HASHES < 1 or AUTH_HASH_WAIT_MILLISECONDS < 0:
+    raise ImproperlyConfigured(
+        "AUTH_MAX_CONCURRENT_HASHES must be at least 1, AUTH_HASH_WAIT_MILLISECONDS at least 0."
+    )
+# --- end ---

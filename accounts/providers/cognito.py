@@ -8,6 +8,8 @@ import base64
 import hashlib
 import hmac
 import logging
+import time
+from contextlib import suppress
 from functools import lru_cache
 from typing import Any, TypedDict
 
@@ -15,8 +17,12 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 
+from accounts import jwks, session_tokens
 from accounts.errors import ProviderUnavailable, TooManyAttempts, UnconfirmedUser
+from accounts.models import User
+from accounts.session_tokens import SessionToken
 from lib.errors import InvalidInput, ServiceError, Unauthorized
 
 logger = logging.getLogger(__name__)
@@ -38,6 +44,10 @@ class SecretHashAuthParameter(TypedDict, total=False):
 
 _WRONG_CREDENTIALS = "Wrong email or password."
 
+confirms_by_code = True
+creates_users_on_first_sight = True
+publishes_jwks = False
+
 
 def issuer() -> str:
     """The ``iss`` of the pool's tokens (the AWS URL even when an emulator serves the pool)."""
@@ -52,8 +62,17 @@ def jwks_url() -> str:
     return f"{base}/.well-known/jwks.json"
 
 
-def sign_up(*, email: str, password: str, name: str) -> None:
-    """Register the account; Cognito sends the confirmation code to ``email``."""
+def client_id() -> str:
+    return settings.COGNITO_APP_CLIENT_ID
+
+
+def signing_keys(refresh: bool) -> dict[str, jwks.Jwk]:
+    return jwks.published_keys(jwks_url(), refresh=refresh)
+
+
+def sign_up(*, email: str, password: str, name: str) -> User | None:
+    """Register the account; Cognito sends the confirmation code to ``email``, and the row
+    here is created when its first token is seen."""
     attributes = [{"Name": "email", "Value": email}]
     if name:
         attributes.append({"Name": "name", "Value": name})
@@ -64,6 +83,7 @@ def sign_up(*, email: str, password: str, name: str) -> None:
         UserAttributes=attributes,
         **_secret_hash(email),
     )
+    return None
 
 
 def confirm_sign_up(*, email: str, code: str) -> None:
@@ -94,9 +114,32 @@ def refresh(*, refresh_token: str, username: str = "") -> AuthenticationResult:
     return answer["AuthenticationResult"]
 
 
-def sign_out(*, access_token: str) -> None:
+def keep_tokens(session: SessionBase, result: AuthenticationResult) -> None:
+    """The page's WebSocket uses the sign-in's own tokens, refreshed through the pool."""
+    session_tokens.remember(session, result)
+
+
+def session_token(*, user: User, session: SessionBase) -> SessionToken:
+    kept = session_tokens.kept(session)
+    if kept is None:
+        raise Unauthorized("This session holds no Cognito tokens; sign in again.")
+    if kept["expires_at"] - time.time() < session_tokens.REFRESH_MARGIN_SECONDS:
+        session_tokens.remember(
+            session, refresh(refresh_token=kept["refresh"], username=user.email)
+        )
+        kept = session_tokens.kept(session) or kept
+    return SessionToken(
+        token=kept[session_tokens.token_kind()], expires_in=int(kept["expires_at"] - time.time())
+    )
+
+
+def sign_out(*, session: SessionBase) -> None:
     """Revoke the user's refresh tokens everywhere (GlobalSignOut)."""
-    _call("global_sign_out", client_id=False, AccessToken=access_token)
+    access_token = session_tokens.forget(session)
+    if access_token:
+        # The local session ends regardless; the pool's tokens expire on their own.
+        with suppress(ServiceError):
+            _call("global_sign_out", client_id=False, AccessToken=access_token)
 
 
 def start_password_reset(*, email: str) -> None:

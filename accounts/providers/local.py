@@ -1,21 +1,32 @@
-"""The embedded provider: Django password hashing, and Cognito-shaped RS256 JWTs signed here."""
+"""The embedded provider: Django password hashing, and Cognito-shaped RS256 JWTs signed here.
+
+Accounts need no confirmation and forgotten passwords are reset by an emailed link (Django's
+views, in accounts.pages), so the code-based operations of the interface are NotFound here.
+"""
 
 import time
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 import jwt
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.utils.crypto import salted_hmac
 
-from accounts import keys, services
+from accounts import keys, password_hashing, services
+from accounts.jwks import Jwk
 from accounts.models import User
-from lib.errors import Unauthorized
+from accounts.session_tokens import SessionToken, TokenKind, token_kind
+from lib.errors import NotFound, Unauthorized
 
-TokenKind = Literal["id", "access"]
 AuthenticationResult = dict[str, Any]
+
+confirms_by_code = False
+creates_users_on_first_sight = False
+publishes_jwks = True
+
+_NO_CODES = "Accounts here need no codes."
 
 _REFRESH_SALT = "accounts.local.refresh-token"
 
@@ -55,14 +66,51 @@ def issue_token(*, user: User, kind: TokenKind, ttl: int | None = None) -> str:
     return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
 
 
+def issuer() -> str:
+    return settings.LOCAL_JWT_ISSUER
+
+
+def client_id() -> str:
+    return settings.LOCAL_APP_CLIENT_ID
+
+
+def signing_keys(refresh: bool) -> dict[str, Jwk]:
+    return {jwk["kid"]: jwk for jwk in keys.public_jwks()["keys"]}
+
+
+def sign_up(*, email: str, password: str, name: str) -> User | None:
+    return services.create_user(email=email, password=password, name=name)
+
+
+def confirm_sign_up(*, email: str, code: str) -> None:
+    raise NotFound(_NO_CODES)
+
+
+def resend_code(*, email: str) -> None:
+    raise NotFound(_NO_CODES)
+
+
+def start_password_reset(*, email: str) -> None:
+    raise NotFound(_NO_CODES)
+
+
+def reset_password(*, email: str, code: str, password: str) -> None:
+    raise NotFound(_NO_CODES)
+
+
 def sign_in(*, email: str, password: str) -> AuthenticationResult:
-    user = authenticate(username=email.strip(), password=password)
-    if user is None:
+    """Tokens for the right password of an active account; the hash is checked under
+    password_hashing's bound with the database connection given back meanwhile."""
+    user = User.objects.with_email(email).first()
+    verdict = password_hashing.check(password, user.password if user is not None else None)
+    if user is None or not verdict.is_valid or not user.is_active:
         raise Unauthorized("Wrong email or password.")
+    if verdict.needs_rehash:
+        services.set_password(user=user, password=password)
     return _result(user, refresh_token=_refresh_token(user))
 
 
-def refresh(*, refresh_token: str) -> AuthenticationResult:
+def refresh(*, refresh_token: str, username: str = "") -> AuthenticationResult:
     """New ID and access tokens for a refresh token that is unexpired and still current."""
     try:
         payload = signing.loads(
@@ -74,6 +122,23 @@ def refresh(*, refresh_token: str) -> AuthenticationResult:
     if payload.get("fingerprint") != _fingerprint(user):
         raise Unauthorized("The refresh token was revoked by a password change.")
     return _result(user)
+
+
+def keep_tokens(session: SessionBase, result: AuthenticationResult) -> None:
+    """Nothing to keep: page tokens are minted on demand."""
+
+
+def session_token(*, user: User, session: SessionBase) -> SessionToken:
+    ttl = settings.JWT_SESSION_TOKEN_TTL_SECONDS
+    return SessionToken(token=issue_token(user=user, kind=token_kind(), ttl=ttl), expires_in=ttl)
+
+
+def sign_out(*, session: SessionBase) -> None:
+    """Nothing to revoke: issued tokens expire on their own."""
+
+
+def email_of(*, access_token: str) -> tuple[str, bool]:
+    raise NotFound("No account belongs to this token.")
 
 
 def _result(user: User, *, refresh_token: str | None = None) -> AuthenticationResult:

@@ -28,7 +28,8 @@ def test_account_is_locked_after_repeated_failures_even_with_the_right_password(
     assert statuses == [401, 401, 401]
     assert locked.status_code == 429
     assert locked.json()["__type"] == "TooManyRequestsException"
-    assert int(locked["Retry-After"]) == settings.AUTH_THROTTLE_WINDOW_SECONDS
+    # Fixed windows (lib.counters): the wait is the rest of the current window.
+    assert 0 < int(locked["Retry-After"]) <= settings.AUTH_THROTTLE_WINDOW_SECONDS
 
 
 @pytest.mark.django_db
