@@ -1,7 +1,9 @@
 """Running one procedure call, whatever carried it: the single code path of every transport.
 
-Validates the input, checks the access rule, runs the function (a mutation in one
-transaction), serialises the output, and maps every failure to a tRPC error, once.
+Counts the call against its caller's rate (``api.rate_limits``), validates the input, checks
+the access rule, runs the function (a mutation in one transaction), serialises the output, and
+maps every failure to a tRPC error, once: this is the tRPC table of ``lib.errors`` for both
+transports that speak tRPC (HTTP and the AppSync session channel).
 """
 
 import logging
@@ -11,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from psycopg_pool import PoolTimeout
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from api import trpc
+from api.rate_limits import count_call
 from api.registry import Access, Context, Kind, Procedure, SignedInContext, get_procedure
 from api.superjson import UNDEFINED
-from api.throttling import seconds_until_allowed
 from lib import errors
 
 if TYPE_CHECKING:  # the user model's app registers procedures here: no import at run time
@@ -32,13 +35,27 @@ _SERVICE_ERROR_CODES: list[tuple[type[errors.ServiceError], str]] = [
     (errors.NotFound, "NOT_FOUND"),
     (errors.Conflict, "CONFLICT"),
     (errors.PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
+    (errors.TooManyRequests, "TOO_MANY_REQUESTS"),
+    (errors.ServiceUnavailable, "SERVICE_UNAVAILABLE"),
 ]
+# When the database pool had no connection to spare: the burst that emptied it is over soon.
+POOL_TIMEOUT_RETRY_AFTER_SECONDS = 1
 
 
 def call_procedure(
-    *, path: str, kind: str, raw_input: Any, user: "User | AnonymousUser"
+    *,
+    path: str,
+    kind: str,
+    raw_input: Any,
+    user: "User | AnonymousUser",
+    client_address: str | None = None,
 ) -> trpc.Outcome:
-    """Run the procedure at ``path`` for ``user``; never raises."""
+    """Run the procedure at ``path`` for ``user`` (calling from ``client_address``, when the
+    transport knows it); never raises."""
+    try:
+        count_call(user=user, client_address=client_address)
+    except errors.TooManyRequests as error:
+        return error_for_exception(error, path)
     procedure = get_procedure(path)
     if procedure is None:
         return trpc.TrpcError("NOT_FOUND", f'No procedure found on path "{path}"', path)
@@ -83,12 +100,25 @@ def error_for_exception(error: BaseException, path: str | None) -> trpc.TrpcErro
         return trpc.TrpcError(
             "BAD_REQUEST", error.message, path, {"fieldErrors": error.field_errors}
         )
+    if is_pool_timeout(error):
+        logger.warning("Procedure %s found no free database connection", path)
+        error = errors.ServiceUnavailable(retry_after=POOL_TIMEOUT_RETRY_AFTER_SECONDS)
     for error_class, code in _SERVICE_ERROR_CODES:
         if isinstance(error, error_class):
-            return trpc.TrpcError(code, error.message, path)
+            return trpc.TrpcError(code, error.message, path, retry_after=error.retry_after)
     logger.exception("Procedure %s failed", path, exc_info=error)
     data = {"stack": "".join(traceback.format_exception(error))} if settings.DEBUG else {}
     return trpc.TrpcError("INTERNAL_SERVER_ERROR", "Internal server error", path, data)
+
+
+def is_pool_timeout(error: BaseException) -> bool:
+    """Whether ``error`` is the database pool's timeout, or Django's OperationalError over it."""
+    chain: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and link not in chain:  # a hand-made cause could loop
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    return any(isinstance(link, PoolTimeout) for link in chain)
 
 
 def _validation_data(detail: Any) -> dict[str, Any]:
@@ -112,32 +142,3 @@ def _messages(detail: Any) -> list[str]:
             f"{key}: {message}" for key, value in detail.items() for message in _messages(value)
         ]
     return [str(detail) if isinstance(detail, ErrorDetail | str) else repr(detail)]
-
-
-def answer_ws_request(message: object, *, user: "User | AnonymousUser") -> dict[str, Any]:
-    """Answer one decoded tRPC WebSocket request
-    (``{"id", "method": "query"|"mutation", "params": {"path", "input"}}``).
-
-    Synchronous (it touches the ORM): call it through ``database_sync_to_async``. Returns the
-    whole answer, ``{"id", "result": {"type": "data", "data"}}`` or ``{"id", "error"}``; a
-    malformed request gets a BAD_REQUEST answer, never an exception. A SuperJSON-shaped input
-    gets a SuperJSON answer, as over HTTP. A signed-in caller's calls count against the same
-    rate as their HTTP calls (TOO_MANY_REQUESTS past it).
-    """
-    parsed = trpc.parse_ws_request(message, transformer=settings.API_TRPC_TRANSFORMER)
-    if isinstance(parsed, tuple):
-        request_id, error = parsed
-        uses_superjson = settings.API_TRPC_TRANSFORMER == "superjson"
-        return trpc.ws_answer(request_id, error, uses_superjson=uses_superjson)
-    wait = seconds_until_allowed(user) if user.is_authenticated else None
-    if wait is not None:
-        outcome: trpc.Outcome = trpc.TrpcError(
-            "TOO_MANY_REQUESTS",
-            f"Too many calls; try again in {max(1, round(wait))} s.",
-            parsed.call.path,
-        )
-    else:
-        outcome = call_procedure(
-            path=parsed.call.path, kind=parsed.kind, raw_input=parsed.call.input, user=user
-        )
-    return trpc.ws_answer(parsed.id, outcome, uses_superjson=parsed.uses_superjson)

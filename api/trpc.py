@@ -53,12 +53,14 @@ MAX_BATCH_SIZE = 20
 @dataclass(frozen=True)
 class TrpcError:
     """A failed call as the protocol describes it; ``data`` adds to ``error.data``
-    (``fieldErrors``, ``stack``)."""
+    (``fieldErrors``, ``stack``); ``retry_after`` (seconds) is for the transport to pass on
+    (HTTP's Retry-After), never part of the envelope."""
 
     code: str
     message: str
     path: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    retry_after: int | None = None
 
     def __post_init__(self) -> None:
         if self.code not in ERROR_CODES:
@@ -73,7 +75,7 @@ class TrpcError:
         return ERROR_CODES[self.code][1]
 
     def at(self, path: str) -> "TrpcError":
-        return TrpcError(self.code, self.message, path, self.data)
+        return TrpcError(self.code, self.message, path, self.data, self.retry_after)
 
     def shape(self) -> dict[str, Any]:
         """The ``error`` object: message, numeric code, and ``data`` with the name and status."""
@@ -128,6 +130,16 @@ def http_status(outcomes: list[Outcome]) -> int:
         200 if isinstance(outcome, Success) else outcome.http_status for outcome in outcomes
     }
     return statuses.pop() if len(statuses) == 1 else MULTI_STATUS
+
+
+def retry_after(outcomes: list[Outcome]) -> int | None:
+    """The longest wait any failed call asked for, in seconds; None when none asked."""
+    waits = [
+        outcome.retry_after
+        for outcome in outcomes
+        if isinstance(outcome, TrpcError) and outcome.retry_after is not None
+    ]
+    return max(waits, default=None)
 
 
 def http_body(
@@ -268,8 +280,3 @@ def ws_answer(
     if "result" in wrapped:
         return {"id": request_id, "result": {"type": "data", **wrapped["result"]}}
     return {"id": request_id, "error": wrapped["error"]}
-
-
-def parse_error_answer(detail: str) -> dict[str, Any]:
-    """The answer to a WebSocket frame that is not JSON at all (tRPC's wsLink: PARSE_ERROR)."""
-    return ws_answer(None, TrpcError("PARSE_ERROR", detail), uses_superjson=False)

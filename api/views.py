@@ -1,8 +1,9 @@
 """The HTTP transport: ``/api/trpc/<path>`` speaking tRPC's wire protocol, on DRF.
 
 DRF brings authentication (the settings' classes: Bearer token, browser session with its CSRF
-check) and throttling; everything else is ``api.trpc`` (the protocol) and ``api.dispatch``
-(the calls).
+check); everything else is ``api.trpc`` (the protocol) and ``api.dispatch`` (the calls, their
+rate limits and their errors). HTTP's own part of the error table: a failed call that says when
+to come back (TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE) answers with ``Retry-After``.
 """
 
 from typing import Any
@@ -16,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from api import trpc
-from api.dispatch import call_procedure
-from api.throttling import AnonymousCallerThrottle, SignedInCallerThrottle
+from api.dispatch import call_procedure, error_for_exception, is_pool_timeout
+from lib.client_address import client_ip
 
 TRANSFORMER_HEADER = "X-Trpc-Transformer"
 
@@ -28,13 +29,14 @@ class BodyLeftUnread(BaseParser):
 
     media_type = "*/*"
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> dict:
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: Any = None
+    ) -> dict[str, Any]:
         return {}
 
 
 # DRF's exceptions (raised before any call runs) as tRPC codes.
 _API_EXCEPTION_CODES: list[tuple[type[exceptions.APIException], str]] = [
-    (exceptions.Throttled, "TOO_MANY_REQUESTS"),
     (exceptions.NotAuthenticated, "UNAUTHORIZED"),
     (exceptions.AuthenticationFailed, "UNAUTHORIZED"),
     (exceptions.PermissionDenied, "FORBIDDEN"),
@@ -48,7 +50,7 @@ class TrpcView(APIView):
     """Queries by GET, mutations by POST, batches of either; answers in tRPC envelopes."""
 
     permission_classes: list[type] = []  # each procedure has its own access rule
-    throttle_classes = [AnonymousCallerThrottle, SignedInCallerThrottle]
+    throttle_classes: list[type] = []  # each call counts against its caller's rate (dispatch)
     parser_classes = [BodyLeftUnread]
     schema = None  # OpenAPI describes the procedures, not this door (api.openapi)
 
@@ -84,33 +86,37 @@ class TrpcView(APIView):
         )
         if isinstance(parsed, trpc.TrpcError):
             return _error_response(parsed, uses_superjson=transformer == "superjson")
+        address = client_ip(request._request)
         outcomes = [
             call_procedure(
-                path=call.path, kind=parsed.kind, raw_input=call.input, user=request.user
+                path=call.path,
+                kind=parsed.kind,
+                raw_input=call.input,
+                user=request.user,
+                client_address=address,
             )
             for call in parsed.calls
         ]
         body_out = trpc.http_body(
             outcomes, is_batch=parsed.is_batch, uses_superjson=parsed.uses_superjson
         )
-        return _json_response(body_out, trpc.http_status(outcomes))
+        return _json_response(body_out, trpc.http_status(outcomes), trpc.retry_after(outcomes))
 
     # DRF's finalize_response takes any HttpResponseBase, but djangorestframework-stubs narrow
     # handle_exception's answer to a DRF Response; this view answers plain HttpResponses.
     def handle_exception(self, exc: Exception) -> HttpResponse:  # type: ignore[override]
-        """DRF's own failures (authentication, CSRF, throttling) in the tRPC error envelope."""
+        """DRF's own failures (authentication, CSRF) in the tRPC error envelope; a database pool
+        with no connection to spare while signing the caller in is SERVICE_UNAVAILABLE."""
+        uses_superjson = _transformer(self.request) == "superjson"
+        if is_pool_timeout(exc):
+            return _error_response(
+                error_for_exception(exc, _path(self.kwargs)), uses_superjson=uses_superjson
+            )
         for exception_class, code in _API_EXCEPTION_CODES:
             if isinstance(exc, exception_class):
                 assert isinstance(exc, exceptions.APIException)
                 error = trpc.TrpcError(code, str(exc.detail), _path(self.kwargs))
-                response = _error_response(
-                    error, uses_superjson=_transformer(self.request) == "superjson"
-                )
-                if isinstance(exc, exceptions.Throttled):
-                    # djangorestframework-stubs 3.16 omit Throttled.wait (set in its __init__).
-                    wait: float | None = exc.wait  # type: ignore[attr-defined]
-                    if wait is not None:
-                        response["Retry-After"] = str(int(wait) + 1)
+                response = _error_response(error, uses_superjson=uses_superjson)
                 if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
                     header = self.get_authenticate_header(self.request)
                     if header:
@@ -132,8 +138,13 @@ def _transformer(request: HttpRequest | Request) -> trpc.Transformer:
 
 
 def _error_response(error: trpc.TrpcError, *, uses_superjson: bool) -> HttpResponse:
-    return _json_response(trpc.envelope(error, uses_superjson=uses_superjson), error.http_status)
+    return _json_response(
+        trpc.envelope(error, uses_superjson=uses_superjson), error.http_status, error.retry_after
+    )
 
 
-def _json_response(body: Any, status: int) -> HttpResponse:
-    return HttpResponse(trpc.dumps(body), status=status, content_type="application/json")
+def _json_response(body: Any, status: int, retry_after: int | None = None) -> HttpResponse:
+    response = HttpResponse(trpc.dumps(body), status=status, content_type="application/json")
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response

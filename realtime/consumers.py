@@ -1,9 +1,10 @@
 """The ``/event/realtime`` consumer: AppSync Events on the wire, Inkwell's namespaces behind it.
 
 The consumer routes and never decides: frames are read by ``realtime.protocol``, channels
-named by ``realtime.namespaces``, users by ``realtime.identity``, sessions and chunks by
-their apps' services, procedure calls by ``realtime.calls``. Every ORM use crosses to a
-thread through one of the named ``database_sync_to_async`` functions below.
+named by ``realtime.namespaces``, users by ``realtime.identity``; what is published on the
+``trpc/`` namespace (session requests, procedure calls and their chunks) goes to
+``realtime.session_channel``. Every ORM use crosses to a thread through a named
+``database_sync_to_async`` function.
 """
 
 import asyncio
@@ -20,22 +21,10 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.models import User
-from chunking import codec, store
-from lib.errors import (
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    PayloadTooLarge,
-    ServiceError,
-    Unauthorized,
-)
-from realtime import protocol
-from realtime.broadcast import asend_event
-from realtime.calls import answer_call
+from lib.errors import ServiceError
+from realtime import protocol, session_channel
 from realtime.groups import ChannelPath, group_name
 from realtime.identity import authenticate
 from realtime.namespaces import (
@@ -44,53 +33,19 @@ from realtime.namespaces import (
     SessionRequestChannel,
     classify,
 )
-from sessions_app import selectors as session_selectors
-from sessions_app import services as session_services
-from sessions_app.models import ClientSession
+from realtime.protocol import error_type_for
+from realtime.session_channel import aowned_session
 
 logger = logging.getLogger(__name__)
 
-# The one mapping of service errors to AppSync errorTypes.
-_ERROR_TYPES: dict[type[ServiceError], str] = {
-    Unauthorized: protocol.UNAUTHORIZED,
-    Forbidden: protocol.UNAUTHORIZED,  # a channel that is not yours
-    NotFound: protocol.RESOURCE_NOT_FOUND,
-    InvalidInput: protocol.BAD_REQUEST,
-    Conflict: protocol.BAD_REQUEST,
-    PayloadTooLarge: protocol.LIMIT_EXCEEDED,
-}
 _INTERNAL_MESSAGE = "The server could not carry this out; try again."
 _LAYER_DOWN_MESSAGE = "Live delivery is unavailable for a moment; subscribe again shortly."
-
-
-def error_type_for(error: ServiceError) -> str:
-    for cls in type(error).__mro__:
-        if cls in _ERROR_TYPES:
-            return _ERROR_TYPES[cls]
-    return protocol.INTERNAL_FAILURE
-
-
-def _as_protocol_error(error: ServiceError) -> protocol.ProtocolError:
-    return protocol.ProtocolError(error_type_for(error), error.message)
 
 
 # --- The crossings to the ORM ------------------------------------------------------------
 
 # Channels types its wrapper loosely; these say what each crossing gives back.
 aauthenticate: Callable[..., Awaitable[User]] = database_sync_to_async(authenticate)
-aopen_session: Callable[..., Awaitable[ClientSession]] = database_sync_to_async(
-    session_services.open_session
-)
-aadd_chunk: Callable[..., Awaitable[bytes | None]] = database_sync_to_async(store.add_chunk)
-aanswer_call: Callable[..., Awaitable[dict[str, Any]]] = database_sync_to_async(answer_call)
-
-
-@database_sync_to_async
-def aowned_session(*, user: User, session_id: str) -> ClientSession:
-    """The user's session, marked used (a write at most once a minute)."""
-    session = session_selectors.owned_session(user=user, session_id=session_id)
-    session_services.touch_session(session=session)
-    return session
 
 
 # --- The consumer --------------------------------------------------------------------------
@@ -291,139 +246,18 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             )
         user = await self._user_for(frame.authorization, "publish", frame.id)
         if isinstance(kind, SessionRequestChannel):
-            await self.publish_session_request(frame, user)
+            await session_channel.publish_session_request(self, frame, user)
         else:
-            await self.publish_calls(frame, user, kind)
+            await session_channel.publish_calls(self, frame, user, kind.session_id)
 
-    async def publish_session_request(self, frame: protocol.Publish, user: User) -> None:
-        """Answer each session request to this connection's subscriptions of the channel that
-        belong to the same user: never through a group, so no one else can receive it."""
-        targets = [
-            subscription
+    def subscription_ids(self, channel: ChannelPath, user_id: uuid.UUID) -> list[str]:
+        """This connection's subscriptions to ``channel`` made by ``user_id``: where answers
+        meant for that identity alone may go."""
+        return [
+            subscription.id
             for subscription in self.subscriptions.values()
-            if subscription.channel == frame.channel and subscription.user_id == user.id
+            if subscription.channel == channel and subscription.user_id == user_id
         ]
-        if not targets:
-            raise protocol.FrameError(
-                protocol.BAD_REQUEST,
-                f"Subscribe to {frame.channel} first: the session id is sent to that subscription.",
-                kind="publish",
-                op_id=frame.id,
-            )
-        accepted: list[int] = []
-        failed: list[protocol.EventError] = []
-        answers: list[str] = []
-        for index, event in enumerate(frame.events):
-            try:
-                client_uuid = protocol.session_request_client_uuid(protocol.decode_event(event))
-                session = await aopen_session(user=user, client_uuid=client_uuid)
-            except protocol.ProtocolError as error:
-                failed.append(protocol.EventError(index, error.error_type, error.message))
-                continue
-            except ServiceError as error:
-                failed.append(protocol.EventError(index, error_type_for(error), error.message))
-                continue
-            accepted.append(index)
-            answers.append(json.dumps({"type": "session.created", "sessionId": session.session_id}))
-        await self.send_frame(protocol.publish_success(frame.id, accepted=accepted, failed=failed))
-        for answer in answers:
-            for subscription in targets:
-                await self.send_frame(protocol.data(subscription.id, answer))
-
-    async def publish_calls(
-        self, frame: protocol.Publish, user: User, kind: SessionChannel
-    ) -> None:
-        """Procedure calls (whole, or chunks of one) on the user's own session channel; the
-        answers go to every subscriber of the channel: all tabs of the browser."""
-        try:
-            session = await aowned_session(user=user, session_id=kind.session_id)
-        except ServiceError as error:
-            raise protocol.FrameError(
-                error_type_for(error), error.message, kind="publish", op_id=frame.id
-            ) from None
-        accepted: list[int] = []
-        failed: list[protocol.EventError] = []
-        calls: list[object] = []
-        for index, event in enumerate(frame.events):
-            try:
-                call = await self._call_of(session, protocol.decode_event(event))
-            except protocol.ProtocolError as error:
-                failed.append(protocol.EventError(index, error.error_type, error.message))
-                continue
-            accepted.append(index)
-            if call is not None:
-                calls.append(call)
-        await self.send_frame(protocol.publish_success(frame.id, accepted=accepted, failed=failed))
-        for call in calls:
-            answer = await self._answer(call, user)
-            await self._send_on_channel(frame.channel, answer, user)
-
-    async def _call_of(self, session: ClientSession, payload: object) -> object | None:
-        """The procedure call an event carries: itself, or once its last chunk is in, the
-        whole chunked message (None while chunks are missing)."""
-        if not codec.is_chunk(payload):
-            return payload
-        try:
-            whole = await aadd_chunk(session=session, payload=payload)
-        except ServiceError as error:
-            raise _as_protocol_error(error) from None
-        if whole is None:
-            return None
-        try:
-            message: object = json.loads(whole)
-        except ValueError:
-            raise protocol.ProtocolError(
-                protocol.BAD_REQUEST, "The reassembled message is not UTF-8 JSON."
-            ) from None
-        return message
-
-    async def _answer(self, call: object, user: User) -> dict[str, Any]:
-        try:
-            return await aanswer_call(call, user=user)
-        except Exception:
-            logger.exception("Procedure call over the session channel failed")
-            call_id = call.get("id") if isinstance(call, dict) else None
-            return {
-                "id": call_id,
-                "error": {
-                    "message": "Internal server error",
-                    "code": -32603,
-                    "data": {"code": "INTERNAL_SERVER_ERROR", "httpStatus": 500},
-                },
-            }
-
-    async def _send_on_channel(
-        self, channel: ChannelPath, answer: dict[str, Any], user: User
-    ) -> None:
-        """Send an answer to the channel's subscribers, in chunks when it is too large.
-
-        If the channel layer fails, the connection that asked still gets the answer directly
-        (other tabs miss it, and the failure is logged): a mutation that committed is never
-        answered by silence.
-        """
-        text = json.dumps(answer, cls=DjangoJSONEncoder, ensure_ascii=False)
-        events = (
-            [json.dumps(chunk.to_event()) for chunk in codec.split(text)]
-            if codec.needs_chunking(text)
-            else [text]
-        )
-        for index, event in enumerate(events):
-            try:
-                await asend_event(channel, event)
-            except Exception:
-                logger.exception("Answer on %s could not go through the channel layer", channel)
-                await self._send_directly(channel, events[index:], user)
-                return
-
-    async def _send_directly(self, channel: ChannelPath, events: list[str], user: User) -> None:
-        targets = [
-            subscription
-            for subscription in self.subscriptions.values()
-            if subscription.channel == channel and subscription.user_id == user.id
-        ]
-        for event in events:
-            for subscription in targets:
-                await self.send_frame(protocol.data(subscription.id, event))
 
     # --- Channel-layer messages ----------------------------------------------------------
 

@@ -1,8 +1,8 @@
 """The AppSync Events WebSocket protocol: reading client frames and building server frames.
 
 Pure: no Django. Parsed frames are dataclasses; server frames are JSON-ready dicts shaped as
-in ``shared/spec/appsync-events.md``. Where AWS's documentation and this module disagree,
-AWS wins.
+in ``shared/spec/appsync-events.md``; the service errors of ``lib.errors`` become AppSync
+``errorType`` values here, once. Where AWS's documentation and this module disagree, AWS wins.
 """
 
 import base64
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib import errors
 from realtime.groups import ChannelPath, InvalidChannelPath, parse_channel_path
 
 SUBPROTOCOL = "aws-appsync-event-ws"
@@ -37,6 +38,20 @@ ERROR_CODES = {
     INTERNAL_FAILURE: 500,
 }
 
+# The one mapping of service errors to errorTypes; a subclass takes its nearest listed base.
+# AppSync has no "unavailable" type: what cannot serve now is an internal failure (errorCode 500,
+# which clients retry), with the service's message saying to try again.
+_ERROR_TYPES: dict[type[errors.ServiceError], str] = {
+    errors.Unauthorized: UNAUTHORIZED,
+    errors.Forbidden: UNAUTHORIZED,  # a channel that is not yours
+    errors.NotFound: RESOURCE_NOT_FOUND,
+    errors.InvalidInput: BAD_REQUEST,
+    errors.Conflict: BAD_REQUEST,
+    errors.PayloadTooLarge: LIMIT_EXCEEDED,
+    errors.TooManyRequests: LIMIT_EXCEEDED,
+    errors.ServiceUnavailable: INTERNAL_FAILURE,
+}
+
 # The answer type for a failed operation of each kind; anything else gets a bare ``error``.
 _ERROR_ANSWERS = {
     "subscribe": "subscribe_error",
@@ -54,6 +69,18 @@ class ProtocolError(Exception):
         self.error_type = error_type
         self.message = message
         super().__init__(message)
+
+
+def error_type_for(error: errors.ServiceError) -> str:
+    """The errorType of a service error; an unlisted one is an internal failure."""
+    for cls in type(error).__mro__:
+        if cls in _ERROR_TYPES:
+            return _ERROR_TYPES[cls]
+    return INTERNAL_FAILURE
+
+
+def protocol_error_for(error: errors.ServiceError) -> ProtocolError:
+    return ProtocolError(error_type_for(error), error.message)
 
 
 class EventError(ProtocolError):
@@ -123,7 +150,7 @@ def headers_from_subprotocols(subprotocols: list[str]) -> dict[str, str]:
         try:
             raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
             return normalise_headers(json.loads(raw))
-        except (binascii.Error, ValueError):
+        except (binascii.Error, ValueError, RecursionError):
             return {}
     return {}
 
@@ -152,6 +179,8 @@ def parse_frame(text: str) -> ClientFrame:
         content = json.loads(text)
     except ValueError:
         raise FrameError(BAD_REQUEST, "The frame is not valid JSON.") from None
+    except RecursionError:
+        raise FrameError(BAD_REQUEST, "The frame is nested too deeply.") from None
     if not isinstance(content, dict) or not isinstance(content.get("type"), str):
         raise FrameError(BAD_REQUEST, "The frame has no type.")
     kind = content["type"]
@@ -204,10 +233,18 @@ def decode_event(event: object) -> Any:
     """The JSON value inside one published event, which must be a string holding JSON."""
     if not isinstance(event, str):
         raise ProtocolError(BAD_REQUEST, "An event must be a string holding JSON.")
+    return decode_json(event, what="event")
+
+
+def decode_json(text: str | bytes, *, what: str) -> Any:
+    """The JSON value of ``text`` (an event, a reassembled message); BAD_REQUEST if it is not
+    JSON or nests deeper than the parser goes."""
     try:
-        return json.loads(event)
+        return json.loads(text)
     except ValueError:
-        raise ProtocolError(BAD_REQUEST, "The event is not valid JSON.") from None
+        raise ProtocolError(BAD_REQUEST, f"The {what} is not valid JSON.") from None
+    except RecursionError:
+        raise ProtocolError(BAD_REQUEST, f"The {what} is nested too deeply.") from None
 
 
 def session_request_client_uuid(payload: object) -> uuid.UUID:

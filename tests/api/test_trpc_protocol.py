@@ -98,10 +98,3 @@ def test_under_superjson_the_whole_error_object_is_wrapped():
             }
         }
     }
-
-
-def test_an_unreadable_websocket_frame_gets_a_parse_error_answer():
-    answer = trpc.parse_error_answer("not JSON")
-    assert answer["id"] is None
-    assert answer["error"]["code"] == -32700
-    assert answer["error"]["data"]["code"] == "PARSE_ERROR"

@@ -1,4 +1,4 @@
-"""answer_ws_request: the WebSocket transport's door to the same procedures and errors."""
+"""answer_call: the session channel's door to the same procedures, errors and rates as HTTP."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import superjson
-from api.dispatch import answer_ws_request
 from blog.models import Post
+from realtime.session_channel import answer_call
 from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ anonymous = AnonymousUser()
 
 def test_a_query_is_answered_with_its_data(author):
     post = PostFactory(author=author)
-    answer = answer_ws_request(
+    answer = answer_call(
         {"id": 7, "jsonrpc": "2.0", "method": "query", "params": {"path": "post.list"}},
         user=anonymous,
     )
@@ -26,7 +26,7 @@ def test_a_query_is_answered_with_its_data(author):
 
 
 def test_a_mutation_runs_as_the_given_user(author):
-    answer = answer_ws_request(
+    answer = answer_call(
         {
             "id": "a",
             "method": "mutation",
@@ -39,7 +39,7 @@ def test_a_mutation_runs_as_the_given_user(author):
 
 
 def test_errors_have_the_http_table_s_codes():
-    answer = answer_ws_request(
+    answer = answer_call(
         {"id": 1, "method": "mutation", "params": {"path": "post.create", "input": {}}},
         user=anonymous,
     )
@@ -55,7 +55,7 @@ def test_errors_have_the_http_table_s_codes():
 
 def test_superjson_input_gets_a_superjson_answer(author):
     PostFactory(author=author)
-    answer = answer_ws_request(
+    answer = answer_call(
         {"id": 2, "method": "query", "params": {"path": "post.list", "input": {"json": {}}}},
         user=anonymous,
     )
@@ -77,7 +77,7 @@ def test_superjson_input_gets_a_superjson_answer(author):
     ],
 )  # fmt: skip
 def test_malformed_requests_get_error_answers(message, expected_id, code):
-    answer = answer_ws_request(message, user=anonymous)
+    answer = answer_call(message, user=anonymous)
     assert answer["id"] == expected_id
     assert answer["error"]["data"]["code"] == code
 
@@ -98,7 +98,7 @@ def test_malformed_requests_get_error_answers(message, expected_id, code):
     )
 )
 def test_random_messages_never_raise(reader, message):
-    answer = answer_ws_request(message, user=reader)
+    answer = answer_call(message, user=reader)
     assert "result" in answer or "error" in answer
 
 
@@ -107,9 +107,9 @@ def test_socket_calls_share_the_signed_in_callers_rate_with_http(author, client,
     client.force_login(author)
     assert client.get("/api/trpc/post.list").status_code == 200  # one call over HTTP
     call = {"id": 1, "method": "query", "params": {"path": "post.list"}}
-    assert "result" in answer_ws_request(call, user=author)
-    assert "result" in answer_ws_request(call, user=author)
-    refused = answer_ws_request(call, user=author)
+    assert "result" in answer_call(call, user=author)
+    assert "result" in answer_call(call, user=author)
+    refused = answer_call(call, user=author)
     assert refused["error"]["data"]["code"] == "TOO_MANY_REQUESTS"
     assert refused["error"]["code"] == -32029
-    assert "result" in answer_ws_request(call, user=UserFactory())  # others keep their budget
+    assert "result" in answer_call(call, user=UserFactory())  # others keep their budget
