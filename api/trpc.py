@@ -1,7 +1,7 @@
 """The tRPC wire protocol (v10/v11), pure: error codes, envelopes, HTTP and WebSocket requests.
 
 No Django here: transports hand in what arrived (method, path, query, body) and get dataclasses
-back; ``api.dispatch`` runs the calls. See ``shared/spec/trpc-wire.md``.
+back; ``api.dispatch`` runs the calls. See ``docs/protocols/trpc-http.md``.
 """
 
 import json

@@ -1,7 +1,7 @@
 """The AppSync Events WebSocket protocol: reading client frames and building server frames.
 
 Pure: no Django. Parsed frames are dataclasses; server frames are JSON-ready dicts shaped as
-in ``shared/spec/appsync-events.md``; the service errors of ``lib.errors`` become AppSync
+in ``docs/protocols/appsync-events.md``. the service errors of ``lib.errors`` become AppSync
 ``errorType`` values here, once. Where AWS's documentation and this module disagree, AWS wins.
 """
 
