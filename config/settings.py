@@ -137,9 +137,9 @@ REDIS_URL = env_str("REDIS_URL")
 # REDIS_SOCKET_TIMEOUT: redis-py 8 times socket reads out after 5 s by default, exactly the
 # core layer's 5 s BZPOPMIN: an idle process then fails its receive with "Timeout reading"
 # and the consumer holding the receive loop is closed with 1011. Keep it above 5 s.
-REALTIME_CHANNEL_LAYER = env_str("REALTIME_CHANNEL_LAYER", "pubsub")
-if REALTIME_CHANNEL_LAYER not in ("pubsub", "core"):
-    raise ImproperlyConfigured("REALTIME_CHANNEL_LAYER must be pubsub or core.")
+REALTIME_CHANNEL_LAYER: Literal["pubsub", "core"] = env_choice(
+    "REALTIME_CHANNEL_LAYER", ("pubsub", "core"), "pubsub"
+)
 if REDIS_URL:
     _redis_host = {
         "address": REDIS_URL,
@@ -184,16 +184,25 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- API ------------------------------------------------------------------------------
 
+# Proxies in front of the site that append to X-Forwarded-For (0: use the peer address).
+AUTH_PROXY_COUNT = env_int("AUTH_PROXY_COUNT", 0)
+
 REST_FRAMEWORK: dict[str, Any] = {
+    # Bearer JWTs first (one validator for every provider), then the browser's session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's throttles read the client address the same way the sign-in throttle does: without
+    # it, DRF trusts any X-Forwarded-For and one client can pose as many.
+    "NUM_PROXIES": AUTH_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Inkwell API",
     "DESCRIPTION": "Typed procedures of the Inkwell blog platform.",
     "VERSION": "1.0.0",
+    "DEFAULT_GENERATOR_CLASS": "api.openapi.ProcedureSchemaGenerator",
 }
 
 # --- API: typed procedures (api/) ------------------------------------------------------
@@ -212,7 +221,6 @@ API_THROTTLE_RATES = {
     "anonymous": env_str("API_THROTTLE_ANONYMOUS", "300/minute"),
     "user": env_str("API_THROTTLE_USER", "1200/minute"),
 }
-SPECTACULAR_SETTINGS["DEFAULT_GENERATOR_CLASS"] = "api.openapi.ProcedureSchemaGenerator"
 
 # --- Static files ---------------------------------------------------------------------
 
@@ -269,11 +277,9 @@ LOGGING = {
 
 # "local": this site hashes passwords and issues its own Cognito-shaped RS256 JWTs.
 # "cognito": an Amazon Cognito user pool (or an emulator at COGNITO_ENDPOINT_URL) does.
-AUTH_PROVIDER = env_str("AUTH_PROVIDER", "local").lower()
-if AUTH_PROVIDER not in ("local", "cognito"):
-    raise ImproperlyConfigured(
-        f"AUTH_PROVIDER must be 'local' or 'cognito', not {AUTH_PROVIDER!r}."
-    )
+AUTH_PROVIDER: Literal["local", "cognito"] = env_choice(
+    "AUTH_PROVIDER", ("local", "cognito"), "local"
+)
 
 COGNITO_AWS_REGION = env_str("COGNITO_AWS_REGION")
 COGNITO_USER_POOL = env_str("COGNITO_USER_POOL")
@@ -312,22 +318,12 @@ JWKS_FAILURE_BACKOFF_SECONDS = env_int("JWKS_FAILURE_BACKOFF_SECONDS", 5)
 AUTH_THROTTLE_ACCOUNT_FAILURES = env_int("AUTH_THROTTLE_ACCOUNT_FAILURES", 5)
 AUTH_THROTTLE_IP_FAILURES = env_int("AUTH_THROTTLE_IP_FAILURES", 20)
 AUTH_THROTTLE_WINDOW_SECONDS = env_int("AUTH_THROTTLE_WINDOW_SECONDS", 900)
-# Proxies in front of the site that append to X-Forwarded-For (0: use the peer address).
-AUTH_PROXY_COUNT = env_int("AUTH_PROXY_COUNT", 0)
 
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "blog:home"
 LOGOUT_REDIRECT_URL = "blog:home"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inkwell <no-reply@localhost>")
-
-# Bearer JWTs first (one validator for every provider), then the browser's session.
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(
-    0, "accounts.authentication.BearerTokenAuthentication"
-)
-# DRF's throttles read the client address the same way the sign-in throttle does: without it,
-# DRF trusts any X-Forwarded-For and one client can pose as many.
-REST_FRAMEWORK["NUM_PROXIES"] = AUTH_PROXY_COUNT
 
 # --- Realtime (the /event/realtime WebSocket) -----------------------------------------
 
