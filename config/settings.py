@@ -4,6 +4,8 @@ With nothing set, the site runs on embedded defaults (SQLite, in-memory channel 
 local identity provider); production sets DATABASE_URL, REDIS_URL, SECRET_KEY and friends.
 """
 
+import hashlib
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Literal
@@ -127,6 +129,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 
+
+def _site_name() -> str:
+    """A name for this site's Redis keys and channels, derived from its database: Redis pub/sub
+    ignores the database number, so two sites on one Redis server must differ by prefix."""
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+    if DATABASE_URL:
+        name = str(_database["NAME"])
+    else:
+        # Every SQLite file is a site of its own, wherever it lies.
+        path = Path(str(_database["NAME"])).resolve()
+        name = f"{path.stem}-{digest(str(path))}"
+    prefix = "inkwell-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+    # Long database names keep their start and a digest of the whole.
+    return prefix if len(prefix) <= 40 else f"{prefix[:31]}-{digest(name)}"
+
+
+# REDIS_PREFIX starts every cache key and every channel-layer channel and group name: letters,
+# digits, "-" and "_" ("." separates it from the rest), at most 40 so that channel names stay
+# under Channels' 100 characters.
+REDIS_PREFIX = env_str("REDIS_PREFIX") or _site_name()
+if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", REDIS_PREFIX):
+    raise ImproperlyConfigured(
+        f"REDIS_PREFIX must be 1-40 letters, digits, '-' or '_', not {REDIS_PREFIX!r}."
+    )
+
 # REALTIME_CHANNEL_LAYER picks the channels-redis layer: "pubsub" (default) publishes a group
 # message once per Redis PUBLISH and every process fans it out in memory; "core" keeps a
 # Redis list per process, bounded by CHANNEL_CAPACITY, and is slower to fan out. Both are our
@@ -157,6 +187,9 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [_redis_host],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000),
+                # The pub/sub layer starts channel names with it ("<prefix>.specific.<id>") and
+                # group channels ("<prefix>.__group__<group>"); the core layer its keys.
+                "prefix": f"{REDIS_PREFIX}.",
                 **({"expiry": 60} if REALTIME_CHANNEL_LAYER == "core" else {}),
             },
         }
@@ -165,7 +198,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "inkwell",
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
 else:
