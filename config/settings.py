@@ -197,9 +197,15 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Reads miss and writes are skipped while Redis is away: pages stay pages.
+            "BACKEND": "config.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
+            # Seconds a page waits for an unreachable cache before answering without it.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_CACHE_TIMEOUT", 2),
+                "socket_timeout": env_int("REDIS_CACHE_TIMEOUT", 2),
+            },
         }
     }
 else:
