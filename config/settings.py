@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.content_security_policy.content_security_policy",
+    "config.database_busy.DatabaseBusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +103,10 @@ if DATABASE_URL:
     if _database["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL (or unset for SQLite).")
     # Under ASGI, persistent connections leak; psycopg's pool needs CONN_MAX_AGE = 0.
+    # DATABASE_POOL_TIMEOUT: seconds a request waits for a pooled connection before its page
+    # is answered 503 with Retry-After (config.database_busy). Daphne's listen backlog is
+    # Twisted's 50 (no daphne flag): raise it with -e tcp:port=8000:backlog=1024 (capped by
+    # the kernel's net.core.somaxconn).
     _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {
         "pool": {
