@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` (the site, embedded defaults) and `make test`.
+# The commands of the README: `make run` (the site, embedded defaults), `make test`, `make bench`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -40,3 +40,15 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## bench: the benchmarks at a small size (bench/README.md has the full sizes and the results).
+## post_list needs DATABASE_URL (PostgreSQL), realtime REDIS_URL; each is skipped without it.
+BENCH_MARKDOWN ?= --mebibytes 0.25 --old-sizes 1000,2000
+BENCH_POST_LIST ?= --posts 2000 --requests 200 --rounds 1 --clients 2
+BENCH_REALTIME ?= --subscribers 100 --fan-out-rounds 2 --round-trips 50 --mebibytes 1
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/markdown.py $(BENCH_MARKDOWN)
+	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/post_list.py $(BENCH_POST_LIST); \
+	else echo "bench/post_list.py skipped: needs DATABASE_URL"; fi
+	@if [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/realtime.py $(BENCH_REALTIME); \
+	else echo "bench/realtime.py skipped: needs REDIS_URL"; fi

@@ -11,8 +11,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 ChoiceT = TypeVar("ChoiceT", bound=str)
 
-_TRUE = "true"
-_FALSE = "false"
+# The spellings of a boolean that deployment tools write (Docker, systemd, Helm, shells).
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -21,13 +22,15 @@ def env_str(name: str, default: str = "") -> str:
 
 
 def env_bool(name: str, default: bool) -> bool:
-    """``true`` or ``false`` (any case); anything else is a configuration error."""
-    raw = env_str(name).lower()
+    """true/false, 1/0, yes/no or on/off (any case); anything else is a configuration error."""
+    raw = env_str(name)
     if not raw:
         return default
-    if raw not in (_TRUE, _FALSE):
-        raise ImproperlyConfigured(f"{name} must be 'true' or 'false', not {raw!r}.")
-    return raw == _TRUE
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true/false, 1/0, yes/no or on/off, not {raw!r}.")
 
 
 def env_int(name: str, default: int) -> int:
@@ -50,12 +53,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def env_choice(name: str, choices: Sequence[ChoiceT], default: ChoiceT) -> ChoiceT:
-    """One of ``choices`` (typed as a Literal where the setting is declared); anything else is
-    a configuration error."""
+    """One of ``choices`` (any case; typed as a Literal where the setting is declared); anything
+    else is a configuration error."""
     raw = env_str(name)
     if not raw:
         return default
     for choice in choices:
-        if raw == choice:
+        if raw.lower() == choice.lower():
             return choice
     raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")

@@ -4,6 +4,8 @@ With nothing set, the site runs on embedded defaults (SQLite, in-memory channel 
 local identity provider); production sets DATABASE_URL, REDIS_URL, SECRET_KEY and friends.
 """
 
+import hashlib
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Literal
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.content_security_policy.content_security_policy",
+    "config.database_busy.DatabaseBusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +103,10 @@ if DATABASE_URL:
     if _database["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL (or unset for SQLite).")
     # Under ASGI, persistent connections leak; psycopg's pool needs CONN_MAX_AGE = 0.
+    # DATABASE_POOL_TIMEOUT: seconds a request waits for a pooled connection before its page
+    # is answered 503 with Retry-After (config.database_busy). Daphne's listen backlog is
+    # Twisted's 50 (no daphne flag): raise it with -e tcp:port=8000:backlog=1024 (capped by
+    # the kernel's net.core.somaxconn).
     _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {
         "pool": {
@@ -127,6 +135,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 
+
+def _site_name() -> str:
+    """A name for this site's Redis keys and channels, derived from its database: Redis pub/sub
+    ignores the database number, so two sites on one Redis server must differ by prefix."""
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+    if DATABASE_URL:
+        name = str(_database["NAME"])
+    else:
+        # Every SQLite file is a site of its own, wherever it lies.
+        path = Path(str(_database["NAME"])).resolve()
+        name = f"{path.stem}-{digest(str(path))}"
+    prefix = "inkwell-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+    # Long database names keep their start and a digest of the whole.
+    return prefix if len(prefix) <= 40 else f"{prefix[:31]}-{digest(name)}"
+
+
+# REDIS_PREFIX starts every cache key and every channel-layer channel and group name: letters,
+# digits, "-" and "_" ("." separates it from the rest), at most 40 so that channel names stay
+# under Channels' 100 characters.
+REDIS_PREFIX = env_str("REDIS_PREFIX") or _site_name()
+if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", REDIS_PREFIX):
+    raise ImproperlyConfigured(
+        f"REDIS_PREFIX must be 1-40 letters, digits, '-' or '_', not {REDIS_PREFIX!r}."
+    )
+
 # REALTIME_CHANNEL_LAYER picks the channels-redis layer: "pubsub" (default) publishes a group
 # message once per Redis PUBLISH and every process fans it out in memory; "core" keeps a
 # Redis list per process, bounded by CHANNEL_CAPACITY, and is slower to fan out. Both are our
@@ -137,9 +173,9 @@ REDIS_URL = env_str("REDIS_URL")
 # REDIS_SOCKET_TIMEOUT: redis-py 8 times socket reads out after 5 s by default, exactly the
 # core layer's 5 s BZPOPMIN: an idle process then fails its receive with "Timeout reading"
 # and the consumer holding the receive loop is closed with 1011. Keep it above 5 s.
-REALTIME_CHANNEL_LAYER = env_str("REALTIME_CHANNEL_LAYER", "pubsub")
-if REALTIME_CHANNEL_LAYER not in ("pubsub", "core"):
-    raise ImproperlyConfigured("REALTIME_CHANNEL_LAYER must be pubsub or core.")
+REALTIME_CHANNEL_LAYER: Literal["pubsub", "core"] = env_choice(
+    "REALTIME_CHANNEL_LAYER", ("pubsub", "core"), "pubsub"
+)
 if REDIS_URL:
     _redis_host = {
         "address": REDIS_URL,
@@ -157,15 +193,24 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [_redis_host],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000),
+                # The pub/sub layer starts channel names with it ("<prefix>.specific.<id>") and
+                # group channels ("<prefix>.__group__<group>"); the core layer its keys.
+                "prefix": f"{REDIS_PREFIX}.",
                 **({"expiry": 60} if REALTIME_CHANNEL_LAYER == "core" else {}),
             },
         }
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Reads miss and writes are skipped while Redis is away: pages stay pages.
+            "BACKEND": "config.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "inkwell",
+            "KEY_PREFIX": REDIS_PREFIX,
+            # Seconds a page waits for an unreachable cache before answering without it.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_CACHE_TIMEOUT", 2),
+                "socket_timeout": env_int("REDIS_CACHE_TIMEOUT", 2),
+            },
         }
     }
 else:
@@ -184,16 +229,25 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- API ------------------------------------------------------------------------------
 
+# Proxies in front of the site that append to X-Forwarded-For (0: use the peer address).
+AUTH_PROXY_COUNT = env_int("AUTH_PROXY_COUNT", 0)
+
 REST_FRAMEWORK: dict[str, Any] = {
+    # Bearer JWTs first (one validator for every provider), then the browser's session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's throttles read the client address the same way the sign-in throttle does: without
+    # it, DRF trusts any X-Forwarded-For and one client can pose as many.
+    "NUM_PROXIES": AUTH_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Inkwell API",
     "DESCRIPTION": "Typed procedures of the Inkwell blog platform.",
     "VERSION": "1.0.0",
+    "DEFAULT_GENERATOR_CLASS": "api.openapi.ProcedureSchemaGenerator",
 }
 
 # --- API: typed procedures (api/) ------------------------------------------------------
@@ -212,7 +266,6 @@ API_THROTTLE_RATES = {
     "anonymous": env_str("API_THROTTLE_ANONYMOUS", "300/minute"),
     "user": env_str("API_THROTTLE_USER", "1200/minute"),
 }
-SPECTACULAR_SETTINGS["DEFAULT_GENERATOR_CLASS"] = "api.openapi.ProcedureSchemaGenerator"
 
 # --- Static files ---------------------------------------------------------------------
 
@@ -269,11 +322,9 @@ LOGGING = {
 
 # "local": this site hashes passwords and issues its own Cognito-shaped RS256 JWTs.
 # "cognito": an Amazon Cognito user pool (or an emulator at COGNITO_ENDPOINT_URL) does.
-AUTH_PROVIDER = env_str("AUTH_PROVIDER", "local").lower()
-if AUTH_PROVIDER not in ("local", "cognito"):
-    raise ImproperlyConfigured(
-        f"AUTH_PROVIDER must be 'local' or 'cognito', not {AUTH_PROVIDER!r}."
-    )
+AUTH_PROVIDER: Literal["local", "cognito"] = env_choice(
+    "AUTH_PROVIDER", ("local", "cognito"), "local"
+)
 
 COGNITO_AWS_REGION = env_str("COGNITO_AWS_REGION")
 COGNITO_USER_POOL = env_str("COGNITO_USER_POOL")
@@ -312,22 +363,12 @@ JWKS_FAILURE_BACKOFF_SECONDS = env_int("JWKS_FAILURE_BACKOFF_SECONDS", 5)
 AUTH_THROTTLE_ACCOUNT_FAILURES = env_int("AUTH_THROTTLE_ACCOUNT_FAILURES", 5)
 AUTH_THROTTLE_IP_FAILURES = env_int("AUTH_THROTTLE_IP_FAILURES", 20)
 AUTH_THROTTLE_WINDOW_SECONDS = env_int("AUTH_THROTTLE_WINDOW_SECONDS", 900)
-# Proxies in front of the site that append to X-Forwarded-For (0: use the peer address).
-AUTH_PROXY_COUNT = env_int("AUTH_PROXY_COUNT", 0)
 
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "blog:home"
 LOGOUT_REDIRECT_URL = "blog:home"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inkwell <no-reply@localhost>")
-
-# Bearer JWTs first (one validator for every provider), then the browser's session.
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(
-    0, "accounts.authentication.BearerTokenAuthentication"
-)
-# DRF's throttles read the client address the same way the sign-in throttle does: without it,
-# DRF trusts any X-Forwarded-For and one client can pose as many.
-REST_FRAMEWORK["NUM_PROXIES"] = AUTH_PROXY_COUNT
 
 # --- Realtime (the /event/realtime WebSocket) -----------------------------------------
 

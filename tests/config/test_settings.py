@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list
+from config.env import env_int, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -58,14 +58,6 @@ def test_deploy_check_names_the_missing_services_and_secret(tmp_path):
     assert result.returncode == 1
     for check_id in ("inkwell.E001", "inkwell.E002", "inkwell.E011", "inkwell.W001"):
         assert check_id in result.stderr
-
-
-def test_a_boolean_must_be_true_or_false(monkeypatch):
-    monkeypatch.setenv("SOME_FLAG", "yes")
-    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be 'true' or 'false'"):
-        env_bool("SOME_FLAG", False)
-    monkeypatch.setenv("SOME_FLAG", "TRUE")
-    assert env_bool("SOME_FLAG", False) is True
 
 
 def test_a_number_must_be_whole(monkeypatch):

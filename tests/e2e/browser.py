@@ -66,7 +66,8 @@ def new_context(
 
 def wait_until_live(page: Page, timeout_ms: float = STEP_TIMEOUT_MS) -> None:
     """Wait for live.js to hold a session and its subscriptions (body[data-live=ready])."""
-    page.wait_for_function("document.body.dataset.live === 'ready'", timeout=timeout_ms)
+    # A selector, not wait_for_function: that evaluates a string, which the site's CSP refuses.
+    page.locator("body[data-live='ready']").wait_for(state="attached", timeout=timeout_ms)
 
 
 class Traffic:
