@@ -239,9 +239,6 @@ REST_FRAMEWORK: dict[str, Any] = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # DRF's throttles read the client address the same way the sign-in throttle does: without
-    # it, DRF trusts any X-Forwarded-For and one client can pose as many.
-    "NUM_PROXIES": AUTH_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Inkwell API",
@@ -261,7 +258,8 @@ API_TRPC_TRANSFORMER: Literal["auto", "json", "superjson"] = env_choice(
 # A post holds up to 2 MiB of Markdown; its JSON body (escapes, other fields) gets 3 MiB.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 3 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
-# DRF rates ("<n>/<second|minute|hour|day>") per anonymous client IP and per signed-in user.
+# Procedure call rates ("<n>/<second|minute|hour|day>") per anonymous client address and per
+# signed-in user; each call counts once, whatever carries it (api.rate_limits).
 API_THROTTLE_RATES = {
     "anonymous": env_str("API_THROTTLE_ANONYMOUS", "300/minute"),
     "user": env_str("API_THROTTLE_USER", "1200/minute"),
@@ -363,6 +361,14 @@ JWKS_FAILURE_BACKOFF_SECONDS = env_int("JWKS_FAILURE_BACKOFF_SECONDS", 5)
 AUTH_THROTTLE_ACCOUNT_FAILURES = env_int("AUTH_THROTTLE_ACCOUNT_FAILURES", 5)
 AUTH_THROTTLE_IP_FAILURES = env_int("AUTH_THROTTLE_IP_FAILURES", 20)
 AUTH_THROTTLE_WINDOW_SECONDS = env_int("AUTH_THROTTLE_WINDOW_SECONDS", 900)
+# Password hashes (local provider) running at once per process, well below DATABASE_POOL_MAX;
+# a sign-in that waits longer than AUTH_HASH_WAIT_MILLISECONDS for one is answered 503.
+AUTH_MAX_CONCURRENT_HASHES = env_int("AUTH_MAX_CONCURRENT_HASHES", 2)
+AUTH_HASH_WAIT_MILLISECONDS = env_int("AUTH_HASH_WAIT_MILLISECONDS", 250)
+if AUTH_MAX_CONCURRENT_HASHES < 1 or AUTH_HASH_WAIT_MILLISECONDS < 0:
+    raise ImproperlyConfigured(
+        "AUTH_MAX_CONCURRENT_HASHES must be at least 1, AUTH_HASH_WAIT_MILLISECONDS at least 0."
+    )
 
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "blog:home"
@@ -376,28 +382,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inkwell <no-reply@localhost>
 REALTIME_KEEPALIVE_SECONDS = env_int("REALTIME_KEEPALIVE_SECONDS", 60)
 REALTIME_MAX_CONNECTION_SECONDS = env_int("REALTIME_MAX_CONNECTION_SECONDS", 24 * 60 * 60)
 REALTIME_MAX_SUBSCRIPTIONS = env_int("REALTIME_MAX_SUBSCRIPTIONS", 100)
-# --- Realtime limits per user (rtlimits) ---
 # Live client sessions per user: opening one more deletes the least recently used.
 REALTIME_MAX_SESSIONS_PER_USER = env_int("REALTIME_MAX_SESSIONS_PER_USER", 20)
 # Bytes (base64 text) of chunks of unfinished messages a user may have stored, all sessions.
 REALTIME_MAX_CHUNK_BYTES_PER_USER = env_int("REALTIME_MAX_CHUNK_BYTES_PER_USER", 16 * 2**20)
 if REALTIME_MAX_SESSIONS_PER_USER < 1 or REALTIME_MAX_CHUNK_BYTES_PER_USER < 1:
     raise ImproperlyConfigured("The realtime per-user limits must be at least 1.")
-# --- end Realtime limits per user ---
 
 # --- Typing (django-stubs) ------------------------------------------------------------
 
 # Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be
 # subscripted at run time too.
 django_stubs_ext.monkeypatch()
-
-# --- Accounts limits (accounts branch) ---
-# Password hashes (local provider) running at once per process, well below DATABASE_POOL_MAX;
-# a sign-in that waits longer than AUTH_HASH_WAIT_MILLISECONDS for one is answered 503.
-AUTH_MAX_CONCURRENT_HASHES = env_int("AUTH_MAX_CONCURRENT_HASHES", 2)
-AUTH_HASH_WAIT_MILLISECONDS = env_int("AUTH_HASH_WAIT_MILLISECONDS", 250)
-if AUTH_MAX_CONCURRENT_HASHES < 1 or AUTH_HASH_WAIT_MILLISECONDS < 0:
-    raise ImproperlyConfigured(
-        "AUTH_MAX_CONCURRENT_HASHES must be at least 1, AUTH_HASH_WAIT_MILLISECONDS at least 0."
-    )
-# --- end ---

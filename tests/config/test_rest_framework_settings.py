@@ -1,4 +1,4 @@
-"""REST_FRAMEWORK is declared once, whole: bearer tokens first, proxies counted."""
+"""REST_FRAMEWORK is declared once, whole: bearer tokens first."""
 
 from pathlib import Path
 
@@ -14,9 +14,8 @@ def test_rest_framework_is_assigned_once_and_never_mutated():
     assert "SPECTACULAR_SETTINGS[" not in source
 
 
-def test_rest_framework_authenticates_bearer_tokens_first_and_counts_proxies():
+def test_rest_framework_authenticates_bearer_tokens_first():
     assert settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] == [
         "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ]
-    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.AUTH_PROXY_COUNT
