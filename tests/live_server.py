@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 30
@@ -34,6 +35,22 @@ def wait_for_port(port: int, process: subprocess.Popen, name: str) -> None:
             return
         time.sleep(0.05)  # waiting for the port to open, not timing anything
     raise RuntimeError(f"{name} did not listen on {port} within {STARTUP_SECONDS} s.")
+
+
+def own_postgres_database(database_url: str, *, suffix: str) -> str:
+    """A fresh database next to ``database_url``'s, named ``<name>_<suffix>``; its URL.
+
+    pytest-django owns ``test_<name>`` and drops it at the end; a server must not share it.
+    """
+    import psycopg  # only with DATABASE_URL: SQLite runs need no driver
+
+    parts = urlsplit(database_url)
+    name = f"{parts.path.lstrip('/') or 'inkwell'}_{suffix}"
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 class Site:

@@ -4,30 +4,13 @@ killed and started again on the same port."""
 
 import os
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from tests.live_server import Server, Site
+from tests.live_server import Server, Site, own_postgres_database
 
 DEMO_PASSWORD = "inkwell-demo"
 WRITER = "writer0@demo.inkwell.example"
 OTHER_WRITER = "writer1@demo.inkwell.example"
 EDITOR = "editor@demo.inkwell.example"
-
-
-def _own_postgres_database(database_url: str) -> str:
-    """A fresh database next to ``database_url``'s, named ``<name>_e2e``; its URL.
-
-    pytest-django owns ``test_<name>`` and drops it at the end; the server must not share it.
-    """
-    import psycopg  # only with DATABASE_URL: SQLite runs need no driver
-
-    parts = urlsplit(database_url)
-    name = f"{parts.path.lstrip('/') or 'inkwell'}_e2e"
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 class LiveSite(Site):
@@ -38,7 +21,7 @@ class LiveSite(Site):
         super().__init__(
             state_dir,
             DEBUG="true",  # static files straight from static/, no collectstatic step
-            DATABASE_URL=_own_postgres_database(database_url) if database_url else "",
+            DATABASE_URL=own_postgres_database(database_url, suffix="e2e") if database_url else "",
             REDIS_URL=os.environ.get("REDIS_URL", ""),
         )
         self.manage("seed_demo", "--users", "3", "--posts", "12", "--comments", "40")
