@@ -10,7 +10,8 @@ process with bench.settings (throttling off) on free ports, checks that both ans
 body, then drives both with the same load generator (wrk when installed, else a keep-alive
 asyncio client) in interleaved rounds: for each round and connection count, each server in
 turn (the order alternating), for --seconds. Both get the same SuperJSON request, as a tRPC
-client with the superjson transformer sends it: ``GET /api/trpc/post.list?input={"json":{"limit":20}}``.
+client with the superjson transformer sends it:
+``GET /api/trpc/post.list?input={"json":{"limit":20}}``.
 
 Reports per round requests/s, p50 latency and server CPU per request (utime + stime of the
 server process from /proc/<pid>/stat, before and after the round: every thread of it, so the
@@ -113,8 +114,8 @@ def run_wrk(url: str, connections: int, seconds: float) -> Round:
     # One thread: the load generator is meant to take as little of the 2 cores as it can.
     # wrk takes whole seconds.
     out = subprocess.run(  # noqa: S603
-        [shutil.which("wrk") or "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-         "--timeout", "10s", url],
+        [shutil.which("wrk") or "wrk", "-t1", f"-c{connections}",
+         f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s", url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     done = re.search(r"(\d+) requests in ([\d.]+)(ms|s)", out)
@@ -123,7 +124,9 @@ def run_wrk(url: str, connections: int, seconds: float) -> Round:
     took = float(done[2]) / (1000 if done[3] == "ms" else 1)
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
     failed = int(errors[1]) if errors else 0
     if socket_errors:
         failed += sum(int(n) for n in socket_errors.groups())
@@ -200,7 +203,9 @@ def check_same_answer(inkwell: str, node: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    )
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--connections", default="8,32")
     parser.add_argument("--rounds", type=int, default=5)
@@ -236,7 +241,7 @@ def main() -> None:
             "Node": f"http://127.0.0.1:{node_port}{PATH}",
         }
         sameness = check_same_answer(urls["Inkwell"], urls["Node"])
-        for name, url in urls.items():  # warm up: pools, code paths, JIT
+        for url in urls.values():  # warm up: pools, code paths, JIT
             drive(url, max(connection_counts), args.warmup)
 
         # results[connections][name] = [(Round, cpu ms per request), ...]
@@ -284,9 +289,10 @@ def render(args: argparse.Namespace, results: dict, sameness: str, client: str) 
     ]
     for connections, by_name in results.items():
         ink, node = by_name["Inkwell"], by_name["Node"]
-        rate_ratio = statistics.median(a.rate / b.rate for (a, _), (b, _) in zip(ink, node))
-        cpu_ratio = statistics.median(a / b for (_, a), (_, b) in zip(ink, node) if b > 0) \
-            if any(b > 0 for _, b in node) else float("nan")  # fmt: skip
+        pairs = list(zip(ink, node, strict=True))
+        rate_ratio = statistics.median(a.rate / b.rate for (a, _), (b, _) in pairs)
+        cpu_ratios = [a / b for (_, a), (_, b) in pairs if b > 0]
+        cpu_ratio = statistics.median(cpu_ratios) if cpu_ratios else float("nan")
         for name, rows in by_name.items():
             rate = statistics.median(r.rate for r, _ in rows)
             p50 = statistics.median(r.p50_ms for r, _ in rows)
