@@ -22,6 +22,8 @@ def test_60_concurrent_guesses_at_one_account_are_held_to_its_failure_budget(cha
 
     assert 500 not in statuses
     assert set(statuses) <= {401, 429, 503}, statuses
-    assert statuses.count(401) <= ACCOUNT_FAILURE_BUDGET
-    # The budget is spent: even the right password waits for the window to pass.
-    assert after == 429
+    checked = statuses.count(401)  # guesses whose password was actually checked
+    assert checked <= ACCOUNT_FAILURE_BUDGET
+    # Guesses turned away (429, or 503 past the hashing bound) spent nothing: the right
+    # password waits for the window only when the checked guesses used the whole budget.
+    assert after == (429 if checked == ACCOUNT_FAILURE_BUDGET else 200)
