@@ -19,6 +19,10 @@ class Post(models.Model):
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
     content = models.TextField(blank=True, help_text="Markdown.")
+    # The content rendered to safe HTML by the service that saved it, so no view renders
+    # Markdown. NULL (not "", which some content renders to) marks a row written outside the
+    # services, not rendered yet (see rendering.post_html).
+    content_html = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
     excerpt = models.CharField(
         max_length=EXCERPT_MAX_LENGTH, blank=True, help_text="Derived from the content when blank."
     )
@@ -58,6 +62,9 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
+    # 0 for a comment on the post, its parent's depth + 1 for a reply; kept at or under
+    # settings.COMMENT_MAX_DEPTH by services.create_comment.
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -16,7 +16,7 @@ from blog import selectors, services
 from blog.forms import CommentForm
 from blog.models import Post
 from blog.pagination import Page
-from blog.rendering import render_markdown
+from blog.rendering import post_html
 from lib.errors import InvalidInput
 from lib.html_errors import as_http_errors
 
@@ -44,10 +44,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def _render_post(
     request: HttpRequest, post: Post, comment_form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
+    threads = selectors.comment_tree(post=post)
     context = {
         "post": post,
-        "content_html": render_markdown(post.content),
-        "threads": selectors.comment_tree(post=post),
+        "content_html": post_html(post),
+        "threads": threads,
+        "thread_rows": selectors.thread_rows(threads),
         "comment_form": comment_form or CommentForm(),
     }
     return render(request, "blog/post_detail.html", context, status=status)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
@@ -63,7 +64,7 @@ def _summaries() -> QuerySet[Post]:
     """Posts with what a listing shows: author (joined) and live comment count (annotated)."""
     return (
         Post.objects.select_related("author")
-        .defer("content")
+        .defer("content", "content_html")
         .annotate(comment_count=_live_comment_count())
     )
 
@@ -143,16 +144,80 @@ class CommentNode:
 
 
 def comment_tree(*, post: Post) -> list[CommentNode]:
-    """The post's comments as threads, oldest first, from one query."""
+    """The post's comments as threads, oldest first, from one query.
+
+    Threads nest at most settings.COMMENT_MAX_DEPTH deep, however the rows were written: a
+    comment deeper than that is shown beside its parent, as a new one would be stored.
+    """
     comments = (
         Comment.objects.filter(post=post).select_related("author").order_by("created_at", "id")
     )
     nodes = {comment.id: CommentNode(comment) for comment in comments}
+    shown_under = _placements(nodes)
     roots: list[CommentNode] = []
-    for node in nodes.values():
-        parent = nodes.get(node.comment.parent_id) if node.comment.parent_id else None
+    for comment_id, node in nodes.items():
+        parent = shown_under[comment_id]
         (parent.replies if parent else roots).append(node)
     return roots
+
+
+def _placements(nodes: dict[UUID, CommentNode]) -> dict[UUID, CommentNode | None]:
+    """Which node each comment is shown under (None: a thread of its own). Iterative: no
+    thread depth can exhaust the stack; a parent cycle written around the services breaks
+    at the comment where it closes."""
+    cap = settings.COMMENT_MAX_DEPTH
+    level: dict[UUID, int] = {}
+    shown_under: dict[UUID, CommentNode | None] = {}
+    for start in nodes.values():
+        path: list[Comment] = []
+        on_path: set[UUID] = set()
+        current: CommentNode | None = start
+        while current is not None and current.comment.id not in level:
+            if current.comment.id in on_path:
+                break
+            path.append(current.comment)
+            on_path.add(current.comment.id)
+            current = nodes.get(current.comment.parent_id) if current.comment.parent_id else None
+        for comment in reversed(path):
+            parent = nodes.get(comment.parent_id) if comment.parent_id else None
+            if parent is None or parent.comment.id not in level:
+                level[comment.id], shown_under[comment.id] = 0, None
+            elif level[parent.comment.id] < cap:
+                level[comment.id] = level[parent.comment.id] + 1
+                shown_under[comment.id] = parent
+            else:
+                level[comment.id], shown_under[comment.id] = cap, shown_under[parent.comment.id]
+    return shown_under
+
+
+@dataclass
+class ThreadRow:
+    """One comment of a page's threads, in reading order: the page opens its item and reply
+    list, and after it closes ``closings`` of them (the threads that end there)."""
+
+    comment: Comment
+    closings: int = 0
+
+    @property
+    def closed_lists(self) -> range:
+        """For the template's loop: it cannot count to ``closings`` by itself."""
+        return range(self.closings)
+
+
+def thread_rows(threads: list[CommentNode]) -> list[ThreadRow]:
+    """The threads flattened for a template to draw without recursion."""
+    rows: list[ThreadRow] = []
+    pending = [iter(threads)]
+    while pending:
+        node = next(pending[-1], None)
+        if node is None:
+            pending.pop()
+            if pending:
+                rows[-1].closings += 1
+            continue
+        rows.append(ThreadRow(node.comment))
+        pending.append(iter(node.replies))
+    return rows
 
 
 def comment_for_edit(*, user: Viewer, comment_id: UUID) -> Comment:

@@ -1,5 +1,6 @@
 """The types of the blog's procedures: one input serializer per operation, outputs in camelCase."""
 
+from collections import deque
 from datetime import UTC
 from typing import Any
 
@@ -15,7 +16,7 @@ from blog.models import (
     TITLE_MAX_LENGTH,
     Post,
 )
-from blog.rendering import highlight_html, render_markdown
+from blog.rendering import highlight_html, post_html
 from lib.errors import InvalidInput
 
 LIMIT_DEFAULT = 20
@@ -160,7 +161,7 @@ class PostOutput(PostSummaryOutput):
     contentHtml = serializers.SerializerMethodField(help_text="The content as sanitised HTML.")
 
     def get_contentHtml(self, post: Post) -> str:
-        return render_markdown(post.content)
+        return post_html(post)
 
 
 class PostListOutput(serializers.Serializer):
@@ -215,6 +216,24 @@ class CommentNodeOutput(serializers.Serializer):
         fields = super().get_fields()
         fields["replies"] = CommentNodeOutput(many=True)
         return fields
+
+    def to_representation(self, instance: selectors.CommentNode) -> dict[str, Any]:
+        """The node and every reply below it, breadth first: iterative, so no depth of thread
+        can exhaust the stack."""
+        own_fields = [field for field in self._readable_fields if field.field_name != "replies"]
+        top: dict[str, Any] = {}
+        pending: deque[tuple[selectors.CommentNode, dict[str, Any]]] = deque([(instance, top)])
+        while pending:
+            node, into = pending.popleft()
+            for own in own_fields:
+                value = own.get_attribute(node)
+                into[str(own.field_name)] = None if value is None else own.to_representation(value)
+            into["replies"] = []
+            for reply in node.replies:
+                child: dict[str, Any] = {}
+                into["replies"].append(child)
+                pending.append((reply, child))
+        return top
 
 
 class CommentListOutput(serializers.ListSerializer):

@@ -4,6 +4,10 @@ Callers fetch what they change through ``blog.selectors`` (which checks the perm
 these functions check the rules of the data itself.
 """
 
+import time
+from uuid import UUID
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -19,8 +23,9 @@ from blog.models import (
     Comment,
     Post,
 )
-from blog.rendering import derive_excerpt
+from blog.rendering import derive_excerpt, render_markdown
 from lib.errors import InvalidInput
+from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
 
 # A title is cut short enough to leave room for a "-N" suffix.
@@ -29,6 +34,9 @@ _SLUG_ATTEMPTS = 5
 
 
 def _check_length(field: str, value: str, *, minimum: int, maximum: int) -> None:
+    """Length rules, and only characters every page, feed and sitemap can carry."""
+    if has_uncarriable_characters(value):
+        raise InvalidInput({field: ["This field cannot contain control characters."]})
     if len(value.strip()) < minimum:
         raise InvalidInput({field: ["This field may not be blank."]})
     if len(value) > maximum:
@@ -42,6 +50,18 @@ def _check_post_fields(*, title: str | None, content: str | None, excerpt: str |
         _check_length("content", content, minimum=0, maximum=CONTENT_MAX_LENGTH)
     if excerpt is not None:
         _check_length("excerpt", excerpt, minimum=0, maximum=EXCERPT_MAX_LENGTH)
+
+
+def _rendered(content: str) -> str:
+    """The content as safe HTML, rendered once here so no view renders it; content that takes
+    longer than settings.POST_RENDER_BUDGET_SECONDS is refused rather than stored."""
+    started = time.perf_counter()
+    html = render_markdown(content)
+    if time.perf_counter() - started > settings.POST_RENDER_BUDGET_SECONDS:
+        raise InvalidInput(
+            {"content": ["This content takes too long to display; split it into smaller posts."]}
+        )
+    return html
 
 
 def _free_slug(base: str) -> str:
@@ -81,10 +101,13 @@ def create_post(
 ) -> Post:
     """A new post; its slug comes from ``slug`` or the title and never collides."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
+    if slug:
+        _check_length("slug", slug, minimum=1, maximum=SLUG_MAX_LENGTH)
     post = Post(
         author=author,
         title=title.strip(),
         content=content,
+        content_html=_rendered(content),
         excerpt=excerpt.strip() or derive_excerpt(content),
         published=published,
     )
@@ -109,6 +132,7 @@ def update_post(
     if title is not None:
         post.title = title.strip()
     if content is not None:
+        post.content_html = _rendered(content)
         post.content = content
     if excerpt is not None or content is not None:
         given = excerpt if excerpt is not None else ""
@@ -144,18 +168,39 @@ def _check_comment_content(content: str) -> None:
     _check_length("content", content, minimum=1, maximum=COMMENT_MAX_LENGTH)
 
 
+def _reply_place(parent: Comment | None) -> tuple[UUID | None, int]:
+    """The parent id and depth of a reply to ``parent``. Under ``parent`` while that keeps
+    within settings.COMMENT_MAX_DEPTH; a reply to a comment at the cap attaches to that
+    comment's parent (the deepest allowed ancestor), beside it, as forums do."""
+    if parent is None:
+        return None, 0
+    cap = settings.COMMENT_MAX_DEPTH
+    if parent.depth < cap:
+        return parent.id, parent.depth + 1
+    ancestor_id, ancestor_depth = parent.parent_id, parent.depth - 1
+    # Only threads stored deeper than the cap (before it, or after lowering it) walk further.
+    while ancestor_id is not None and ancestor_depth >= cap:
+        ancestor_id = (
+            Comment.objects.filter(id=ancestor_id).values_list("parent_id", flat=True).first()
+        )
+        ancestor_depth -= 1
+    return (ancestor_id, cap) if ancestor_id is not None else (None, 0)
+
+
 def create_comment(
     *, author: User, post: Post, content: str, parent: Comment | None = None
 ) -> Comment:
-    """Add a comment to a published post; a reply stays on its parent's post."""
+    """Add a comment to a published post; a reply stays on its parent's post, and a reply
+    deeper than settings.COMMENT_MAX_DEPTH attaches to the deepest allowed ancestor."""
     _check_comment_content(content)
     if not post.published:
         raise InvalidInput({"postId": ["Comments are open on published posts only."]})
     if parent is not None and (parent.post_id != post.id or parent.is_deleted):
         raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
+    parent_id, depth = _reply_place(parent)
     with transaction.atomic():
         comment = Comment.objects.create(
-            author=author, post=post, parent=parent, content=content.strip()
+            author=author, post=post, parent_id=parent_id, depth=depth, content=content.strip()
         )
         announce(comment_change(comment, "created"))
     return comment

@@ -1,0 +1,33 @@
+"""comment.list answers for a reply chain of any depth written straight to the database: the
+output nests no deeper than COMMENT_MAX_DEPTH and is serialised iteratively."""
+
+import uuid
+
+import pytest
+
+from blog.models import Comment
+from tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+DEPTH = 1000
+
+
+@pytest.fixture
+def deep_post(reader):
+    post = PostFactory()
+    ids = [uuid.uuid4() for _ in range(DEPTH)]
+    Comment.objects.bulk_create(
+        Comment(id=id_, post=post, author=reader, parent_id=parent, content=f"level {n}")
+        for n, (id_, parent) in enumerate(zip(ids, [None, *ids[:-1]], strict=True))
+    )
+    return post
+
+
+def test_comment_list_of_a_thread_1000_deep_answers_nested_to_the_cap(trpc, deep_post, settings):
+    answer = trpc.query("comment.list", {"postId": str(deep_post.id)})
+    assert answer.status == 200
+    node, levels = answer.data[0], 0
+    while node["replies"]:
+        node, levels = node["replies"][0], levels + 1
+    assert levels == settings.COMMENT_MAX_DEPTH
