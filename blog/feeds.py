@@ -14,9 +14,8 @@ from django.utils.html import escape
 
 from blog import selectors
 from blog.models import Post
+from blog.pagination import PAGE_SIZE
 from lib.text import without_uncarriable_characters
-
-FEED_SIZE = 20
 
 
 class LatestPostsFeed(Feed):
@@ -26,7 +25,7 @@ class LatestPostsFeed(Feed):
     subtitle = "The newest posts on Inkwell."
 
     def items(self) -> list[Post]:
-        return selectors.post_page(viewer=AnonymousUser(), limit=FEED_SIZE).items
+        return selectors.post_page(viewer=AnonymousUser(), limit=PAGE_SIZE).items
 
     def item_title(self, item: Post) -> str:
         return without_uncarriable_characters(item.title)

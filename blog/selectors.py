@@ -1,15 +1,13 @@
 """Reads of posts and comments. Anything that could leak a draft takes the viewer."""
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Left
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from blog.models import Comment, Post
@@ -21,26 +19,14 @@ from blog.pagination import (
     encode_offset,
     encode_position,
 )
-from blog.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP
-from blog.search import INDEXED_CONTENT_CHARS, SEARCH_CONFIG, search_document
+from blog.search import SEARCH_CANDIDATES, matching_posts
 from lib.errors import Forbidden, InvalidInput, NotFound
 
 Viewer = User | AnonymousUser
 
 
-class Headline(TypedDict):
-    headline: str
-
-
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-    # A post found by search_posts, carrying its ``headline`` snippet. Type-checking only:
-    # Python 3.11's typing cannot subscript WithAnnotations with two arguments at run time.
-    SearchHit = WithAnnotations[Post, Headline]
-
-# Ranking costs grow with the number of matches: only the newest matches are ranked.
-SEARCH_CANDIDATES = 1000
+    from blog.search import SearchHit
 
 
 def _is_staff(viewer: Viewer) -> bool:
@@ -238,92 +224,19 @@ def search_posts(
     *, viewer: Viewer, query: str, limit: int, cursor: str | None = None
 ) -> "Page[SearchHit]":
     """Published posts matching ``query``, best first, each with a ``headline`` snippet whose
-    matches are wrapped in HIGHLIGHT_START / HIGHLIGHT_STOP."""
+    matches are wrapped in HIGHLIGHT_START / HIGHLIGHT_STOP (see ``blog.search``)."""
     offset = decode_offset(cursor) if cursor else 0
     if offset > SEARCH_CANDIDATES:
         raise InvalidInput({"cursor": ["This cursor is not valid."]})
     if "\x00" in query:
         raise InvalidInput({"query": ["A search cannot contain NUL characters."]})
-    if connection.vendor == "postgresql":
-        items = _ranked_matches(query, offset, limit)
-    else:
-        items = _substring_matches(query, offset, limit)
+    published = _summaries().filter(published=True)
+    items = matching_posts(published, query=query, offset=offset, limit=limit + 1)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
         next_cursor = encode_offset(offset + limit)
     return Page(items, next_cursor)
-
-
-def _ranked_matches(query: str, offset: int, limit: int) -> list["SearchHit"]:
-    search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-    candidates = (
-        Post.objects.annotate(document=search_document())
-        .filter(published=True, document=search_query)
-        .order_by("-created_at")
-        .values("id")[:SEARCH_CANDIDATES]
-    )
-    return list(
-        _summaries()
-        .filter(id__in=candidates)
-        .annotate(
-            rank=SearchRank(search_document(), search_query),
-            headline=SearchHeadline(
-                # The indexed head only: a headline over 2 MiB of text costs seconds per row.
-                Left("content", INDEXED_CONTENT_CHARS),
-                search_query,
-                config=SEARCH_CONFIG,
-                start_sel=HIGHLIGHT_START,
-                stop_sel=HIGHLIGHT_STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-            ),
-        )
-        .order_by("-rank", "-created_at", "-id")[offset : offset + limit + 1]
-    )
-
-
-def _substring_matches(query: str, offset: int, limit: int) -> list["SearchHit"]:
-    """The embedded database's stand-in for full-text search: every word must appear."""
-    posts = _summaries().filter(published=True)
-    words = query.split()[:10]
-    for word in words:
-        posts = posts.filter(Q(title__icontains=word) | Q(content__icontains=word))
-    # The headline column first holds the searched text (content stays deferred); the
-    # snippet made from it replaces it.
-    items = list(
-        posts.annotate(headline=Left("content", INDEXED_CONTENT_CHARS)).order_by(
-            "-created_at", "-id"
-        )[offset : offset + limit + 1]
-    )
-    for post in items:
-        post.headline = _substring_headline(post.headline, words)
-        post.content = ""
-    return items
-
-
-def _substring_headline(text: str, words: list[str], width: int = 200) -> str:
-    lowered = text.lower()
-    hits = [lowered.find(word.lower()) for word in words if word.lower() in lowered]
-    start = max(0, min(hits) - width // 3) if hits else 0
-    snippet = text[start : start + width]
-    for word in words:
-        snippet = _mark(snippet, word)
-    return snippet
-
-
-def _mark(text: str, word: str) -> str:
-    lowered, needle, out, index = text.lower(), word.lower(), [], 0
-    while (found := lowered.find(needle, index)) != -1:
-        out += [
-            text[index:found],
-            HIGHLIGHT_START,
-            text[found : found + len(needle)],
-            HIGHLIGHT_STOP,
-        ]
-        index = found + len(needle)
-    return "".join(out) + text[index:]
 
 
 def reply_parent(*, post: Post, comment_id: UUID) -> Comment:

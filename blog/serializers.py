@@ -17,16 +17,16 @@ from blog.models import (
     Post,
 )
 from blog.rendering import highlight_html, post_html
+from blog.search import SEARCH_CANDIDATES, SEARCH_QUERY_MAX_LENGTH
 from lib.errors import InvalidInput
 
-LIMIT_DEFAULT = 20
-LIMIT_MAX = 50
-SEARCH_QUERY_MAX_LENGTH = 200
 _INVALID_CURSOR = "This cursor is not valid."
 
 
 def _limit() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=LIMIT_MAX, default=LIMIT_DEFAULT)
+    return serializers.IntegerField(
+        min_value=1, max_value=pagination.PAGE_SIZE_MAX, default=pagination.PAGE_SIZE
+    )
 
 
 # Validators: DRF runs them on non-blank strings only (null and blank skip validation).
@@ -46,7 +46,7 @@ def _offset_cursor(value: str) -> None:
         offset = pagination.decode_offset(value)
     except InvalidInput:
         raise serializers.ValidationError(_INVALID_CURSOR) from None
-    if offset > selectors.SEARCH_CANDIDATES:
+    if offset > SEARCH_CANDIDATES:
         raise serializers.ValidationError(_INVALID_CURSOR)
 
 

@@ -1,0 +1,17 @@
+"""The reply form's length limit in the page is the one the services apply."""
+
+import pytest
+
+from blog.models import COMMENT_MAX_LENGTH
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reply_forms_allow_exactly_the_comment_limit(client, reader, monkeypatch):
+    comment = CommentFactory()
+    client.force_login(reader)
+    monkeypatch.setattr("blog.pages.COMMENT_MAX_LENGTH", 1234)
+    body = client.get(comment.post.get_absolute_url()).content.decode()
+    assert 'maxlength="1234"' in body
+    assert f'maxlength="{COMMENT_MAX_LENGTH}"' not in body
