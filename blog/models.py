@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 TITLE_MAX_LENGTH = 200
@@ -17,7 +18,9 @@ COMMENT_MAX_LENGTH = 10_000
 class Post(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
-    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
+    # Unique among published posts and among one author's posts: a draft's slug is its
+    # author's alone, so no reader can learn of a draft from the slugs others get.
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH)
     content = models.TextField(blank=True, help_text="Markdown.")
     # The content rendered to safe HTML by the service that saved it, so no view renders
     # Markdown. NULL (not "", which some content renders to) marks a row written outside the
@@ -41,6 +44,12 @@ class Post(models.Model):
             # The home page and post.list: newest published first, keyset-paginated.
             models.Index(fields=["published", "-created_at", "-id"], name="blog_post_feed_idx"),
             models.Index(fields=["author", "-created_at"], name="blog_post_author_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(published=True), name="blog_post_published_slug"
+            ),
+            models.UniqueConstraint(fields=["author", "slug"], name="blog_post_author_slug"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,17 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -55,13 +65,23 @@ def _summaries() -> QuerySet[Post]:
     )
 
 
+def _readable(viewer: Viewer) -> Q:
+    if _is_staff(viewer):
+        return Q()
+    if viewer.is_authenticated:
+        return Q(published=True) | Q(author=viewer)
+    return Q(published=True)
+
+
 def readable_posts(*, viewer: Viewer) -> QuerySet[Post]:
     """Published posts, plus the viewer's own drafts (every draft for staff)."""
-    if _is_staff(viewer):
-        return Post.objects.all()
-    if viewer.is_authenticated:
-        return Post.objects.filter(Q(published=True) | Q(author=viewer))
-    return Post.objects.filter(published=True)
+    return Post.objects.filter(_readable(viewer))
+
+
+def _own_first(viewer: Viewer) -> Case | Value:
+    if not viewer.is_authenticated:
+        return Value(0)
+    return Case(When(author_id=viewer.pk, then=Value(0)), default=Value(1))
 
 
 def post_page(
@@ -100,8 +120,17 @@ def post_for_viewer(
     *, viewer: Viewer, slug: str | None = None, post_id: UUID | None = None
 ) -> Post:
     """One post with its content; drafts are NotFound to everyone but their author and staff."""
-    lookup = {"slug": slug} if slug is not None else {"id": post_id}
-    post = _summaries().defer(None).filter(**lookup).first()
+    posts = _summaries().defer(None)
+    if slug is None:
+        post = posts.filter(**{"id": post_id}).first()
+    else:
+        # Drafts of different authors may share a slug (and one published post): the viewer's
+        # own post first, then the published one.
+        post = (
+            posts.filter(_readable(viewer), slug=slug)
+            .order_by(_own_first(viewer), "-published", "-created_at")
+            .first()
+        )
     if post is None or not (post.published or _is_staff(viewer) or post.author_id == viewer.pk):
         raise NotFound("No such post.")
     return post

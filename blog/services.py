@@ -4,12 +4,13 @@ Callers fetch what they change through ``blog.selectors`` (which checks the perm
 these functions check the rules of the data itself.
 """
 
+import re
 import time
 from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -31,6 +32,7 @@ from realtime.broadcast import announce
 # A title is cut short enough to leave room for a "-N" suffix.
 _SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - 12
 _SLUG_ATTEMPTS = 5
+_NUMBER_SUFFIX = re.compile(r"-\d+$")
 
 
 def _check_length(field: str, value: str, *, minimum: int, maximum: int) -> None:
@@ -64,9 +66,21 @@ def _rendered(content: str) -> str:
     return html
 
 
-def _free_slug(base: str) -> str:
-    """``base``, or ``base-N`` with the smallest N ≥ 2 that no post has yet."""
-    taken = set(Post.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+def _slug_neighbours(author_id: UUID) -> QuerySet[Post]:
+    """The posts a slug of this author's must not repeat: the published ones and the author's
+    own. The author can see all of them, so the slug they get (and readers then see) says
+    nothing about anyone else's drafts."""
+    return Post.objects.filter(Q(published=True) | Q(author_id=author_id))
+
+
+def _free_slug(base: str, post: Post) -> str:
+    """``base``, or ``base-N`` with the smallest N ≥ 2 that no neighbour of ``post`` has."""
+    taken = set(
+        _slug_neighbours(post.author_id)
+        .exclude(id=post.id)
+        .filter(slug__startswith=base)
+        .values_list("slug", flat=True)
+    )
     if base not in taken:
         return base
     suffix = 2
@@ -75,19 +89,33 @@ def _free_slug(base: str) -> str:
     return f"{base}-{suffix}"
 
 
-def _save_new_post(post: Post, slug_source: str) -> None:
-    """Insert ``post`` under a free slug; a concurrent insert of the same slug is retried."""
-    base = slugify(slug_source)[:_SLUG_BASE_LENGTH].strip("-") or "post"
+def _save_under_free_slug(post: Post, base: str, *, is_new: bool) -> None:
+    """Save ``post`` under a free slug; a concurrent save of the same slug is retried."""
     for _ in range(_SLUG_ATTEMPTS):
-        post.slug = _free_slug(base)
+        post.slug = _free_slug(base, post)
         try:
             with transaction.atomic():
-                post.save(force_insert=True)
+                post.save(force_insert=is_new)
             return
         except IntegrityError:
-            if not Post.objects.filter(slug=post.slug).exists():
+            neighbours = _slug_neighbours(post.author_id).exclude(id=post.id)
+            if not neighbours.filter(slug=post.slug).exists():
                 raise
     raise InvalidInput({"slug": ["Could not find a free slug; try another title."]})
+
+
+def _save_new_post(post: Post, slug_source: str) -> None:
+    base = slugify(slug_source)[:_SLUG_BASE_LENGTH].strip("-") or "post"
+    _save_under_free_slug(post, base, is_new=True)
+
+
+def _save_published(post: Post) -> None:
+    """Save a post going public. Its draft slug was its author's alone; if a published post
+    took it meanwhile, it is numbered like any other collision."""
+    if Post.objects.filter(published=True, slug=post.slug).exclude(id=post.id).exists():
+        _save_under_free_slug(post, _NUMBER_SUFFIX.sub("", post.slug), is_new=False)
+    else:
+        post.save()
 
 
 def create_post(
@@ -126,7 +154,8 @@ def update_post(
     excerpt: str | None = None,
     published: bool | None = None,
 ) -> Post:
-    """Change the given fields. The slug stays, so links to the post keep working."""
+    """Change the given fields. The slug stays, so links to the post keep working; only a
+    post going public whose slug a published post took meanwhile gets a numbered one."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     was_published = post.published
     if title is not None:
@@ -140,7 +169,10 @@ def update_post(
     if published is not None:
         post.published = published
     with transaction.atomic():
-        post.save()
+        if post.published and not was_published:
+            _save_published(post)
+        else:
+            post.save()
         if was_published and post.published:
             announce(post_change(post, "updated"))
         elif post.published:
