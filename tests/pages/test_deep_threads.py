@@ -1,11 +1,9 @@
 """A reply chain of any depth written straight to the database still gives a working post
 page: threads are drawn iteratively."""
 
-import uuid
-
 import pytest
 
-from blog.models import Comment
+from tests.comment_chains import store_reply_chain
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +14,7 @@ DEPTH = 1000
 @pytest.fixture
 def deep_post(reader):
     post = PostFactory()
-    ids = [uuid.uuid4() for _ in range(DEPTH)]
-    Comment.objects.bulk_create(
-        Comment(id=id_, post=post, author=reader, parent_id=parent, content=f"level {n}")
-        for n, (id_, parent) in enumerate(zip(ids, [None, *ids[:-1]], strict=True))
-    )
+    store_reply_chain(post=post, author=reader, length=DEPTH)
     return post
 
 
