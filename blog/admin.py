@@ -2,7 +2,7 @@
 admin changes are validated and announced to live readers like any other."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from blog import services
 from blog.models import CONTENT_MAX_LENGTH, Comment, Post
+from lib.text import has_uncarriable_characters
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -37,6 +38,14 @@ class CommentInline(admin.TabularInline[Comment, Post]):
         return False
 
 
+def _refuse_uncarriable(form: forms.ModelForm, fields: tuple[str, ...]) -> None:
+    """The service's character rule as form errors, so such a paste is not a 500."""
+    for name in fields:
+        value = form.cleaned_data.get(name)
+        if isinstance(value, str) and has_uncarriable_characters(value):
+            form.add_error(name, "This field cannot contain control characters.")
+
+
 class PostAdminForm(forms.ModelForm[Post]):
     # The service's limit, checked here so an overlong paste is a form error, not a 500.
     content = forms.CharField(
@@ -46,6 +55,22 @@ class PostAdminForm(forms.ModelForm[Post]):
     class Meta:
         model = Post
         fields = ("title", "slug", "author", "published", "excerpt", "content")
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        _refuse_uncarriable(self, ("title", "slug", "excerpt", "content"))
+        return cleaned
+
+
+class CommentAdminForm(forms.ModelForm[Comment]):
+    class Meta:
+        model = Comment
+        fields = ("content",)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        _refuse_uncarriable(self, ("content",))
+        return cleaned
 
 
 @admin.register(Post)
@@ -139,6 +164,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin[Comment]):
+    form = CommentAdminForm
     list_display = ("short_content", "post", "author", "parent", "is_deleted", "created_at")
     list_filter = ("is_deleted", "created_at")
     list_select_related = ("post", "author", "parent__author", "parent__post")

@@ -5,6 +5,8 @@ from blog.models import Comment, Post
 from realtime.broadcast import Change, ChangeType
 
 POSTS_CHANNEL = "/subscriptions/posts"
+# The channels blog announces on, declared to realtime by BlogConfig.ready.
+CHANNELS = (POSTS_CHANNEL, "/subscriptions/comments/<post-id>")
 
 
 def comments_channel(post_id: object) -> str:

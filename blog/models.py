@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 TITLE_MAX_LENGTH = 200
@@ -17,8 +18,14 @@ COMMENT_MAX_LENGTH = 10_000
 class Post(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
-    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
+    # Unique among published posts and among one author's posts: a draft's slug is its
+    # author's alone, so no reader can learn of a draft from the slugs others get.
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH)
     content = models.TextField(blank=True, help_text="Markdown.")
+    # The content rendered to safe HTML by the service that saved it, so no view renders
+    # Markdown. NULL (not "", which some content renders to) marks a row written outside the
+    # services, not rendered yet (see rendering.post_html).
+    content_html = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
     excerpt = models.CharField(
         max_length=EXCERPT_MAX_LENGTH, blank=True, help_text="Derived from the content when blank."
     )
@@ -37,6 +44,12 @@ class Post(models.Model):
             # The home page and post.list: newest published first, keyset-paginated.
             models.Index(fields=["published", "-created_at", "-id"], name="blog_post_feed_idx"),
             models.Index(fields=["author", "-created_at"], name="blog_post_author_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(published=True), name="blog_post_published_slug"
+            ),
+            models.UniqueConstraint(fields=["author", "slug"], name="blog_post_author_slug"),
         ]
 
     def __str__(self) -> str:
@@ -58,6 +71,9 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
+    # 0 for a comment on the post, its parent's depth + 1 for a reply; kept at or under
+    # settings.COMMENT_MAX_DEPTH by services.create_comment.
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,14 +14,12 @@ from accounts.authentication import signed_in_user
 from accounts.selectors import active_user
 from blog import selectors, services
 from blog.forms import CommentForm
-from blog.models import Post
-from blog.pagination import Page
-from blog.rendering import render_markdown
+from blog.models import COMMENT_MAX_LENGTH, Post
+from blog.pagination import PAGE_SIZE, Page
+from blog.rendering import post_html
+from blog.search import SEARCH_QUERY_MAX_LENGTH
 from lib.errors import InvalidInput
 from lib.html_errors import as_http_errors
-
-PAGE_SIZE = 20
-SEARCH_QUERY_MAX_LENGTH = 200
 
 
 def _post_page(request: HttpRequest, *, author_id: UUID | None = None) -> Page[Post]:
@@ -44,11 +42,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def _render_post(
     request: HttpRequest, post: Post, comment_form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
+    threads = selectors.comment_tree(post=post)
     context = {
         "post": post,
-        "content_html": render_markdown(post.content),
-        "threads": selectors.comment_tree(post=post),
+        "content_html": post_html(post),
+        "threads": threads,
+        "thread_rows": selectors.thread_rows(threads),
         "comment_form": comment_form or CommentForm(),
+        "comment_max_length": COMMENT_MAX_LENGTH,
     }
     return render(request, "blog/post_detail.html", context, status=status)
 

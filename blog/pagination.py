@@ -12,6 +12,9 @@ from uuid import UUID
 from lib.errors import InvalidInput
 
 T = TypeVar("T")
+# Items on a page of posts (listings, the feed, search results), and the most one may ask for.
+PAGE_SIZE = 20
+PAGE_SIZE_MAX = 50
 _INVALID = {"cursor": ["This cursor is not valid."]}
 
 

@@ -11,7 +11,7 @@ from api.registry import (
     SignedInContext,
     procedure,
 )
-from blog import selectors, services
+from blog import search, selectors, services
 from blog.models import Comment, Post
 from blog.pagination import Page
 from blog.serializers import (
@@ -60,7 +60,7 @@ def post_by_id(ctx: Context, data: Data) -> Post:
 
 
 @procedure("post.search", kind=QUERY, input=PostSearchInput, output=PostSearchOutput, access=PUBLIC)
-def post_search(ctx: Context, data: Data) -> "Page[selectors.SearchHit]":
+def post_search(ctx: Context, data: Data) -> "Page[search.SearchHit]":
     """Published posts matching the query, best first, each with a highlighted headline."""
     return selectors.search_posts(viewer=ctx.user, **data)
 

@@ -9,7 +9,7 @@ import re
 import cmarkgfm
 import nh3
 
-from blog.models import EXCERPT_MAX_LENGTH
+from blog.models import EXCERPT_MAX_LENGTH, Post
 
 # Tags Markdown produces, and nothing that runs code or embeds other documents.
 _ALLOWED_TAGS = {
@@ -60,6 +60,14 @@ def render_markdown(text: str) -> str:
         url_schemes=_ALLOWED_URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
     )
+
+
+def post_html(post: Post) -> str:
+    """The post's stored HTML (services render it on every save). A row written around the
+    services (a fixture, a raw insert) has none yet and is rendered here."""
+    if post.content_html is None:
+        return render_markdown(post.content)
+    return post.content_html
 
 
 def plain_text(text: str) -> str:

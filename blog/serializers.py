@@ -1,5 +1,6 @@
 """The types of the blog's procedures: one input serializer per operation, outputs in camelCase."""
 
+from collections import deque
 from datetime import UTC
 from typing import Any
 
@@ -15,17 +16,17 @@ from blog.models import (
     TITLE_MAX_LENGTH,
     Post,
 )
-from blog.rendering import highlight_html, render_markdown
+from blog.rendering import highlight_html, post_html
+from blog.search import SEARCH_CANDIDATES, SEARCH_QUERY_MAX_LENGTH
 from lib.errors import InvalidInput
 
-LIMIT_DEFAULT = 20
-LIMIT_MAX = 50
-SEARCH_QUERY_MAX_LENGTH = 200
 _INVALID_CURSOR = "This cursor is not valid."
 
 
 def _limit() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=LIMIT_MAX, default=LIMIT_DEFAULT)
+    return serializers.IntegerField(
+        min_value=1, max_value=pagination.PAGE_SIZE_MAX, default=pagination.PAGE_SIZE
+    )
 
 
 # Validators: DRF runs them on non-blank strings only (null and blank skip validation).
@@ -45,7 +46,7 @@ def _offset_cursor(value: str) -> None:
         offset = pagination.decode_offset(value)
     except InvalidInput:
         raise serializers.ValidationError(_INVALID_CURSOR) from None
-    if offset > selectors.SEARCH_CANDIDATES:
+    if offset > SEARCH_CANDIDATES:
         raise serializers.ValidationError(_INVALID_CURSOR)
 
 
@@ -160,7 +161,7 @@ class PostOutput(PostSummaryOutput):
     contentHtml = serializers.SerializerMethodField(help_text="The content as sanitised HTML.")
 
     def get_contentHtml(self, post: Post) -> str:
-        return render_markdown(post.content)
+        return post_html(post)
 
 
 class PostListOutput(serializers.Serializer):
@@ -215,6 +216,24 @@ class CommentNodeOutput(serializers.Serializer):
         fields = super().get_fields()
         fields["replies"] = CommentNodeOutput(many=True)
         return fields
+
+    def to_representation(self, instance: selectors.CommentNode) -> dict[str, Any]:
+        """The node and every reply below it, breadth first: iterative, so no depth of thread
+        can exhaust the stack."""
+        own_fields = [field for field in self._readable_fields if field.field_name != "replies"]
+        top: dict[str, Any] = {}
+        pending: deque[tuple[selectors.CommentNode, dict[str, Any]]] = deque([(instance, top)])
+        while pending:
+            node, into = pending.popleft()
+            for own in own_fields:
+                value = own.get_attribute(node)
+                into[str(own.field_name)] = None if value is None else own.to_representation(value)
+            into["replies"] = []
+            for reply in node.replies:
+                child: dict[str, Any] = {}
+                into["replies"].append(child)
+                pending.append((reply, child))
+        return top
 
 
 class CommentListOutput(serializers.ListSerializer):

@@ -4,8 +4,13 @@ Callers fetch what they change through ``blog.selectors`` (which checks the perm
 these functions check the rules of the data itself.
 """
 
+import re
+import time
+from uuid import UUID
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -19,16 +24,21 @@ from blog.models import (
     Comment,
     Post,
 )
-from blog.rendering import derive_excerpt
+from blog.rendering import derive_excerpt, render_markdown
 from lib.errors import InvalidInput
+from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
 
 # A title is cut short enough to leave room for a "-N" suffix.
 _SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - 12
 _SLUG_ATTEMPTS = 5
+_NUMBER_SUFFIX = re.compile(r"-\d+$")
 
 
 def _check_length(field: str, value: str, *, minimum: int, maximum: int) -> None:
+    """Length rules, and only characters every page, feed and sitemap can carry."""
+    if has_uncarriable_characters(value):
+        raise InvalidInput({field: ["This field cannot contain control characters."]})
     if len(value.strip()) < minimum:
         raise InvalidInput({field: ["This field may not be blank."]})
     if len(value) > maximum:
@@ -44,9 +54,33 @@ def _check_post_fields(*, title: str | None, content: str | None, excerpt: str |
         _check_length("excerpt", excerpt, minimum=0, maximum=EXCERPT_MAX_LENGTH)
 
 
-def _free_slug(base: str) -> str:
-    """``base``, or ``base-N`` with the smallest N ≥ 2 that no post has yet."""
-    taken = set(Post.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+def _rendered(content: str) -> str:
+    """The content as safe HTML, rendered once here so no view renders it; content that takes
+    longer than settings.POST_RENDER_BUDGET_SECONDS is refused rather than stored."""
+    started = time.perf_counter()
+    html = render_markdown(content)
+    if time.perf_counter() - started > settings.POST_RENDER_BUDGET_SECONDS:
+        raise InvalidInput(
+            {"content": ["This content takes too long to display; split it into smaller posts."]}
+        )
+    return html
+
+
+def _slug_neighbours(author_id: UUID) -> QuerySet[Post]:
+    """The posts a slug of this author's must not repeat: the published ones and the author's
+    own. The author can see all of them, so the slug they get (and readers then see) says
+    nothing about anyone else's drafts."""
+    return Post.objects.filter(Q(published=True) | Q(author_id=author_id))
+
+
+def _free_slug(base: str, post: Post) -> str:
+    """``base``, or ``base-N`` with the smallest N ≥ 2 that no neighbour of ``post`` has."""
+    taken = set(
+        _slug_neighbours(post.author_id)
+        .exclude(id=post.id)
+        .filter(slug__startswith=base)
+        .values_list("slug", flat=True)
+    )
     if base not in taken:
         return base
     suffix = 2
@@ -55,19 +89,33 @@ def _free_slug(base: str) -> str:
     return f"{base}-{suffix}"
 
 
-def _save_new_post(post: Post, slug_source: str) -> None:
-    """Insert ``post`` under a free slug; a concurrent insert of the same slug is retried."""
-    base = slugify(slug_source)[:_SLUG_BASE_LENGTH].strip("-") or "post"
+def _save_under_free_slug(post: Post, base: str, *, is_new: bool) -> None:
+    """Save ``post`` under a free slug; a concurrent save of the same slug is retried."""
     for _ in range(_SLUG_ATTEMPTS):
-        post.slug = _free_slug(base)
+        post.slug = _free_slug(base, post)
         try:
             with transaction.atomic():
-                post.save(force_insert=True)
+                post.save(force_insert=is_new)
             return
         except IntegrityError:
-            if not Post.objects.filter(slug=post.slug).exists():
+            neighbours = _slug_neighbours(post.author_id).exclude(id=post.id)
+            if not neighbours.filter(slug=post.slug).exists():
                 raise
     raise InvalidInput({"slug": ["Could not find a free slug; try another title."]})
+
+
+def _save_new_post(post: Post, slug_source: str) -> None:
+    base = slugify(slug_source)[:_SLUG_BASE_LENGTH].strip("-") or "post"
+    _save_under_free_slug(post, base, is_new=True)
+
+
+def _save_published(post: Post) -> None:
+    """Save a post going public. Its draft slug was its author's alone; if a published post
+    took it meanwhile, it is numbered like any other collision."""
+    if Post.objects.filter(published=True, slug=post.slug).exclude(id=post.id).exists():
+        _save_under_free_slug(post, _NUMBER_SUFFIX.sub("", post.slug), is_new=False)
+    else:
+        post.save()
 
 
 def create_post(
@@ -81,10 +129,13 @@ def create_post(
 ) -> Post:
     """A new post; its slug comes from ``slug`` or the title and never collides."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
+    if slug:
+        _check_length("slug", slug, minimum=1, maximum=SLUG_MAX_LENGTH)
     post = Post(
         author=author,
         title=title.strip(),
         content=content,
+        content_html=_rendered(content),
         excerpt=excerpt.strip() or derive_excerpt(content),
         published=published,
     )
@@ -103,12 +154,14 @@ def update_post(
     excerpt: str | None = None,
     published: bool | None = None,
 ) -> Post:
-    """Change the given fields. The slug stays, so links to the post keep working."""
+    """Change the given fields. The slug stays, so links to the post keep working; only a
+    post going public whose slug a published post took meanwhile gets a numbered one."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     was_published = post.published
     if title is not None:
         post.title = title.strip()
     if content is not None:
+        post.content_html = _rendered(content)
         post.content = content
     if excerpt is not None or content is not None:
         given = excerpt if excerpt is not None else ""
@@ -116,7 +169,10 @@ def update_post(
     if published is not None:
         post.published = published
     with transaction.atomic():
-        post.save()
+        if post.published and not was_published:
+            _save_published(post)
+        else:
+            post.save()
         if was_published and post.published:
             announce(post_change(post, "updated"))
         elif post.published:
@@ -144,18 +200,39 @@ def _check_comment_content(content: str) -> None:
     _check_length("content", content, minimum=1, maximum=COMMENT_MAX_LENGTH)
 
 
+def _reply_place(parent: Comment | None) -> tuple[UUID | None, int]:
+    """The parent id and depth of a reply to ``parent``. Under ``parent`` while that keeps
+    within settings.COMMENT_MAX_DEPTH; a reply to a comment at the cap attaches to that
+    comment's parent (the deepest allowed ancestor), beside it, as forums do."""
+    if parent is None:
+        return None, 0
+    cap = settings.COMMENT_MAX_DEPTH
+    if parent.depth < cap:
+        return parent.id, parent.depth + 1
+    ancestor_id, ancestor_depth = parent.parent_id, parent.depth - 1
+    # Only threads stored deeper than the cap (before it, or after lowering it) walk further.
+    while ancestor_id is not None and ancestor_depth >= cap:
+        ancestor_id = (
+            Comment.objects.filter(id=ancestor_id).values_list("parent_id", flat=True).first()
+        )
+        ancestor_depth -= 1
+    return (ancestor_id, cap) if ancestor_id is not None else (None, 0)
+
+
 def create_comment(
     *, author: User, post: Post, content: str, parent: Comment | None = None
 ) -> Comment:
-    """Add a comment to a published post; a reply stays on its parent's post."""
+    """Add a comment to a published post; a reply stays on its parent's post, and a reply
+    deeper than settings.COMMENT_MAX_DEPTH attaches to the deepest allowed ancestor."""
     _check_comment_content(content)
     if not post.published:
         raise InvalidInput({"postId": ["Comments are open on published posts only."]})
     if parent is not None and (parent.post_id != post.id or parent.is_deleted):
         raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
+    parent_id, depth = _reply_place(parent)
     with transaction.atomic():
         comment = Comment.objects.create(
-            author=author, post=post, parent=parent, content=content.strip()
+            author=author, post=post, parent_id=parent_id, depth=depth, content=content.strip()
         )
         announce(comment_change(comment, "created"))
     return comment

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from blog import pages, writing
+from blog import author_pages, pages
 from blog.feeds import LatestPostsFeed
 from blog.sitemaps import SITEMAPS
 
@@ -16,11 +16,11 @@ urlpatterns = [
     path("comments/<uuid:comment_id>/edit/", pages.comment_edit, name="comment-edit"),
     path("comments/<uuid:comment_id>/delete/", pages.comment_delete, name="comment-delete"),
     path("authors/<uuid:user_id>/", pages.author_detail, name="author"),
-    path("write/", writing.dashboard, name="dashboard"),
-    path("write/new/", writing.new_post, name="new-post"),
-    path("write/<uuid:post_id>/", writing.edit_post, name="edit-post"),
-    path("write/<uuid:post_id>/publish/", writing.set_published, name="set-published"),
-    path("write/<uuid:post_id>/delete/", writing.delete_post, name="delete-post"),
+    path("write/", author_pages.dashboard, name="dashboard"),
+    path("write/new/", author_pages.new_post, name="new-post"),
+    path("write/<uuid:post_id>/", author_pages.edit_post, name="edit-post"),
+    path("write/<uuid:post_id>/publish/", author_pages.set_published, name="set-published"),
+    path("write/<uuid:post_id>/delete/", author_pages.delete_post, name="delete-post"),
     path("feed/", LatestPostsFeed(), name="feed"),
     path(
         "sitemap.xml",

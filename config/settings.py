@@ -394,3 +394,15 @@ if REALTIME_MAX_SESSIONS_PER_USER < 1 or REALTIME_MAX_CHUNK_BYTES_PER_USER < 1:
 # Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be
 # subscripted at run time too.
 django_stubs_ext.monkeypatch()
+
+# --- Content limits (content branch) ---
+# Replies nest at most this deep (a top-level comment is depth 0); a reply to a comment at the
+# cap joins the cap's level. It also bounds how deep threads nest on pages and in comment.list.
+COMMENT_MAX_DEPTH = env_int("COMMENT_MAX_DEPTH", 32)
+# A post whose Markdown takes longer than this to render is refused instead of stored.
+POST_RENDER_BUDGET_SECONDS = env_int("POST_RENDER_BUDGET_SECONDS", 2)
+if not 1 <= COMMENT_MAX_DEPTH <= 100:
+    raise ImproperlyConfigured("COMMENT_MAX_DEPTH must be between 1 and 100.")
+if POST_RENDER_BUDGET_SECONDS < 1:
+    raise ImproperlyConfigured("POST_RENDER_BUDGET_SECONDS must be at least 1.")
+# --- end ---

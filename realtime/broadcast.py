@@ -1,8 +1,9 @@
 """The one door for broadcasts: a committed change is announced on its ``/subscriptions/…`` channel.
 
-Services call ``announce`` inside their transaction; the message leaves on commit, never on
-rollback. The realtime consumer sends its answers on session channels with ``asend_event``.
-This module is the only caller of ``group_send``.
+Services call ``announce`` inside their transaction: the event is built and checked there (a
+channel nobody declared or data JSON cannot carry fails in the service), and only sending waits
+for the commit, never happening on rollback. The realtime consumer sends its answers on session
+channels with ``asend_event``. This module is the only caller of ``group_send``.
 """
 
 import json
@@ -16,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from realtime.groups import ChannelPath, delivery_groups, parse_channel_path
+from realtime.namespaces import is_declared
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +43,21 @@ class Change:
         )
 
 
+class UndeclaredChannel(ValueError):
+    """A change was announced on a channel no app declared: nobody could subscribe to it."""
+
+
 def announce(change: Change) -> None:
-    """Send ``change`` to its channel's subscribers once the current transaction commits."""
-    transaction.on_commit(lambda: _send(change))
-
-
-def _send(change: Change) -> None:
+    """Build ``change``'s event now (so a bad channel or payload raises here, in the caller's
+    transaction) and send it to the channel's subscribers once that transaction commits."""
     path = parse_channel_path(change.channel)
+    if not is_declared(path):
+        raise UndeclaredChannel(f"No app declared the broadcast channel {change.channel}.")
     event = change.event()
+    transaction.on_commit(lambda: _send(path, event, change))
+
+
+def _send(path: ChannelPath, event: str, change: Change) -> None:
     layer = get_channel_layer()
     for group in delivery_groups(path):
         try:
@@ -69,7 +78,7 @@ def group_message(path: ChannelPath, group: str, event: str) -> dict[str, str]:
     """The channel-layer message for one group.
 
     It names its group because a socket can be in several groups an event reaches
-    (``/subscriptions/*`` and ``/subscriptions/comments/*``); each subscription takes the
+    (``/subscriptions/*`` and ``/subscriptions/<resource>/*``); each subscription takes the
     copy of its own group, so it gets the event exactly once.
     """
     return {"type": BROADCAST_MESSAGE_TYPE, "channel": str(path), "group": group, "event": event}

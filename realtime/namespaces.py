@@ -1,8 +1,12 @@
 """Inkwell's channel namespaces: which kind of channel a path names, or why it names none.
 
-Pure: no Django. The consumer decides who may subscribe and publish from the kind.
+``/trpc/…`` is realtime's own; the ``/subscriptions/…`` channels are declared by the apps that
+announce on them (``declare_broadcast_channel``, from their ``AppConfig.ready``), so realtime
+knows no app's resources. Pure: no Django. The consumer decides who may subscribe and publish
+from the kind.
 """
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -12,6 +16,36 @@ from realtime.protocol import BAD_REQUEST, RESOURCE_NOT_FOUND, ProtocolError
 TRPC = "trpc"
 SUBSCRIPTIONS = "subscriptions"
 SESSION_REQUEST_PREFIX = "session-request-"
+# A segment of a declared channel that stands for any one segment: ``<post-id>``.
+_PLACEHOLDER = re.compile(r"^<[a-z][a-z0-9-]*>$")
+
+# Declared broadcast channels, each its segments (placeholders included), in declaration order.
+_broadcast_channels: list[tuple[str, ...]] = []
+
+
+def declare_broadcast_channel(pattern: str) -> None:
+    """Let clients subscribe to ``pattern`` (``/subscriptions/<resource>`` or with ``<name>``
+    segments standing for any one segment), and to the ``/*`` wildcards above it. Declaring a
+    pattern twice is harmless."""
+    segments = tuple(pattern.strip("/").split("/"))
+    if segments[0] != SUBSCRIPTIONS or len(segments) < 2:
+        raise ValueError(f"A broadcast channel is /{SUBSCRIPTIONS}/…, not {pattern!r}.")
+    if segments not in _broadcast_channels:
+        _broadcast_channels.append(segments)
+
+
+def is_declared(path: ChannelPath) -> bool:
+    """Whether events may be sent on ``path``: it is one of the declared channels."""
+    return not path.is_wildcard and any(
+        _matches(path.segments, declared) for declared in _broadcast_channels
+    )
+
+
+def _matches(segments: tuple[str, ...], declared: tuple[str, ...]) -> bool:
+    return len(segments) == len(declared) and all(
+        _PLACEHOLDER.match(expected) or segment == expected
+        for segment, expected in zip(segments, declared, strict=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -61,18 +95,19 @@ def _classify_trpc(path: ChannelPath) -> ChannelKind:
 
 
 def _classify_subscriptions(path: ChannelPath) -> ChannelKind:
-    below = path.segments[1:]
-    if (
-        (not below and path.is_wildcard)
-        or (below == ("posts",) and not path.is_wildcard)
-        or (below == ("comments",) and path.is_wildcard)
-        or (len(below) == 2 and below[0] == "comments" and not path.is_wildcard)
-    ):
-        return BroadcastChannel()
+    """A declared channel, or a ``/*`` wildcard over part of one."""
+    for declared in _broadcast_channels:
+        if path.is_wildcard:
+            covered = len(path.segments) < len(declared) and _matches(
+                path.segments, declared[: len(path.segments)]
+            )
+        else:
+            covered = _matches(path.segments, declared)
+        if covered:
+            return BroadcastChannel()
+    known = ", ".join("/" + "/".join(declared) for declared in _broadcast_channels)
     raise ProtocolError(
-        RESOURCE_NOT_FOUND,
-        f"No channel {path}: there are /subscriptions/posts, /subscriptions/comments/<post-id> "
-        "and their /* wildcards.",
+        RESOURCE_NOT_FOUND, f"No channel {path}: there are {known} and their /* wildcards."
     )
 
 

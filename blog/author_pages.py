@@ -12,23 +12,22 @@ from accounts.authentication import signed_in_user
 from blog import selectors, services
 from blog.forms import PostForm
 from blog.models import Post
+from blog.pagination import PAGE_SIZE, PAGE_SIZE_MAX
 from blog.rendering import derive_excerpt, render_markdown
 from lib.errors import InvalidInput
 from lib.html_errors import as_http_errors
-
-DASHBOARD_DRAFTS = 50
 
 
 @require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     drafts = selectors.post_page(
-        viewer=request.user, limit=DASHBOARD_DRAFTS, author_id=request.user.id, published=False
+        viewer=request.user, limit=PAGE_SIZE_MAX, author_id=request.user.id, published=False
     )
     with as_http_errors():
         published = selectors.post_page(
             viewer=request.user,
-            limit=20,
+            limit=PAGE_SIZE,
             author_id=request.user.id,
             cursor=request.GET.get("after"),
         )
