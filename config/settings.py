@@ -389,13 +389,8 @@ REALTIME_MAX_CHUNK_BYTES_PER_USER = env_int("REALTIME_MAX_CHUNK_BYTES_PER_USER",
 if REALTIME_MAX_SESSIONS_PER_USER < 1 or REALTIME_MAX_CHUNK_BYTES_PER_USER < 1:
     raise ImproperlyConfigured("The realtime per-user limits must be at least 1.")
 
-# --- Typing (django-stubs) ------------------------------------------------------------
+# --- Content -------------------------------------------------------------------------
 
-# Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be
-# subscripted at run time too.
-django_stubs_ext.monkeypatch()
-
-# --- Content limits (content branch) ---
 # Replies nest at most this deep (a top-level comment is depth 0); a reply to a comment at the
 # cap joins the cap's level. It also bounds how deep threads nest on pages and in comment.list.
 COMMENT_MAX_DEPTH = env_int("COMMENT_MAX_DEPTH", 32)
@@ -405,4 +400,9 @@ if not 1 <= COMMENT_MAX_DEPTH <= 100:
     raise ImproperlyConfigured("COMMENT_MAX_DEPTH must be between 1 and 100.")
 if POST_RENDER_BUDGET_SECONDS < 1:
     raise ImproperlyConfigured("POST_RENDER_BUDGET_SECONDS must be at least 1.")
-# --- end ---
+
+# --- Typing (django-stubs) ------------------------------------------------------------
+
+# Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be
+# subscripted at run time too.
+django_stubs_ext.monkeypatch()
