@@ -3,7 +3,12 @@ no service caps their depth."""
 
 import uuid
 
+import pytest
+
 from blog.models import Comment
+from tests.factories import PostFactory
+
+CHAIN_DEPTH = 1000
 
 
 def store_reply_chain(*, post, author, length: int) -> list[uuid.UUID]:
@@ -14,3 +19,11 @@ def store_reply_chain(*, post, author, length: int) -> list[uuid.UUID]:
         for n, (id_, parent) in enumerate(zip(ids, [None, *ids[:-1]], strict=True))
     )
     return ids
+
+
+@pytest.fixture
+def deep_post(reader):
+    """A published post whose comments are one reply chain CHAIN_DEPTH deep."""
+    post = PostFactory()
+    store_reply_chain(post=post, author=reader, length=CHAIN_DEPTH)
+    return post

@@ -9,6 +9,9 @@ from django.core.cache import cache
 
 from tests.factories import UserFactory
 
+# Fixtures kept beside the helpers they use.
+pytest_plugins = ["tests.comment_chains"]
+
 PASSWORD = "correct horse battery staple"
 
 

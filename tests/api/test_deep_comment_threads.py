@@ -3,19 +3,7 @@ output nests no deeper than COMMENT_MAX_DEPTH and is serialised iteratively."""
 
 import pytest
 
-from tests.comment_chains import store_reply_chain
-from tests.factories import PostFactory
-
 pytestmark = pytest.mark.django_db
-
-DEPTH = 1000
-
-
-@pytest.fixture
-def deep_post(reader):
-    post = PostFactory()
-    store_reply_chain(post=post, author=reader, length=DEPTH)
-    return post
 
 
 def test_comment_list_of_a_thread_1000_deep_answers_nested_to_the_cap(trpc, deep_post, settings):

@@ -10,13 +10,6 @@ from django.db.backends.utils import CursorWrapper
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def production_client(client, settings):
-    settings.DEBUG = False
-    client.raise_request_exception = False
-    return client
-
-
 def fail_queries_with(monkeypatch, cause: Exception) -> None:
     def refuse(*args, **kwargs):
         # As Django's DatabaseErrorWrapper raises it: django's error from the driver's.

@@ -5,13 +5,6 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def production_client(client, settings):
-    settings.DEBUG = False
-    client.raise_request_exception = False
-    return client
-
-
 @pytest.mark.parametrize("path", ["/", "/healthz", "/api/trpc/post.list", "/no-such-page"])
 def test_an_unknown_host_gets_the_400_page(production_client, path):
     response = production_client.get(path, HTTP_HOST="evil.example")
