@@ -34,7 +34,9 @@ def chaos_site_on_private_postgres(tmp_path_factory) -> Iterator[ChaosSite]:
     try:
         postgres.start()
         redis.start()
-        yield ChaosSite(folder, redis, postgres)
+        # Shorter than the outage, so requests meet both of its faces: pooled connections
+        # PostgreSQL closed, and a pool that cannot connect in time.
+        yield ChaosSite(folder, redis, postgres, DATABASE_POOL_TIMEOUT="2")
     finally:
         redis.stop()
         postgres.remove()

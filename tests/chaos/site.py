@@ -72,7 +72,19 @@ class PrivatePostgres:
         self._as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self._as_owner:
             shutil.chown(self.folder, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )  # the C locale: present on every machine, whatever LANG names
 
     def _run(self, program: str, *arguments: str) -> None:
         done = subprocess.run(
@@ -107,7 +119,11 @@ class ChaosSite(Site):
     reader with real password hashes, and one published post."""
 
     def __init__(
-        self, state_dir: Path, redis: PrivateRedis, postgres: PrivatePostgres | None = None
+        self,
+        state_dir: Path,
+        redis: PrivateRedis,
+        postgres: PrivatePostgres | None = None,
+        **settings: str,
     ) -> None:
         server_url = postgres.url if postgres else os.environ["DATABASE_URL"]
         super().__init__(
@@ -116,6 +132,7 @@ class ChaosSite(Site):
             DATABASE_URL=own_postgres_database(server_url, suffix="chaos"),
             REDIS_URL=redis.url,
             LOG_LEVEL="WARNING",
+            **settings,
         )
         self.redis = redis
         self.postgres = postgres
