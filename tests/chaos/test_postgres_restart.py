@@ -1,7 +1,7 @@
 """PostgreSQL restarted under load: while it is away every answer is 200 or 503 with Retry-After
-(never a 500), /healthz says "down"; every acknowledged write is stored, and within seconds of
-its return the pool has recovered by itself and everything answers 200 again. Pages refuse with the
-503 page, procedures with SERVICE_UNAVAILABLE, both with Retry-After."""
+(the 503 page for pages, SERVICE_UNAVAILABLE for procedures; never a 500) and /healthz says
+"down"; every acknowledged write is stored, and within seconds of its return the pool has
+recovered by itself and everything answers 200 again."""
 
 import threading
 import time
