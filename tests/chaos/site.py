@@ -72,30 +72,17 @@ class PrivatePostgres:
         self._as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self._as_owner:
             shutil.chown(self.folder, "postgres", "postgres")
-        self._run(
-            "initdb",
-            "-D",
-            str(self.data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-locale",
-            "--no-sync",
-        )  # the C locale: present on every machine, whatever LANG names
+        # Trust is safe on a cluster that listens on 127.0.0.1 only; the C locale is on every
+        # machine, whatever LANG names.
+        arguments = ["-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
+        self._run("initdb", *arguments, "--no-locale", "--no-sync")
 
     def _run(self, program: str, *arguments: str) -> None:
-        done = subprocess.run(
-            [*self._as_owner, str(self.binaries / program), *arguments],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if done.returncode:
-            raise RuntimeError(f"{program} failed:\n{done.stdout}{done.stderr}")
+        command = [*self._as_owner, str(self.binaries / program), *arguments]
+        try:
+            subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+        except subprocess.CalledProcessError as failure:
+            raise RuntimeError(f"{program} failed:\n{failure.stdout}{failure.stderr}") from None
 
     def start(self) -> None:
         """Start the cluster and return once it accepts connections."""
@@ -110,6 +97,7 @@ class PrivatePostgres:
             self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def remove(self) -> None:
+        """Stop the cluster if it runs, and delete its data."""
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
