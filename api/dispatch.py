@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from psycopg import OperationalError as PostgresOperationalError
 from psycopg_pool import PoolTimeout
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
@@ -38,8 +39,13 @@ _SERVICE_ERROR_CODES: list[tuple[type[errors.ServiceError], str]] = [
     (errors.TooManyRequests, "TOO_MANY_REQUESTS"),
     (errors.ServiceUnavailable, "SERVICE_UNAVAILABLE"),
 ]
-# When the database pool had no connection to spare: the burst that emptied it is over soon.
+# When the database could not be had: the pool had no connection to spare (the burst that
+# emptied it is over soon), or PostgreSQL dropped the connection (a restart: the pool replaces
+# it with a fresh one by itself).
 POOL_TIMEOUT_RETRY_AFTER_SECONDS = 1
+# Transient by nature: PostgreSQL's own "not now" (a pooled connection it closed, a refusal).
+# SQLite's OperationalError ("no such table") is a bug, and stays an internal error.
+_DATABASE_UNAVAILABLE = (PoolTimeout, PostgresOperationalError)
 
 
 def call_procedure(
@@ -101,7 +107,7 @@ def error_for_exception(error: BaseException, path: str | None) -> trpc.TrpcErro
             "BAD_REQUEST", error.message, path, {"fieldErrors": error.field_errors}
         )
     if is_pool_timeout(error):
-        logger.warning("Procedure %s found no free database connection", path)
+        logger.warning("Procedure %s found no database connection: %s", path, error)
         error = errors.ServiceUnavailable(retry_after=POOL_TIMEOUT_RETRY_AFTER_SECONDS)
     for error_class, code in _SERVICE_ERROR_CODES:
         if isinstance(error, error_class):
@@ -112,13 +118,15 @@ def error_for_exception(error: BaseException, path: str | None) -> trpc.TrpcErro
 
 
 def is_pool_timeout(error: BaseException) -> bool:
-    """Whether ``error`` is the database pool's timeout, or Django's OperationalError over it."""
+    """Whether ``error`` says no working database connection can be had now: the pool's
+    timeout, or PostgreSQL's OperationalError (a pooled connection closed by a restart), alone
+    or under Django's OperationalError."""
     chain: list[BaseException] = []
     link: BaseException | None = error
     while link is not None and link not in chain:  # a hand-made cause could loop
         chain.append(link)
         link = link.__cause__ or link.__context__
-    return any(isinstance(link, PoolTimeout) for link in chain)
+    return any(isinstance(link, _DATABASE_UNAVAILABLE) for link in chain)
 
 
 def _validation_data(detail: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.chaos.site import ChaosSite, PrivateRedis
+from tests.chaos.site import ChaosSite, PrivatePostgres, PrivateRedis
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +22,21 @@ def chaos_site(tmp_path_factory) -> Iterator[ChaosSite]:
         yield ChaosSite(folder, redis)
     finally:
         redis.stop()
+
+
+@pytest.fixture(scope="module")
+def chaos_site_on_private_postgres(tmp_path_factory) -> Iterator[ChaosSite]:
+    """A chaos site whose PostgreSQL the test may restart: a cluster of its own, since the
+    shared server serves everyone else (and this test process)."""
+    folder = tmp_path_factory.mktemp("chaos")
+    postgres = PrivatePostgres()
+    redis = PrivateRedis(folder)
+    try:
+        postgres.start()
+        redis.start()
+        # Shorter than the outage, so requests meet both of its faces: pooled connections
+        # PostgreSQL closed, and a pool that cannot connect in time.
+        yield ChaosSite(folder, redis, postgres, DATABASE_POOL_TIMEOUT="2")
+    finally:
+        redis.stop()
+        postgres.remove()

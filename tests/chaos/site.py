@@ -1,10 +1,13 @@
-"""A production-like Inkwell for the chaos suite: DEBUG off, its own PostgreSQL database, a
-Redis server of its own that the tests may stop and start, and Daphne processes on it."""
-# ruff: noqa: S603 (our own interpreter and redis-server, with our arguments)
+"""A production-like Inkwell for the chaos suite: DEBUG off, its own PostgreSQL database (on a
+cluster of its own when a test restarts PostgreSQL), a Redis server of its own that the tests may
+stop and start, and Daphne processes on it."""
+# ruff: noqa: S603 (our own interpreter, redis-server and PostgreSQL, with our arguments)
 
+import glob
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import requests
@@ -43,19 +46,84 @@ class PrivateRedis:
         self.process = None
 
 
+def _postgres_binaries() -> Path:
+    """The newest installed PostgreSQL's bin folder (Debian's layout, as in CI)."""
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda path: int(path.split("/")[4])
+    )
+    if not found:
+        raise RuntimeError("No PostgreSQL server binaries under /usr/lib/postgresql/*/bin.")
+    return Path(found[-1]).parent
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of its own on a free port: stopping it is an outage that touches no
+    one else (the shared server serves other sites, and this very test process), starting it
+    again on the same port and data is the recovery."""
+
+    def __init__(self) -> None:
+        self.binaries = _postgres_binaries()
+        # initdb refuses root, and pytest's tmp folders are root's alone: the cluster gets a
+        # folder of its own under /tmp, owned by the postgres user when we are root.
+        self.folder = Path(tempfile.mkdtemp(prefix="inkwell-chaos-postgres-"))
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/inkwell"
+        self._as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self._as_owner:
+            shutil.chown(self.folder, "postgres", "postgres")
+        # Trust is safe on a cluster that listens on 127.0.0.1 only; the C locale is on every
+        # machine, whatever LANG names.
+        arguments = ["-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
+        self._run("initdb", *arguments, "--no-locale", "--no-sync")
+
+    def _run(self, program: str, *arguments: str) -> None:
+        command = [*self._as_owner, str(self.binaries / program), *arguments]
+        try:
+            subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+        except subprocess.CalledProcessError as failure:
+            raise RuntimeError(f"{program} failed:\n{failure.stdout}{failure.stderr}") from None
+
+    def start(self) -> None:
+        """Start the cluster and return once it accepts connections."""
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        log = str(self.folder / "postgres.log")
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
+
+    def stop(self) -> None:
+        """A fast shutdown, as a restart by the operator: sessions are ended, clients see their
+        connections closed."""
+        if (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        """Stop the cluster if it runs, and delete its data."""
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 class ChaosSite(Site):
     """Migrated, with static files collected (DEBUG off serves the manifest), a writer and a
     reader with real password hashes, and one published post."""
 
-    def __init__(self, state_dir: Path, redis: PrivateRedis) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        redis: PrivateRedis,
+        postgres: PrivatePostgres | None = None,
+        **settings: str,
+    ) -> None:
+        server_url = postgres.url if postgres else os.environ["DATABASE_URL"]
         super().__init__(
             state_dir,
             DEBUG="false",
-            DATABASE_URL=own_postgres_database(os.environ["DATABASE_URL"], suffix="chaos"),
+            DATABASE_URL=own_postgres_database(server_url, suffix="chaos"),
             REDIS_URL=redis.url,
             LOG_LEVEL="WARNING",
+            **settings,
         )
         self.redis = redis
+        self.postgres = postgres
         self.manage("collectstatic", "--no-input", "-v", "0")
         for email in (WRITER, READER):
             self.manage("create_user", email, "--name", email.split("@")[0], "--password", PASSWORD)
