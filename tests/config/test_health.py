@@ -1,6 +1,8 @@
 """/healthz tells the load balancer whether the site serves: "ok", "degraded" (Redis away, still
 200) or "down" (the database away, 503)."""
 
+import threading
+
 import pytest
 from channels.layers import channel_layers
 from django.db import OperationalError
@@ -73,3 +75,23 @@ def test_healthz_is_down_503_when_the_database_fails(client, dead_database, dead
     assert response.status_code == 503
     assert response.json()["status"] == "down"
     assert response.json()["database"] == "failing"
+
+
+def test_healthz_answers_down_at_its_timeout_while_the_database_hangs(client, monkeypatch):
+    released = threading.Event()
+
+    def hang(*args, **kwargs):
+        released.wait(timeout=30)
+        raise OperationalError("gave up")
+
+    monkeypatch.setattr(CursorWrapper, "_execute_with_wrappers", hang)
+    monkeypatch.setattr("config.health.CHECK_TIMEOUT_SECONDS", 0.2)
+    try:
+        response = client.get("/healthz")
+
+        # Answered while the database check is still stuck, not when the pool gives up.
+        assert not released.is_set()
+        assert response.status_code == 503
+        assert response.json()["database"] == "failing"
+    finally:
+        released.set()
