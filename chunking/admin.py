@@ -51,7 +51,7 @@ class MessageChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[MessageChunk]):
 
 @admin.register(ChunkedCall)
 class ChunkedCallAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ChunkedCall]):
-    list_display = ("message_id", "session", "state", "message_size", "answer_size", "received")
+    list_display = ("message_id", "session", "state", "sizes", "created_at", "answered_at")
     list_filter = ("state",)
     list_select_related = ("session",)
     search_fields = ("message_id", "session__session_id")
@@ -64,14 +64,6 @@ class ChunkedCallAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ChunkedCall]):
             message_size=Length("message"), answer_size=Length("answer")
         )
 
-    @admin.display(description="call size", ordering="message_size")
-    def message_size(self, call: "WithAnnotations[ChunkedCall, CallSizes]") -> str:
-        return f"{call.message_size:,} chars"
-
-    @admin.display(description="answer size", ordering="answer_size")
-    def answer_size(self, call: "WithAnnotations[ChunkedCall, CallSizes]") -> str:
-        return f"{call.answer_size:,} chars"
-
-    @admin.display(description="received", ordering="created_at")
-    def received(self, call: ChunkedCall) -> str:
-        return f"{age(call.created_at)} ago"
+    @admin.display(description="call / answer size")
+    def sizes(self, call: "WithAnnotations[ChunkedCall, CallSizes]") -> str:
+        return f"{call.message_size:,} / {call.answer_size:,} chars"

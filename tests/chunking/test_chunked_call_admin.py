@@ -39,7 +39,7 @@ def test_the_list_shows_sizes_in_the_same_queries_for_3_or_30_calls(admin_client
     few = _queries(admin_client, url)
     _calls(27)
     assert _queries(admin_client, url) == few
-    assert "1,234 chars" in admin_client.get(url).content.decode()
+    assert "1,234 / 0 chars" in admin_client.get(url).content.decode()
 
 
 def test_a_call_can_be_viewed_but_not_changed(admin_client):

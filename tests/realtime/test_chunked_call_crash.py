@@ -50,13 +50,9 @@ async def _publish(socket: ClientConnection, channel: str, chunks: list[codec.Ch
     """Each chunk in its own publish, acknowledged before the next: as the browser sends them,
     and sends them again, with the same message id."""
     for chunk in chunks:
-        frame = {
-            "type": "publish",
-            "id": f"chunk-{chunk.chunk_index}",
-            "channel": channel,
-            "events": [json.dumps(chunk.to_event())],
-        }
-        acknowledged = await ask(socket, frame)
+        events = [json.dumps(chunk.to_event())]
+        publish = {"type": "publish", "id": f"c{chunk.chunk_index}", "channel": channel}
+        acknowledged = await ask(socket, publish | {"events": events})
         assert acknowledged["type"] == "publish_success", acknowledged
         assert acknowledged["successful"], acknowledged
 
