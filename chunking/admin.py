@@ -1,4 +1,5 @@
-"""Read-only view of chunks of incomplete messages (normally none older than a minute)."""
+"""Read-only views of chunks of incomplete messages (normally none older than a minute), and of
+the chunked calls kept for re-sends (at most an hour)."""
 
 from typing import TYPE_CHECKING, TypedDict
 
@@ -7,7 +8,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.http import HttpRequest
 
-from chunking.models import MessageChunk
+from chunking.models import ChunkedCall, MessageChunk
 from lib.admin_display import ReadOnlyAdminMixin, age
 
 if TYPE_CHECKING:
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
 
 class ChunkSize(TypedDict):
     size: int
+
+
+class CallSizes(TypedDict):
+    message_size: int
+    answer_size: int
 
 
 @admin.register(MessageChunk)
@@ -41,3 +47,23 @@ class MessageChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[MessageChunk]):
     @admin.display(description="received", ordering="created_at")
     def received(self, chunk: MessageChunk) -> str:
         return f"{age(chunk.created_at)} ago"
+
+
+@admin.register(ChunkedCall)
+class ChunkedCallAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ChunkedCall]):
+    list_display = ("message_id", "session", "state", "sizes", "created_at", "answered_at")
+    list_filter = ("state",)
+    list_select_related = ("session",)
+    search_fields = ("message_id", "session__session_id")
+    exclude = ("message", "answer")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ChunkedCall]:
+        # The list shows sizes, never the (up to 8 MiB) call or its answer.
+        calls: QuerySet[ChunkedCall] = super().get_queryset(request)
+        return calls.defer("message", "answer").annotate(
+            message_size=Length("message"), answer_size=Length("answer")
+        )
+
+    @admin.display(description="call / answer size")
+    def sizes(self, call: "WithAnnotations[ChunkedCall, CallSizes]") -> str:
+        return f"{call.message_size:,} / {call.answer_size:,} chars"

@@ -1,4 +1,4 @@
-"""One received chunk of a message that is not whole yet."""
+"""Chunks of messages not whole yet, and the chunked calls made whole, kept with their answers."""
 
 from django.db import models
 
@@ -24,3 +24,35 @@ class MessageChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} [{self.chunk_index + 1}/{self.total_chunks}]"
+
+
+class ChunkedCall(models.Model):
+    """A chunked message made whole, recorded before its last chunk is acknowledged.
+
+    It keeps the call until it is answered and then the answer, so a client that sends the
+    chunks again (it lost the connection before the answer came) gets that answer, and the
+    call never runs twice.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        ANSWERED = "answered"
+
+    session = models.ForeignKey(
+        "sessions_app.ClientSession", on_delete=models.CASCADE, related_name="chunked_calls"
+    )
+    message_id = models.CharField(max_length=64)
+    message = models.TextField(help_text="The whole message: the call's JSON text.")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    answer = models.TextField(blank=True, help_text="The answer event's JSON text.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "message_id"], name="chunking_call_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} ({self.state})"

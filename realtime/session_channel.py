@@ -4,11 +4,14 @@ Session requests on ``/trpc/session-request-<ts>``, and on ``/trpc/<session-id>`
 calls (whole, or chunks reassembled by ``chunking.store``) run through
 ``api.dispatch.call_procedure``, answered in ``api.trpc``'s envelopes and JSON to every
 subscriber of the channel, or straight to the asking connection when the channel layer fails.
+A chunked call is recorded before its last chunk is acknowledged and runs once, with its
+answer kept: the client that re-sends it after a lost connection gets that answer.
 """
 
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
@@ -62,6 +65,19 @@ def answer_call(message: object, *, user: User) -> dict[str, Any]:
     return trpc.ws_answer(parsed.id, outcome, uses_superjson=parsed.uses_superjson)
 
 
+def answer_chunked_call(
+    *, session: ClientSession, message_id: str, call: object, user: User
+) -> str:
+    """The answer text of the chunked call ``message_id``, recorded by ``chunking.store``: the
+    stored one when it has run, else ``call`` run now, its answer stored with its writes.
+
+    Synchronous (it touches the ORM): call it as ``aanswer_chunked_call``.
+    """
+    return store.answer_once(
+        session=session, message_id=message_id, run=lambda: _json(answer_call(call, user=user))
+    )
+
+
 # --- The crossings to the ORM ----------------------------------------------------------------
 
 # Channels types its wrapper loosely; these say what each crossing gives back.
@@ -70,6 +86,7 @@ aopen_session: Callable[..., Awaitable[ClientSession]] = database_sync_to_async(
     session_services.open_session
 )
 aadd_chunk: Callable[..., Awaitable[bytes | None]] = database_sync_to_async(store.add_chunk)
+aanswer_chunked_call: Callable[..., Awaitable[str]] = database_sync_to_async(answer_chunked_call)
 
 
 @database_sync_to_async
@@ -132,7 +149,7 @@ async def publish_calls(
         ) from None
     accepted: list[int] = []
     failed: list[protocol.EventError] = []
-    calls: list[object] = []
+    calls: list[_Call] = []
     for index, event in enumerate(frame.events):
         try:
             call = await _call_of(session, protocol.decode_event(event))
@@ -142,19 +159,28 @@ async def publish_calls(
         accepted.append(index)
         if call is not None:
             calls.append(call)
+    # A chunked call is recorded by now: once acknowledged, it survives this process.
     await connection.send_frame(
         protocol.publish_success(frame.id, accepted=accepted, failed=failed)
     )
     for call in calls:
-        answer = await _answer(call, user)
+        answer = await _answer(call, session, user)
         await _send_on_channel(connection, frame.channel, answer, user)
 
 
-async def _call_of(session: ClientSession, payload: object) -> object | None:
+@dataclass(frozen=True)
+class _Call:
+    """A procedure call published on the channel; ``message_id`` names a chunked one."""
+
+    message: object
+    message_id: str | None = None
+
+
+async def _call_of(session: ClientSession, payload: object) -> _Call | None:
     """The procedure call an event carries: itself, or once its last chunk is in, the
     whole chunked message (None while chunks are missing)."""
     if not codec.is_chunk(payload):
-        return payload
+        return _Call(payload)
     try:
         whole = await aadd_chunk(session=session, payload=payload)
     except ServiceError as error:
@@ -162,30 +188,35 @@ async def _call_of(session: ClientSession, payload: object) -> object | None:
     if whole is None:
         return None
     message: object = protocol.decode_json(whole, what="reassembled message")
-    return message
+    return _Call(message, message_id=codec.parse_chunk(payload).message_id)
 
 
-async def _answer(call: object, user: User) -> dict[str, Any]:
+async def _answer(call: _Call, session: ClientSession, user: User) -> str:
     """The answer to ``call``; when the crossing itself fails (the database is away before the
     call could run), the tRPC error for that failure, so the caller is never left waiting."""
     try:
-        return await aanswer_call(call, user=user)
+        if call.message_id is not None:
+            return await aanswer_chunked_call(
+                session=session, message_id=call.message_id, call=call.message, user=user
+            )
+        return _json(await aanswer_call(call.message, user=user))
     except Exception as error:
-        call_id = call.get("id") if isinstance(call, dict) else None
+        call_id = call.message.get("id") if isinstance(call.message, dict) else None
         request_id = call_id if isinstance(call_id, int | str) else None
-        return trpc.ws_answer(request_id, error_for_exception(error, None), uses_superjson=False)
+        return _json(
+            trpc.ws_answer(request_id, error_for_exception(error, None), uses_superjson=False)
+        )
 
 
 async def _send_on_channel(
-    connection: Connection, channel: ChannelPath, answer: dict[str, Any], user: User
+    connection: Connection, channel: ChannelPath, text: str, user: User
 ) -> None:
-    """Send an answer to the channel's subscribers, in chunks when it is too large.
+    """Send an answer's text to the channel's subscribers, in chunks when it is too large.
 
     If the channel layer fails, the connection that asked still gets the answer directly
     (other tabs miss it, and the failure is logged): a mutation that committed is never
     answered by silence.
     """
-    text = _json(answer)
     events = (
         [_json(chunk.to_event()) for chunk in codec.split(text)]
         if codec.needs_chunking(text)

@@ -1,7 +1,10 @@
 // The procedure link: tRPC-shaped calls over the client's own session channel
-// (/trpc/<session-id>), with transparent chunking both ways.
+// (/trpc/<session-id>), with transparent chunking both ways. A chunked call still unanswered
+// when the connection comes back is sent again with the same message id: the server keeps
+// each chunked call and its answer, so it answers again and never runs the call twice.
 
 import { ChunkStore, isChunk, needsChunking, splitMessage } from "./chunking.js";
+import { OperationError } from "./appsync.js";
 
 const CLIENT_UUID_KEY = "inkwell.clientUuid";
 
@@ -19,9 +22,13 @@ export class LinkUnavailable extends Error {}
 export class SessionLink {
   constructor({ client, storage = globalThis.localStorage, timeoutMs = 30_000, chunkStore = new ChunkStore() }) {
     Object.assign(this, { client, storage, timeoutMs, chunkStore });
-    this.calls = new Map(); // call id -> {resolve, reject, timer}
+    this.calls = new Map(); // call id -> {resolve, reject, timer, chunks, sent}
     this.counter = 0;
     this.sessionId = null;
+    this.subscription = null;
+    client.addEventListener("status", (event) => {
+      if (event.detail === "live" && this.sessionId !== null) this.resendUnanswered();
+    });
   }
 
   clientUuid() {
@@ -46,7 +53,7 @@ export class SessionLink {
     await this.client.publish(requestChannel, [{ type: "session.request", clientUuid: this.clientUuid() }]);
     const id = await withTimeout(sessionId, this.timeoutMs, "No session id arrived.");
     await request.unsubscribe();
-    await this.client.subscribe(`/trpc/${id}`, (event) => this.receive(event));
+    this.subscription = await this.client.subscribe(`/trpc/${id}`, (event) => this.receive(event));
     this.sessionId = id; // ready only once answers can reach us
     return id;
   }
@@ -83,23 +90,27 @@ export class SessionLink {
     const id = `${this.clientUuid().slice(0, 8)}-${Date.now().toString(36)}-${this.counter}`;
     const request = { id, method, params: { path, input } };
     const text = JSON.stringify(request);
+    const chunks = needsChunking(text) ? splitMessage(text) : null;
     const answer = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.calls.delete(id);
-        reject(new Error("The server did not answer in time."));
-      }, this.timeoutMs);
-      this.calls.set(id, { resolve, reject, timer });
+      this.calls.set(id, { resolve, reject, timer: null, chunks, sent: false });
+      this.armTimer(id);
     });
     const channel = `/trpc/${this.sessionId}`;
     try {
-      if (needsChunking(text)) {
+      if (chunks) {
         // One chunk per frame: five 200 KB chunks would break the 240 KB frame limit.
-        for (const chunk of splitMessage(text)) await this.client.publish(channel, [chunk]);
+        for (const [index, chunk] of chunks.entries()) {
+          // Once the last chunk has left, the server may have the call: it is only sent again.
+          if (index === chunks.length - 1) this.calls.get(id).sent = true;
+          await this.client.publish(channel, [chunk]);
+        }
       } else {
         await this.client.publish(channel, [request]);
       }
     } catch (error) {
       const call = this.calls.get(id);
+      const mayHaveArrived = call && call.sent && !(error instanceof OperationError);
+      if (mayHaveArrived) return answer; // sent again, with the same message id, on reconnect
       if (call) {
         clearTimeout(call.timer);
         this.calls.delete(id);
@@ -107,6 +118,41 @@ export class SessionLink {
       throw new LinkUnavailable(error.message);
     }
     return answer;
+  }
+
+  /** (Re)start the wait for call `id`'s answer. */
+  armTimer(id) {
+    const call = this.calls.get(id);
+    clearTimeout(call.timer);
+    call.timer = setTimeout(() => {
+      this.calls.delete(id);
+      call.reject(new Error("The server did not answer in time."));
+    }, this.timeoutMs);
+  }
+
+  /**
+   * After a reconnect, send again the chunks of every chunked call still unanswered, with
+   * their message id: its process may have died after acknowledging the last chunk, or the
+   * answer was lost with the connection. The server answers from its record of the call.
+   */
+  async resendUnanswered() {
+    const unanswered = [...this.calls].filter(([, call]) => call.chunks && call.sent);
+    if (!unanswered.length) return;
+    const channel = `/trpc/${this.sessionId}`;
+    try {
+      // The client subscribes again in the background; an answer sent before that lands would
+      // be lost, so the link takes a subscription it knows is live, then drops the old one.
+      const previous = this.subscription;
+      this.subscription = await this.client.subscribe(channel, (event) => this.receive(event));
+      if (previous) await previous.unsubscribe();
+      for (const [id, call] of unanswered) {
+        if (!this.calls.has(id)) continue; // answered meanwhile
+        this.armTimer(id);
+        for (const chunk of call.chunks) await this.client.publish(channel, [chunk]);
+      }
+    } catch {
+      // Lost again: the next reconnect sends them again.
+    }
   }
 
   query(path, input) {
