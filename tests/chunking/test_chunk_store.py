@@ -29,7 +29,7 @@ def test_chunks_in_any_order_with_duplicates_give_the_message_once_and_leave_not
     assert results[:-1] == [None] * (len(order) - 1)
     assert results[-1] == message.encode()
     assert not MessageChunk.objects.exists()
-    # The message is gone: sending its last chunk again starts a new, incomplete message.
+    # The message is recorded: a chunk of it sent again is not stored as a new message.
     assert store.add_chunk(session=session, payload=events[0]) is None
 
 
