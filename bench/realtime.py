@@ -180,7 +180,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="inkwell-bench-") as state_dir:
         site = Site(Path(state_dir), REDIS_URL=redis_url, REALTIME_CHANNEL_LAYER=options.layer)
         os.environ.update(site.env)
-        token = site.token("bench@example.com")
+        (token,) = site.tokens("bench@example.com")
         slug = site.shell(
             "from accounts.models import User; from blog.services import create_post\n"
             "author = User.objects.get(email='bench@example.com')\n"
