@@ -179,6 +179,9 @@ def main() -> None:
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
     with tempfile.TemporaryDirectory(prefix="inkwell-bench-") as state_dir:
         site = Site(Path(state_dir), REDIS_URL=redis_url, REALTIME_CHANNEL_LAYER=options.layer)
+        # fan_out broadcasts from this process: it must be the same site as the server, down
+        # to the Redis prefix, which derives from the database (so no DATABASE_URL of ours).
+        os.environ.clear()
         os.environ.update(site.env)
         (token,) = site.tokens("bench@example.com")
         slug = site.shell(
