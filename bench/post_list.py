@@ -22,6 +22,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+# The project root replaces this script's folder, whose markdown.py would shadow the package
+# that Django REST framework imports.
+sys.path.pop(0)
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 

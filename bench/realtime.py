@@ -22,15 +22,13 @@ from pathlib import Path
 
 import requests
 
+# The project root replaces this script's folder, whose markdown.py would shadow the package
+# that Django REST framework imports.
+sys.path.pop(0)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.realtime.servers import (
-    Site,
-    ask,
-    open_session_channel,
-    open_socket,
-    publish_chunks,
-)
+from bench.appsync import ask, open_session_channel, open_socket, publish_chunks
+from bench.live_site import Site
 
 
 def percentiles(timings: list[float]) -> str:
@@ -40,7 +38,7 @@ def percentiles(timings: list[float]) -> str:
 
 async def procedure_round_trips(url: str, token: str, slug: str, count: int) -> list[float]:
     """Milliseconds from publishing a post.bySlug call to its answer on the session channel."""
-    async with await open_socket(url, token=token, origin=False) as socket:
+    async with await open_socket(url, token=token) as socket:
         channel = await open_session_channel(socket)
         timings = []
         for number in range(count):
@@ -90,10 +88,7 @@ async def fan_out(url: str, token: str, subscribers: int, rounds: int) -> tuple[
     connect_started = time.perf_counter()
     for batch in range(0, subscribers, 50):
         opened = await asyncio.gather(
-            *(
-                open_socket(url, token=token, origin=False)
-                for _ in range(min(50, subscribers - batch))
-            )
+            *(open_socket(url, token=token) for _ in range(min(50, subscribers - batch)))
         )
         answers = await asyncio.gather(
             *(
@@ -133,7 +128,7 @@ def _join(parts: dict[int, str]) -> bytes:
 async def chunked_round_trip(url: str, token: str, mebibytes: int) -> dict[str, float]:
     """A post.create of ``mebibytes`` (3-byte characters, under the 2 Mi-character limit) sent
     in chunks, its answer (content and HTML: twice the size) received in chunks."""
-    async with await open_socket(url, token=token, origin=False) as socket:
+    async with await open_socket(url, token=token) as socket:
         channel = await open_session_channel(socket)
         content = "€" * ((mebibytes << 20) // 3)
         call = {
@@ -183,17 +178,20 @@ def main() -> None:
     options = parser.parse_args()
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
     with tempfile.TemporaryDirectory(prefix="inkwell-bench-") as state_dir:
-        site = Site(Path(state_dir), redis_url=redis_url)
-        site.env["REALTIME_CHANNEL_LAYER"] = options.layer
+        site = Site(Path(state_dir), REDIS_URL=redis_url, REALTIME_CHANNEL_LAYER=options.layer)
+        # fan_out broadcasts from this process: it must be the same site as the server, down
+        # to the Redis prefix, which derives from the database (so no DATABASE_URL of ours).
+        os.environ.clear()
         os.environ.update(site.env)
-        token = site.token("bench@example.com")
+        (token,) = site.tokens("bench@example.com")
         slug = site.shell(
             "from accounts.models import User; from blog.services import create_post\n"
             "author = User.objects.get(email='bench@example.com')\n"
             "print(create_post(author=author, title='Small', content='Short.', published=True)"
             ".slug)"
         )
-        with site.daphne() as url:
+        with site.daphne() as server:
+            url = server.ws_url
             print(f"layer: {options.layer}")
             ws, http = [], []
             for _ in range(5):  # alternate, so both see the same machine state
@@ -224,11 +222,10 @@ def main() -> None:
                 f"| broadcast fan-out | {received} subscribers, {len(timings)} broadcasts | "
                 f"median {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms |"
             )
-        log = next(Path(state_dir).glob("daphne-*.log")).read_text()
-        errors = [line for line in log.splitlines() if " ERROR " in line or " WARNING " in line]
-        print(f"<!-- server log: {len(errors)} error/warning lines -->")
-        for line in errors[:10]:
-            print(f"<!-- {line[:200]} -->")
+            errors = server.log_lines(" ERROR ", " WARNING ")
+            print(f"<!-- server log: {len(errors)} error/warning lines -->")
+            for line in errors[:10]:
+                print(f"<!-- {line[:200]} -->")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,154 @@
+"""A real Inkwell site for the benchmarks: its state in a folder of its own, its management
+commands, and Daphne processes serving it on free ports, whose memory a benchmark can read.
+
+The benchmarks keep their own copy of this rather than the test suite's helpers, so that a
+change made for a test never changes what a published number measured.
+"""
+# ruff: noqa: S603 (our own interpreter and arguments)
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+STARTUP_SECONDS = 30
+# What the caller means for its own process; a site is given these explicitly, or runs on
+# SQLite in its state folder with the in-memory layer.
+NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fresh_postgres_database(database_url: str, *, suffix: str) -> str:
+    """``database_url``'s server with an empty database ``<name>_<suffix>`` (dropped first if a
+    previous run left it); its URL. A run that starts empty measures the same thing each time."""
+    import psycopg  # only with DATABASE_URL: SQLite runs need no driver
+
+    parts = urlsplit(database_url)
+    name = f"{parts.path.lstrip('/') or 'inkwell'}_{suffix}"
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class Site:
+    """A migrated site whose state (database file, secrets, signing keys) lives in
+    ``state_dir``; ``settings`` are environment variables on top of the caller's."""
+
+    def __init__(self, state_dir: Path, **settings: str) -> None:
+        self.state_dir = state_dir
+        self.env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
+        self.env |= {
+            "STATE_DIR": str(state_dir),
+            "SECRET_KEY": "benchmarks-only",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **settings,
+        }
+        self.manage("migrate", "--no-input", "-v", "0")
+
+    def manage(self, *args: str) -> str:
+        """Run ``manage.py`` on the site; its output, or RuntimeError with its errors."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stderr}")
+        return done.stdout
+
+    def shell(self, code: str) -> str:
+        return self.manage("shell", "-v", "0", "-c", code).strip()
+
+    def tokens(self, *emails: str, ttl_seconds: int = 3600) -> list[str]:
+        """An access JWT of the local provider for each of ``emails``, whose accounts are
+        created if new (in one shell: each ``manage.py`` start costs a second or two)."""
+        return self.shell(
+            "from accounts.models import User\n"
+            "from accounts.providers.local import issue_token\n"
+            f"for email in {list(emails)!r}:\n"
+            "    user = User.objects.filter(email=email).first() or "
+            "User.objects.create_user(email, 'pw-not-used')\n"
+            f"    print(issue_token(user=user, kind='access', ttl={ttl_seconds}))"
+        ).split()
+
+    @contextlib.contextmanager
+    def daphne(self) -> Iterator["Daphne"]:
+        """One Daphne process serving the site, listening when entered, stopped on the way out."""
+        server = Daphne(self)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+class Daphne:
+    """A Daphne process serving ``site`` on a free port; its output goes to ``log``."""
+
+    def __init__(self, site: Site) -> None:
+        self.port = free_port()
+        self.http_url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.log = site.state_dir / f"daphne-{self.port}.log"
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [*command, "config.asgi:application"],
+                cwd=ROOT,
+                env=site.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self._wait_until_listening()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def rss_kib(self) -> int:
+        """The process's resident memory now (``VmRSS`` of /proc/<pid>/status), in KiB."""
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(line.split()[1])
+
+    def log_lines(self, *markers: str) -> list[str]:
+        """The lines of the server's output that contain any of ``markers``."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return [line for line in text.splitlines() if any(mark in line for mark in markers)]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def _wait_until_listening(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Daphne exited during start-up (log: {self.log}).")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            time.sleep(0.05)  # waiting for the port to open, not timing anything
+        self.stop()
+        raise RuntimeError(f"Daphne did not listen within {STARTUP_SECONDS} s (log: {self.log}).")
