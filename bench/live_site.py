@@ -29,6 +29,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_for_port(port: int, process: subprocess.Popen, name: str) -> None:
+    """Return once ``process`` (``name`` in errors) listens on ``port``; raise if it exits first
+    or takes longer than STARTUP_SECONDS."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited during start-up with {process.returncode}.")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)  # waiting for the port to open, not timing anything
+    raise RuntimeError(f"{name} did not listen on {port} within {STARTUP_SECONDS} s.")
+
+
 def fresh_postgres_database(database_url: str, *, suffix: str) -> str:
     """``database_url``'s server with an empty database ``<name>_<suffix>`` (dropped first if a
     previous run left it); its URL. A run that starts empty measures the same thing each time."""
@@ -143,12 +156,8 @@ class Daphne:
                 self.process.wait(timeout=10)
 
     def _wait_until_listening(self) -> None:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Daphne exited during start-up (log: {self.log}).")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                return
-            time.sleep(0.05)  # waiting for the port to open, not timing anything
-        self.stop()
-        raise RuntimeError(f"Daphne did not listen within {STARTUP_SECONDS} s (log: {self.log}).")
+        try:
+            wait_for_port(self.port, self.process, f"Daphne (log: {self.log})")
+        except RuntimeError:
+            self.stop()
+            raise

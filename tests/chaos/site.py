@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from tests.live_server import Server, Site, free_port, own_postgres_database, wait_for_port
+from tests.live_server import Server, Site, free_port, fresh_postgres_database, wait_for_port
 
 PASSWORD = "a chaos-suite passphrase"
 WRITER = "writer@chaos.example"
@@ -117,7 +117,7 @@ class ChaosSite(Site):
         super().__init__(
             state_dir,
             DEBUG="false",
-            DATABASE_URL=own_postgres_database(server_url, suffix="chaos"),
+            DATABASE_URL=fresh_postgres_database(server_url, suffix="chaos"),
             REDIS_URL=redis.url,
             LOG_LEVEL="WARNING",
             **settings,

@@ -5,7 +5,7 @@ killed and started again on the same port."""
 import os
 from pathlib import Path
 
-from tests.live_server import Server, Site, own_postgres_database
+from tests.live_server import Server, Site, fresh_postgres_database
 
 DEMO_PASSWORD = "inkwell-demo"
 WRITER = "writer0@demo.inkwell.example"
@@ -21,7 +21,9 @@ class LiveSite(Site):
         super().__init__(
             state_dir,
             DEBUG="true",  # static files straight from static/, no collectstatic step
-            DATABASE_URL=own_postgres_database(database_url, suffix="e2e") if database_url else "",
+            DATABASE_URL=fresh_postgres_database(database_url, suffix="e2e")
+            if database_url
+            else "",
             REDIS_URL=os.environ.get("REDIS_URL", ""),
         )
         self.manage("seed_demo", "--users", "3", "--posts", "12", "--comments", "40")

@@ -2,15 +2,18 @@
 AppSync Events conversation over TCP with the `websockets` client."""
 
 import json
-import uuid
 from pathlib import Path
 
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from bench.appsync import ask, open_session_channel
 from chunking import codec
 from tests import live_server
 from tests.realtime.conftest import header_subprotocol
+
+# The conversation steps the benchmarks hold too come from there; the rest is the tests' own.
+__all__ = ["Site", "ask", "open_session_channel", "open_socket", "publish_chunks", "receive_answer"]
 
 
 class Site(live_server.Site):
@@ -66,22 +69,6 @@ async def open_socket(
     return socket
 
 
-async def open_session_channel(socket: ClientConnection, op_id: str = "calls") -> str:
-    """Ask for a session and subscribe to its channel as ``op_id``; the channel."""
-    request_channel = f"/trpc/session-request-{uuid.uuid4().hex[:10]}"
-    await ask(socket, {"type": "subscribe", "id": "req", "channel": request_channel})
-    event = json.dumps({"type": "session.request", "clientUuid": str(uuid.uuid4())})
-    await ask(
-        socket, {"type": "publish", "id": "ask", "channel": request_channel, "events": [event]}
-    )
-    session_id = json.loads(json.loads(await socket.recv())["event"])["sessionId"]
-    await ask(socket, {"type": "unsubscribe", "id": "req"})
-    channel = f"/trpc/{session_id}"
-    subscribed = await ask(socket, {"type": "subscribe", "id": op_id, "channel": channel})
-    assert subscribed == {"type": "subscribe_success", "id": op_id}, subscribed
-    return channel
-
-
 async def publish_chunks(socket: ClientConnection, channel: str, message: dict) -> int:
     """Publish ``message`` in chunk events, one per frame, each acknowledged; how many."""
     chunks = codec.split(json.dumps(message, ensure_ascii=False))
@@ -121,9 +108,3 @@ async def receive_answer(socket: ClientConnection) -> tuple[dict, int, int]:
         parts[chunk.chunk_index] = chunk
         if len(parts) == chunk.total_chunks:
             return json.loads(codec.join(parts.values())), frames, largest
-
-
-async def ask(socket: ClientConnection, frame: dict) -> dict:
-    """Send one frame; the next frame received."""
-    await socket.send(json.dumps(frame))
-    return json.loads(await socket.recv())

@@ -36,7 +36,7 @@ class PostgresSite(Site):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    database_url = live_server.own_postgres_database(
+    database_url = live_server.fresh_postgres_database(
         os.environ["DATABASE_URL"], suffix="chunkcrash"
     )
     return PostgresSite(
