@@ -9,6 +9,7 @@ import copy
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,6 +114,16 @@ def to_plain_json(value: Any) -> Any:
     return _encode_root(value, None)[0]
 
 
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A value its producer already wrote in JSON form (dates as ``js_iso`` strings), with the
+    annotations of its inner paths (``{"0.createdAt": ["Date"]}``): taken as it is, so a
+    producer that knows its shape spares the walk below."""
+
+    json: Any
+    annotations: dict[str, list[str]]
+
+
 # One pass builds the JSON value and, when ``annotations`` is given, the flat
 # ``{dotted path: [type]}`` of every value JSON cannot carry, in depth-first order. A path is
 # joined only for a value that needs one; plain leaves are copied without a call.
@@ -125,6 +136,10 @@ def _encode_root(value: Any, annotations: dict[str, list[str]] | None) -> tuple[
         return value, None
     if isinstance(value, dict | list | tuple):
         return _encode(value, annotations, []), None
+    if isinstance(value, Encoded):
+        if annotations is not None:
+            annotations.update(value.annotations)
+        return value.json, None
     return _special(value)
 
 
@@ -164,14 +179,9 @@ def _encode(
                 into[key] = item
                 continue
             keys.append(escape_key(key))
-            if isinstance(item, dict | list | tuple):
-                into[key] = _encode(item, annotations, keys)
-            else:
-                json_item, type_name = _special(item)
-                if item is not UNDEFINED:
-                    into[key] = json_item
-                if type_name is not None and annotations is not None:
-                    annotations[".".join(keys)] = [type_name]
+            json_item = _encode_member(item, annotations, keys)
+            if item is not UNDEFINED:
+                into[key] = json_item
             keys.pop()
         return into
     items: list[Any] = []
@@ -180,15 +190,25 @@ def _encode(
             items.append(item)
             continue
         keys.append(str(index))
-        if isinstance(item, dict | list | tuple):
-            items.append(_encode(item, annotations, keys))
-        else:
-            json_item, type_name = _special(item)
-            items.append(json_item)
-            if type_name is not None and annotations is not None:
-                annotations[".".join(keys)] = [type_name]
+        items.append(_encode_member(item, annotations, keys))
         keys.pop()
     return items
+
+
+def _encode_member(item: Any, annotations: dict[str, list[str]] | None, keys: list[str]) -> Any:
+    """The JSON value of a member (not a plain leaf) at the path ``keys``."""
+    if isinstance(item, dict | list | tuple):
+        return _encode(item, annotations, keys)
+    if isinstance(item, Encoded):
+        if annotations is not None and item.annotations:
+            prefix = ".".join(keys)
+            for path, leaf in item.annotations.items():
+                annotations[f"{prefix}.{path}"] = leaf
+        return item.json
+    json_item, type_name = _special(item)
+    if type_name is not None and annotations is not None:
+        annotations[".".join(keys)] = [type_name]
+    return json_item
 
 
 # --- decoding -------------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """The hot read outputs (post.list, post.bySlug/byId, comment.list) built straight from rows.
 
-Each builder writes exactly what its declared DRF serializer in ``blog.serializers`` would
-(those stay the types the registry and the OpenAPI document show), without DRF's field-by-field
-walk: tests/api/test_hot_outputs.py holds each pair to byte-identical JSON.
+Each builder's answer is written exactly as its declared DRF serializer's would be (those stay
+the types the registry and the OpenAPI document show), without DRF's field-by-field walk:
+tests/api/test_hot_outputs.py holds each pair to byte-identical JSON. Lists of posts and
+comment threads come already in JSON form with their SuperJSON ``Date`` paths
+(``api.superjson.Encoded``), so the transport does not walk them again.
 """
 
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from api.superjson import Encoded, js_iso
 from blog.models import Post
 from blog.pagination import Page
 from blog.rendering import post_html
@@ -34,7 +37,7 @@ def _author(row: Row) -> dict[str, Any]:
 
 
 def _summary(row: Row) -> dict[str, Any]:
-    """``PostSummaryOutput`` of a ``selectors.SUMMARY_COLUMNS`` row."""
+    """``PostSummaryOutput`` of a ``selectors.SUMMARY_COLUMNS`` row, its dates written."""
     return {
         "id": str(row["id"]),
         "title": row["title"],
@@ -43,15 +46,20 @@ def _summary(row: Row) -> dict[str, Any]:
         "published": row["published"],
         "viewCount": row["view_count"],
         "commentCount": row["comment_count"],
-        "createdAt": row["created_at"],
-        "updatedAt": row["updated_at"],
+        "createdAt": js_iso(row["created_at"]),
+        "updatedAt": js_iso(row["updated_at"]),
         "author": _author(row),
     }
 
 
 def post_list(page: Page[Row]) -> Built:
     """``PostListOutput`` of a page of summary rows."""
-    return Built({"items": [_summary(row) for row in page.items], "nextCursor": page.next_cursor})
+    dates: dict[str, list[str]] = {}
+    for index in range(len(page.items)):
+        dates[f"{index}.createdAt"] = ["Date"]
+        dates[f"{index}.updatedAt"] = ["Date"]
+    items = Encoded([_summary(row) for row in page.items], dates)
+    return Built({"items": items, "nextCursor": page.next_cursor})
 
 
 def post_detail(post: Post) -> Built:
@@ -90,8 +98,8 @@ def comment_list(threads: CommentRows) -> Built:
             "parentId": None if row["parent_id"] is None else str(row["parent_id"]),
             "isDeleted": row["is_deleted"],
             "author": _author(row),
-            "createdAt": row["created_at"],
-            "updatedAt": row["updated_at"],
+            "createdAt": js_iso(row["created_at"]),
+            "updatedAt": js_iso(row["updated_at"]),
             "replies": [],
         }
         for row in threads.rows
@@ -100,4 +108,18 @@ def comment_list(threads: CommentRows) -> Built:
     for comment_id, node in nodes.items():
         shown_under = threads.shown_under[comment_id]
         (roots if shown_under is None else nodes[shown_under]["replies"]).append(node)
-    return Built(roots)
+    return Built([Encoded(root, _thread_dates(root)) for root in roots])
+
+
+def _thread_dates(root: dict[str, Any]) -> dict[str, list[str]]:
+    """The ``Date`` paths of a thread, in the depth-first order the SuperJSON walk takes."""
+    dates: dict[str, list[str]] = {}
+    pending = [("", root)]
+    while pending:
+        prefix, node = pending.pop()
+        dates[f"{prefix}createdAt"] = ["Date"]
+        dates[f"{prefix}updatedAt"] = ["Date"]
+        replies = node["replies"]
+        for index in range(len(replies) - 1, -1, -1):
+            pending.append((f"{prefix}replies.{index}.", replies[index]))
+    return dates

@@ -122,3 +122,21 @@ def test_a_date_that_skipped_the_transformer_is_refused_as_before():
     except TypeError:
         return
     raise AssertionError("a raw datetime was written")
+
+
+containers = st.one_of(
+    st.lists(values, max_size=4), st.dictionaries(keys, values, min_size=1, max_size=4)
+)
+
+
+@given(containers, keys)
+def test_a_value_its_producer_encoded_is_written_as_the_walk_writes_the_value(value, key):
+    wire = superjson.serialize(value)
+    encoded = superjson.Encoded(wire["json"], wire.get("meta", {}).get("values", {}))
+    for outer in (lambda inner: {key: [1, inner]}, lambda inner: inner):
+        assert trpc.dumps(superjson.serialize(outer(encoded))) == trpc.dumps(
+            superjson.serialize(outer(value))
+        )
+        assert trpc.dumps(superjson.to_plain_json(outer(encoded))) == trpc.dumps(
+            superjson.to_plain_json(outer(value))
+        )
