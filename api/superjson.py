@@ -9,6 +9,7 @@ import copy
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,54 +100,115 @@ def parse_path(path: str) -> list[str]:
 
 def serialize(value: Any) -> dict[str, Any]:
     """``value`` as ``{"json": …, "meta": {"values": …, "v": 1}}``; no ``meta`` when plain."""
-    json_value, annotations = _walk(value)
-    if annotations is None:
+    annotations: dict[str, list[str]] = {}
+    json_value, root_type = _encode_root(value, annotations)
+    if root_type is not None:
+        return {"json": json_value, "meta": {"values": [root_type], "v": 1}}
+    if not annotations:
         return {"json": json_value}
     return {"json": json_value, "meta": {"values": annotations, "v": 1}}
 
 
 def to_plain_json(value: Any) -> Any:
     """``value`` without a transformer: dates become ISO strings, ``UNDEFINED`` ``None``."""
-    return _walk(value)[0]
+    return _encode_root(value, None)[0]
 
 
-def _walk(value: Any) -> tuple[Any, Any]:
-    """(the JSON value, its annotation tree or None): a leaf gets ``[type]``, an object or list
-    a flat ``{dotted path: [type]}``."""
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A value its producer already wrote in JSON form (dates as ``js_iso`` strings), with the
+    annotations of its inner paths (``{"0.createdAt": ["Date"]}``): taken as it is, so a
+    producer that knows its shape spares the walk below."""
+
+    json: Any
+    annotations: dict[str, list[str]]
+
+
+# One pass builds the JSON value and, when ``annotations`` is given, the flat
+# ``{dotted path: [type]}`` of every value JSON cannot carry, in depth-first order. A path is
+# joined only for a value that needs one; plain leaves are copied without a call.
+_PLAIN_LEAVES = (str, int, bool, type(None))
+
+
+def _encode_root(value: Any, annotations: dict[str, list[str]] | None) -> tuple[Any, str | None]:
+    """(the JSON value, the type of a root that is itself a special leaf, or None)."""
+    if type(value) in _PLAIN_LEAVES:
+        return value, None
+    if isinstance(value, dict | list | tuple):
+        return _encode(value, annotations, []), None
+    if isinstance(value, Encoded):
+        if annotations is not None:
+            annotations.update(value.annotations)
+        return value.json, None
+    return _special(value)
+
+
+class PythonFloat(float):
+    """A finite float marked to be written as Python's ``repr`` spells it (``1e-05``), as the
+    standard library's encoder always wrote it; ``api.trpc.dumps`` keeps that spelling."""
+
+    __slots__ = ()
+
+
+def _special(value: Any) -> tuple[Any, str | None]:
+    """A leaf JSON cannot carry as (its JSON stand-in, its SuperJSON type); others as they are."""
     if isinstance(value, datetime):
-        return js_iso(value), ["Date"]
+        return js_iso(value), "Date"
     if value is UNDEFINED:
-        return None, ["undefined"]
-    if isinstance(value, float) and not math.isfinite(value):
-        return ("NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")), [
+        return None, "undefined"
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return PythonFloat(value), None
+        return ("NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")), (
             "number"
-        ]
-    if isinstance(value, dict):
-        items: Any = {}
-        inner: dict[str, Any] = {}
-        for key, item in value.items():
-            json_item, tree = _walk(item)
-            if item is not UNDEFINED:
-                items[str(key)] = json_item
-            _nest(inner, escape_key(str(key)), tree)
-        return items, (inner or None)
-    if isinstance(value, list | tuple):
-        items = []
-        inner = {}
-        for index, item in enumerate(value):
-            json_item, tree = _walk(item)
-            items.append(json_item)
-            _nest(inner, str(index), tree)
-        return items, (inner or None)
+        )
     return value, None
 
 
-def _nest(into: dict[str, Any], key: str, tree: Any) -> None:
-    if isinstance(tree, list):
-        into[key] = tree
-    elif isinstance(tree, dict):
-        for path, leaf in tree.items():
-            into[f"{key}.{path}"] = leaf
+def _encode(
+    container: dict[Any, Any] | list[Any] | tuple[Any, ...],
+    annotations: dict[str, list[str]] | None,
+    keys: list[str],
+) -> Any:
+    plain = _PLAIN_LEAVES
+    if isinstance(container, dict):
+        into: dict[str, Any] = {}
+        for raw_key, item in container.items():
+            key = raw_key if type(raw_key) is str else str(raw_key)
+            if type(item) in plain:
+                into[key] = item
+                continue
+            keys.append(escape_key(key))
+            json_item = _encode_member(item, annotations, keys)
+            if item is not UNDEFINED:
+                into[key] = json_item
+            keys.pop()
+        return into
+    items: list[Any] = []
+    for index, item in enumerate(container):
+        if type(item) in plain:
+            items.append(item)
+            continue
+        keys.append(str(index))
+        items.append(_encode_member(item, annotations, keys))
+        keys.pop()
+    return items
+
+
+def _encode_member(item: Any, annotations: dict[str, list[str]] | None, keys: list[str]) -> Any:
+    """The JSON value of a member (not a plain leaf) at the path ``keys``."""
+    if isinstance(item, dict | list | tuple):
+        return _encode(item, annotations, keys)
+    if isinstance(item, Encoded):
+        if annotations is not None and item.annotations:
+            prefix = ".".join(keys)
+            for path, leaf in item.annotations.items():
+                annotations[f"{prefix}.{path}"] = leaf
+        return item.json
+    json_item, type_name = _special(item)
+    if type_name is not None and annotations is not None:
+        annotations[".".join(keys)] = [type_name]
+    return json_item
 
 
 # --- decoding -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from api.registry import (
     SignedInContext,
     procedure,
 )
-from blog import search, selectors, services
+from blog import outputs, search, selectors, services
 from blog.models import Comment, Post
 from blog.pagination import Page
 from blog.serializers import (
@@ -37,26 +37,26 @@ from blog.serializers import (
 
 
 @procedure("post.list", kind=QUERY, input=PostListInput, output=PostListOutput, access=PUBLIC)
-def post_list(ctx: Context, data: Data) -> Page[Post]:
+def post_list(ctx: Context, data: Data) -> outputs.Built:
     """Published posts, newest first, keyset-paginated; `published: false` lists the caller's
     own drafts."""
-    return selectors.post_page(viewer=ctx.user, **data)
+    return outputs.post_list(selectors.post_row_page(viewer=ctx.user, **data))
 
 
 @procedure("post.bySlug", kind=QUERY, input=PostBySlugInput, output=PostOutput, access=PUBLIC)
-def post_by_slug(ctx: Context, data: Data) -> Post:
+def post_by_slug(ctx: Context, data: Data) -> outputs.Built:
     """One post, counting a view. A draft is NOT_FOUND to all but its author and staff."""
-    post = selectors.post_for_viewer(viewer=ctx.user, slug=data["slug"])
+    post = selectors.post_to_show(viewer=ctx.user, slug=data["slug"])
     services.record_post_view(post=post)
-    return post
+    return outputs.post_detail(post)
 
 
 @procedure("post.byId", kind=QUERY, input=PostByIdInput, output=PostOutput, access=PUBLIC)
-def post_by_id(ctx: Context, data: Data) -> Post:
+def post_by_id(ctx: Context, data: Data) -> outputs.Built:
     """One post, counting a view. A draft is NOT_FOUND to all but its author and staff."""
-    post = selectors.post_for_viewer(viewer=ctx.user, post_id=data["id"])
+    post = selectors.post_to_show(viewer=ctx.user, post_id=data["id"])
     services.record_post_view(post=post)
-    return post
+    return outputs.post_detail(post)
 
 
 @procedure("post.search", kind=QUERY, input=PostSearchInput, output=PostSearchOutput, access=PUBLIC)
@@ -100,10 +100,9 @@ def post_delete(ctx: SignedInContext, data: Data) -> Data:
 @procedure(
     "comment.list", kind=QUERY, input=CommentListInput, output=CommentListOutput, access=PUBLIC
 )
-def comment_list(ctx: Context, data: Data) -> list[selectors.CommentNode]:
+def comment_list(ctx: Context, data: Data) -> outputs.Built:
     """A readable post's comments as threads, oldest first."""
-    post = selectors.post_for_viewer(viewer=ctx.user, post_id=data["post_id"])
-    return selectors.comment_tree(post=post)
+    return outputs.comment_list(selectors.comment_rows(viewer=ctx.user, post_id=data["post_id"]))
 
 
 @procedure(

@@ -1,7 +1,7 @@
 """Reads of posts and comments. Anything that could leak a draft takes the viewer."""
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
@@ -65,6 +65,25 @@ def _summaries() -> QuerySet[Post]:
     )
 
 
+# What a post summary shows (blog.outputs): the author's shown columns, not select_related's
+# every one (password hash, bio, …).
+SUMMARY_COLUMNS = (
+    "id",
+    "title",
+    "slug",
+    "excerpt",
+    "published",
+    "view_count",
+    "created_at",
+    "updated_at",
+    "author_id",
+    "author__name",
+    "author__avatar_url",
+    "comment_count",
+)
+_SHOWN_AUTHOR_COLUMNS = ("author__id", "author__name", "author__avatar_url")
+
+
 def _readable(viewer: Viewer) -> Q:
     if _is_staff(viewer):
         return Q()
@@ -93,7 +112,43 @@ def post_page(
     published: bool = True,
 ) -> Page[Post]:
     """Newest first. ``published=False`` lists the viewer's own drafts (nobody else's)."""
-    posts = _summaries()
+    posts = _listing(_summaries(), viewer, cursor, author_id, published)
+    items = list(posts[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = encode_position(Position(items[-1].created_at, items[-1].id))
+    return Page(items, next_cursor)
+
+
+def post_row_page(
+    *,
+    viewer: Viewer,
+    limit: int,
+    cursor: str | None = None,
+    author_id: UUID | None = None,
+    published: bool = True,
+) -> Page[dict[str, Any]]:
+    """``post_page`` as ``SUMMARY_COLUMNS`` rows, for outputs built without model instances."""
+    posts = Post.objects.annotate(comment_count=_live_comment_count())
+    rows = list(
+        _listing(posts, viewer, cursor, author_id, published).values(*SUMMARY_COLUMNS)[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_position(Position(rows[-1]["created_at"], rows[-1]["id"]))
+    return Page(rows, next_cursor)
+
+
+def _listing(
+    posts: QuerySet[Post],
+    viewer: Viewer,
+    cursor: str | None,
+    author_id: UUID | None,
+    published: bool,
+) -> QuerySet[Post]:
+    """A newest-first listing's filters and order (see ``post_page``)."""
     if published:
         posts = posts.filter(published=True)
     elif viewer.is_authenticated:
@@ -108,19 +163,30 @@ def post_page(
             Q(created_at__lt=position.created_at)
             | Q(created_at=position.created_at, id__lt=position.id)
         )
-    items = list(posts.order_by("-created_at", "-id")[: limit + 1])
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        next_cursor = encode_position(Position(items[-1].created_at, items[-1].id))
-    return Page(items, next_cursor)
+    return posts.order_by("-created_at", "-id")
 
 
 def post_for_viewer(
     *, viewer: Viewer, slug: str | None = None, post_id: UUID | None = None
 ) -> Post:
     """One post with its content; drafts are NotFound to everyone but their author and staff."""
-    posts = _summaries().defer(None)
+    return _one_post(_summaries().defer(None), viewer, slug, post_id)
+
+
+def post_to_show(*, viewer: Viewer, slug: str | None = None, post_id: UUID | None = None) -> Post:
+    """``post_for_viewer`` for a reader: only the author's shown columns are loaded, so the
+    post is for showing and counting a view, not for saving."""
+    posts = (
+        Post.objects.select_related("author")
+        .only(*(field.name for field in Post._meta.concrete_fields), *_SHOWN_AUTHOR_COLUMNS)
+        .annotate(comment_count=_live_comment_count())
+    )
+    return _one_post(posts, viewer, slug, post_id)
+
+
+def _one_post(
+    posts: QuerySet[Post], viewer: Viewer, slug: str | None, post_id: UUID | None
+) -> Post:
     if slug is None:
         post = posts.filter(**{"id": post_id}).first()
     else:
@@ -168,40 +234,76 @@ def comment_tree(*, post: Post) -> list[CommentNode]:
         Comment.objects.filter(post=post).select_related("author").order_by("created_at", "id")
     )
     nodes = {comment.id: CommentNode(comment) for comment in comments}
-    shown_under = _placements(nodes)
+    shown_under = _placements({node.comment.id: node.comment.parent_id for node in nodes.values()})
     roots: list[CommentNode] = []
     for comment_id, node in nodes.items():
-        parent = shown_under[comment_id]
-        (parent.replies if parent else roots).append(node)
+        parent_id = shown_under[comment_id]
+        (roots if parent_id is None else nodes[parent_id].replies).append(node)
     return roots
 
 
-def _placements(nodes: dict[UUID, CommentNode]) -> dict[UUID, CommentNode | None]:
-    """Which node each comment is shown under (None: a thread of its own). Iterative: no
-    thread depth can exhaust the stack; a parent cycle written around the services breaks
-    at the comment where it closes."""
+@dataclass(frozen=True)
+class CommentRows:
+    """A post's comments as rows, oldest first, and the id of the comment each is shown under
+    (None: a thread of its own), placed as ``comment_tree`` places them."""
+
+    rows: list[dict[str, Any]]
+    shown_under: dict[UUID, UUID | None]
+
+
+COMMENT_COLUMNS = (
+    "id",
+    "content",
+    "parent_id",
+    "is_deleted",
+    "created_at",
+    "updated_at",
+    "author_id",
+    "author__name",
+    "author__avatar_url",
+)
+
+
+def comment_rows(*, viewer: Viewer, post_id: UUID) -> CommentRows:
+    """A readable post's comments (``COMMENT_COLUMNS``), from two queries: the post's
+    visibility, then every comment with its author's shown columns."""
+    if not readable_posts(viewer=viewer).filter(id=post_id).exists():
+        raise NotFound("No such post.")
+    rows = list(
+        Comment.objects.filter(post_id=post_id)
+        .order_by("created_at", "id")
+        .values(*COMMENT_COLUMNS)
+    )
+    return CommentRows(rows, _placements({row["id"]: row["parent_id"] for row in rows}))
+
+
+def _placements(parents: dict[UUID, UUID | None]) -> dict[UUID, UUID | None]:
+    """Which comment each comment is shown under (None: a thread of its own), given each
+    one's parent. Iterative: no thread depth can exhaust the stack; a parent cycle written
+    around the services breaks at the comment where it closes."""
     cap = settings.COMMENT_MAX_DEPTH
     level: dict[UUID, int] = {}
-    shown_under: dict[UUID, CommentNode | None] = {}
-    for start in nodes.values():
-        path: list[Comment] = []
+    shown_under: dict[UUID, UUID | None] = {}
+    for start in parents:
+        path: list[UUID] = []
         on_path: set[UUID] = set()
-        current: CommentNode | None = start
-        while current is not None and current.comment.id not in level:
-            if current.comment.id in on_path:
+        current: UUID | None = start
+        while current is not None and current not in level:
+            if current in on_path:
                 break
-            path.append(current.comment)
-            on_path.add(current.comment.id)
-            current = nodes.get(current.comment.parent_id) if current.comment.parent_id else None
-        for comment in reversed(path):
-            parent = nodes.get(comment.parent_id) if comment.parent_id else None
-            if parent is None or parent.comment.id not in level:
-                level[comment.id], shown_under[comment.id] = 0, None
-            elif level[parent.comment.id] < cap:
-                level[comment.id] = level[parent.comment.id] + 1
-                shown_under[comment.id] = parent
+            path.append(current)
+            on_path.add(current)
+            parent = parents[current]
+            current = parent if parent in parents else None
+        for comment_id in reversed(path):
+            parent = parents[comment_id]
+            if parent is None or parent not in level:
+                level[comment_id], shown_under[comment_id] = 0, None
+            elif level[parent] < cap:
+                level[comment_id] = level[parent] + 1
+                shown_under[comment_id] = parent
             else:
-                level[comment.id], shown_under[comment.id] = cap, shown_under[parent.comment.id]
+                level[comment_id], shown_under[comment_id] = cap, shown_under[parent]
     return shown_under
 
 

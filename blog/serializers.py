@@ -16,6 +16,7 @@ from blog.models import (
     TITLE_MAX_LENGTH,
     Post,
 )
+from blog.outputs import Built
 from blog.rendering import highlight_html, post_html
 from blog.search import SEARCH_CANDIDATES, SEARCH_QUERY_MAX_LENGTH
 from lib.errors import InvalidInput
@@ -137,6 +138,16 @@ class CommentDeleteInput(serializers.Serializer):
 # --- outputs --------------------------------------------------------------------------------
 
 
+class HandsOnBuilt(serializers.BaseSerializer):  # type: ignore[type-arg]
+    """An output type whose hot procedures build their answer in ``blog.outputs``: a ``Built``
+    answer is handed on as it is; anything else goes through the declared fields."""
+
+    def to_representation(self, instance: Any) -> Any:
+        if isinstance(instance, Built):
+            return instance.value
+        return super().to_representation(instance)
+
+
 class AuthorOutput(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField(source="display_name")
@@ -156,7 +167,7 @@ class PostSummaryOutput(serializers.Serializer):
     author = AuthorOutput()
 
 
-class PostOutput(PostSummaryOutput):
+class PostOutput(HandsOnBuilt, PostSummaryOutput):
     content = serializers.CharField()
     contentHtml = serializers.SerializerMethodField(help_text="The content as sanitised HTML.")
 
@@ -164,7 +175,7 @@ class PostOutput(PostSummaryOutput):
         return post_html(post)
 
 
-class PostListOutput(serializers.Serializer):
+class PostListOutput(HandsOnBuilt, serializers.Serializer):
     items = PostSummaryOutput(many=True)
     nextCursor = serializers.CharField(source="next_cursor", allow_null=True)
 
@@ -236,7 +247,7 @@ class CommentNodeOutput(serializers.Serializer):
         return top
 
 
-class CommentListOutput(serializers.ListSerializer):
+class CommentListOutput(HandsOnBuilt, serializers.ListSerializer):  # type: ignore[type-arg]
     """The post's threads, oldest first."""
 
     child = CommentNodeOutput()

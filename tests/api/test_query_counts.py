@@ -51,3 +51,20 @@ def test_post_create_queries_do_not_depend_on_content(as_user, author, django_as
         caller.mutate("post.create", {"title": "One", "content": "x"})
     with django_assert_num_queries(11):
         caller.mutate("post.create", {"title": "Two", "content": "y" * 100_000})
+
+
+def test_post_by_id_is_a_read_and_an_atomic_count(trpc, django_assert_num_queries):
+    post = PostFactory()
+    CommentFactory.create_batch(5, post=post)
+    with django_assert_num_queries(2):  # the post with author and counts; UPDATE view_count
+        trpc.query("post.byId", {"id": str(post.id)})
+
+
+def test_comment_list_of_200_comments_is_two_queries(trpc, django_assert_num_queries):
+    post = PostFactory()
+    roots = CommentFactory.create_batch(100, post=post)
+    for root in roots:
+        CommentFactory(post=post, parent=root)
+    with django_assert_num_queries(2):  # the post (visibility), then the whole thread + authors
+        answer = trpc.query("comment.list", {"postId": str(post.id)})
+    assert len(answer.data) == 100
