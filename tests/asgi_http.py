@@ -15,7 +15,13 @@ class AsgiAnswer:
     body: bytes
 
 
-def asgi_request(
+def asgi_request(application: Any, method: str, path: str, **options: Any) -> AsgiAnswer:
+    """One request (``body``, ``headers``), waited for until the handler has closed its
+    response (request_finished)."""
+    return async_to_sync(asgi_exchange)(application, method, path, **options)
+
+
+async def asgi_exchange(
     application: Any,
     method: str,
     path: str,
@@ -23,7 +29,7 @@ def asgi_request(
     body: bytes = b"",
     headers: dict[str, str] | None = None,
 ) -> AsgiAnswer:
-    """One request, waited for until the handler has closed its response (request_finished)."""
+    """``asgi_request`` for async callers (requests in parallel)."""
     raw_headers = [(b"host", b"testserver")] + [
         (name.lower().encode(), value.encode()) for name, value in (headers or {}).items()
     ]
@@ -38,21 +44,17 @@ def asgi_request(
         "headers": raw_headers,
     }
 
-    async def exchange() -> tuple[dict[str, Any], bytes]:
-        communicator = ApplicationCommunicator(application, scope)
-        await communicator.send_input({"type": "http.request", "body": body})
-        start = await communicator.receive_output(timeout=10)
-        content = b""
-        while True:
-            # The last message of a streamed answer (a static file) may carry no body at all.
-            part = await communicator.receive_output(timeout=10)
-            content += part.get("body", b"")
-            if not part.get("more_body", False):
-                break
-        await communicator.wait(timeout=10)
-        return start, content
-
-    start, content = async_to_sync(exchange)()
+    communicator = ApplicationCommunicator(application, scope)
+    await communicator.send_input({"type": "http.request", "body": body})
+    start = await communicator.receive_output(timeout=10)
+    content = b""
+    while True:
+        # The last message of a streamed answer (a static file) may carry no body at all.
+        part = await communicator.receive_output(timeout=10)
+        content += part.get("body", b"")
+        if not part.get("more_body", False):
+            break
+    await communicator.wait(timeout=10)
     return AsgiAnswer(
         status=start["status"],
         headers={name.decode().lower(): value.decode() for name, value in start["headers"]},
