@@ -2,11 +2,11 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+from config.http_handler import get_http_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Django must be set up before the consumers (and their models) are imported.
-django_http = get_asgi_application()
+django_http = get_http_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
