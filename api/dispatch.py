@@ -42,7 +42,7 @@ _SERVICE_ERROR_CODES: list[tuple[type[errors.ServiceError], str]] = [
 # When the database could not be had: the pool had no connection to spare (the burst that
 # emptied it is over soon), or PostgreSQL dropped the connection (a restart: the pool replaces
 # it with a fresh one by itself).
-POOL_TIMEOUT_RETRY_AFTER_SECONDS = 1
+DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1
 # Transient by nature: PostgreSQL's own "not now" (a pooled connection it closed, a refusal).
 # SQLite's OperationalError ("no such table") is a bug, and stays an internal error.
 _DATABASE_UNAVAILABLE = (PoolTimeout, PostgresOperationalError)
@@ -106,9 +106,9 @@ def error_for_exception(error: BaseException, path: str | None) -> trpc.TrpcErro
         return trpc.TrpcError(
             "BAD_REQUEST", error.message, path, {"fieldErrors": error.field_errors}
         )
-    if is_pool_timeout(error):
+    if is_database_unavailable(error):
         logger.warning("Procedure %s found no database connection: %s", path, error)
-        error = errors.ServiceUnavailable(retry_after=POOL_TIMEOUT_RETRY_AFTER_SECONDS)
+        error = errors.ServiceUnavailable(retry_after=DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS)
     for error_class, code in _SERVICE_ERROR_CODES:
         if isinstance(error, error_class):
             return trpc.TrpcError(code, error.message, path, retry_after=error.retry_after)
@@ -117,7 +117,7 @@ def error_for_exception(error: BaseException, path: str | None) -> trpc.TrpcErro
     return trpc.TrpcError("INTERNAL_SERVER_ERROR", "Internal server error", path, data)
 
 
-def is_pool_timeout(error: BaseException) -> bool:
+def is_database_unavailable(error: BaseException) -> bool:
     """Whether ``error`` says no working database connection can be had now: the pool's
     timeout, or PostgreSQL's OperationalError (a pooled connection closed by a restart), alone
     or under Django's OperationalError."""

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from api import trpc
-from api.dispatch import call_procedure, error_for_exception, is_pool_timeout
+from api.dispatch import call_procedure, error_for_exception, is_database_unavailable
 from lib.client_address import client_ip
 
 TRANSFORMER_HEADER = "X-Trpc-Transformer"
@@ -108,7 +108,7 @@ class TrpcView(APIView):
         """DRF's own failures (authentication, CSRF) in the tRPC error envelope; a database pool
         with no connection to spare while signing the caller in is SERVICE_UNAVAILABLE."""
         uses_superjson = _transformer(self.request) == "superjson"
-        if is_pool_timeout(exc):
+        if is_database_unavailable(exc):
             return _error_response(
                 error_for_exception(exc, _path(self.kwargs)), uses_superjson=uses_superjson
             )
