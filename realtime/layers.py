@@ -82,6 +82,18 @@ class CoreChannelLayer(RedisChannelLayer):
             lambda name: OverflowQueue(self.capacity, overflow_notice, name)
         )
 
+    async def receive(self, channel: str) -> Any:
+        try:
+            return await super().receive(channel)
+        except asyncio.CancelledError:
+            # channels-redis drops a cancelled receive's queue unless that receive held the
+            # receive lock (it was reading Redis for everyone): then each closing consumer
+            # leaked one empty queue for the life of the process.
+            queue = self.receive_buffer.get(channel)
+            if queue is not None and queue.empty():
+                del self.receive_buffer[channel]
+            raise
+
 
 class PubSubChannelLayer(RedisPubSubChannelLayer):
     """channels-redis' pub/sub layer, with each consumer's queue bounded by ``capacity``."""
