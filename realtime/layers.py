@@ -125,6 +125,8 @@ class _PubSubLoopLayer(RedisPubSubLoopLayer):
         super().__init__(hosts, *args, **kwargs)
         self.capacity = capacity
         self._shards = [_Shard(host, self) for host in decode_hosts(hosts)]
+        # Group channels per consumer channel: what a closing consumer leaves, without a scan.
+        self._memberships: collections.defaultdict[str, set[str]] = collections.defaultdict(set)
         self._leaving: set[str] = set()
         self._cleanup: asyncio.Task[None] | None = None
 
@@ -141,20 +143,26 @@ class _PubSubLoopLayer(RedisPubSubLoopLayer):
         try:
             message = await queue.get()
         except (TimeoutError, asyncio.CancelledError, GeneratorExit) as exit_:
-            cleanup = self._leave(channel)
+            self._forget(channel)
             if not isinstance(exit_, GeneratorExit):
                 # Wait for the goodbye as channels-redis does; cancelled again, stop waiting:
                 # the clean-up carries on without this task.
                 with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.shield(cleanup)
+                    await asyncio.shield(self._clean_up())
             raise
         return self.channel_layer.deserialize(message)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        if channel in self.channels:
+            self._memberships[channel].add(self._get_group_channel_name(group))
+        await super().group_add(group, channel)
 
     async def group_discard(self, group: str, channel: str) -> None:
         group_channel = self._get_group_channel_name(group)
         members = self.groups.get(group_channel, set())
         if channel not in members:
             return
+        self._memberships[channel].discard(group_channel)
         members.remove(channel)
         if not members:
             del self.groups[group_channel]
@@ -169,19 +177,21 @@ class _PubSubLoopLayer(RedisPubSubLoopLayer):
                 await self._cleanup
         self._cleanup = None
         self._leaving = set()
+        self._memberships.clear()
         await super().flush()
 
-    def _leave(self, channel: str) -> "asyncio.Future[None]":
-        """Forget ``channel`` and its memberships now; unsubscribe in the clean-up task."""
-        if self.channels.pop(channel, None) is not None:
-            self._leaving.add(channel)
-            # Memberships its consumer did not discard (cancelled first) die with it.
-            for group_channel, members in list(self.groups.items()):
-                members.discard(channel)
-                if not members:
-                    del self.groups[group_channel]
-                    self._leaving.add(group_channel)
-        return self._clean_up()
+    def _forget(self, channel: str) -> None:
+        """Forget ``channel`` and its memberships now, and mark what to unsubscribe."""
+        if self.channels.pop(channel, None) is None:
+            return
+        self._leaving.add(channel)
+        # Memberships its consumer did not discard (cancelled first) die with it.
+        for group_channel in self._memberships.pop(channel, set()):
+            members = self.groups.get(group_channel, set())
+            members.discard(channel)
+            if not members and group_channel in self.groups:
+                del self.groups[group_channel]
+                self._leaving.add(group_channel)
 
     def _clean_up(self) -> "asyncio.Future[None]":
         """The running clean-up, started if channels wait to be left; done when none do."""
