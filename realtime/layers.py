@@ -6,17 +6,29 @@ message without a word, and leaves it unbounded (pub/sub layer). Here both use
 ``OverflowQueue``: when a consumer's queue is full, its waiting messages are replaced by one
 ``layer.overflow`` message, the drop is counted and logged, and the consumer closes the
 socket (``RealtimeConsumer.layer_overflow``) so the client reconnects and reloads.
+
+The pub/sub layer also leaves its Redis channels in a task of its own (``_PubSubLoopLayer``):
+channels-redis unsubscribes inside the consumer's cancelled receive, where a second
+cancellation (Daphne's, when a thousand sockets close at once) cut it short, logged an error
+and left the subscription behind.
 """
 
 import asyncio
 import collections
+import contextlib
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from channels_redis.core import RedisChannelLayer
-from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, _wrap_close
+from channels_redis.pubsub import (
+    RedisPubSubChannelLayer,
+    RedisPubSubLoopLayer,
+    RedisSingleShardConnection,
+    _wrap_close,
+)
+from channels_redis.utils import decode_hosts
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +82,18 @@ class CoreChannelLayer(RedisChannelLayer):
             lambda name: OverflowQueue(self.capacity, overflow_notice, name)
         )
 
+    async def receive(self, channel: str) -> Any:
+        try:
+            return await super().receive(channel)
+        except asyncio.CancelledError:
+            # channels-redis drops a cancelled receive's queue unless that receive held the
+            # receive lock (it was reading Redis for everyone): then each closing consumer
+            # leaked one empty queue for the life of the process.
+            queue = self.receive_buffer.get(channel)
+            if queue is not None and queue.empty():
+                del self.receive_buffer[channel]
+            raise
+
 
 class PubSubChannelLayer(RedisPubSubChannelLayer):
     """channels-redis' pub/sub layer, with each consumer's queue bounded by ``capacity``."""
@@ -90,15 +114,171 @@ class PubSubChannelLayer(RedisPubSubChannelLayer):
 
 
 class _PubSubLoopLayer(RedisPubSubLoopLayer):
-    def __init__(self, *args: Any, capacity: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    """One event loop's pub/sub layer: bounded queues, and channels left in a clean-up task.
+
+    A consumer's channel is done with when its receive is cancelled (Channels has no
+    ``delete_channel``). Forgetting it, and the groups it leaves empty, happens at once; the
+    UNSUBSCRIBE goes out from ``_cleanup``, which no consumer's cancellation reaches.
+    """
+
+    def __init__(self, hosts: Any = None, *args: Any, capacity: int, **kwargs: Any) -> None:
+        super().__init__(hosts, *args, **kwargs)
         self.capacity = capacity
+        self._shards = [_Shard(host, self) for host in decode_hosts(hosts)]
+        # Group channels per consumer channel: what a closing consumer leaves, without a scan.
+        self._memberships: collections.defaultdict[str, set[str]] = collections.defaultdict(set)
+        self._leaving: set[str] = set()
+        self._cleanup: asyncio.Task[None] | None = None
 
     async def _subscribe_to_channel(self, channel: str) -> None:
         # The queue holds serialised messages, so the notice is serialised too.
         notice = functools.partial(_serialised_notice, self.channel_layer)
         self.channels[channel] = OverflowQueue(self.capacity, notice, channel)
         await self._get_shard(channel).subscribe(channel)
+
+    async def receive(self, channel: str) -> Any:
+        if channel not in self.channels:
+            await self._subscribe_to_channel(channel)
+        queue = self.channels[channel]
+        try:
+            message = await queue.get()
+        except (TimeoutError, asyncio.CancelledError, GeneratorExit) as exit_:
+            self._forget(channel)
+            if not isinstance(exit_, GeneratorExit):
+                # Wait for the goodbye as channels-redis does; cancelled again, stop waiting:
+                # the clean-up carries on without this task.
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.shield(self._clean_up())
+            raise
+        return self.channel_layer.deserialize(message)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        if channel in self.channels:
+            self._memberships[channel].add(self._get_group_channel_name(group))
+        await super().group_add(group, channel)
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        group_channel = self._get_group_channel_name(group)
+        members = self.groups.get(group_channel, set())
+        if channel not in members:
+            return
+        self._memberships[channel].discard(group_channel)
+        members.remove(channel)
+        if not members:
+            del self.groups[group_channel]
+            self._leaving.add(group_channel)
+            await asyncio.shield(self._clean_up())
+
+    async def flush(self) -> None:
+        if self._cleanup is not None:
+            # Flushing closes the connections, and Redis drops their subscriptions with them.
+            self._cleanup.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._cleanup
+        self._cleanup = None
+        self._leaving = set()
+        self._memberships.clear()
+        await super().flush()
+
+    def _forget(self, channel: str) -> None:
+        """Forget ``channel`` and its memberships now, and mark what to unsubscribe."""
+        if self.channels.pop(channel, None) is None:
+            return
+        self._leaving.add(channel)
+        # Memberships its consumer did not discard (cancelled first) die with it.
+        for group_channel in self._memberships.pop(channel, set()):
+            members = self.groups.get(group_channel, set())
+            members.discard(channel)
+            if not members and group_channel in self.groups:
+                del self.groups[group_channel]
+                self._leaving.add(group_channel)
+
+    def _clean_up(self) -> "asyncio.Future[None]":
+        """The running clean-up, started if channels wait to be left; done when none do."""
+        if self._cleanup is None or self._cleanup.done():
+            if not self._leaving:
+                done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                done.set_result(None)
+                return done
+            self._cleanup = asyncio.get_running_loop().create_task(self._unsubscribe_leaving())
+        return self._cleanup
+
+    async def _unsubscribe_leaving(self) -> None:
+        # Channels left while a batch is on its way make the next batch: under a mass
+        # disconnect, a few UNSUBSCRIBE commands rather than one each.
+        while self._leaving:
+            leaving, self._leaving = self._leaving, set()
+            by_shard: dict[_Shard, list[str]] = collections.defaultdict(list)
+            for name in leaving:
+                by_shard[self._get_shard(name)].append(name)
+            for shard, names in by_shard.items():
+                await self._unsubscribe(shard, names)
+
+    async def _unsubscribe(self, shard: "_Shard", names: list[str]) -> None:
+        """Unsubscribe ``names``, trying twice; when both fail, make sure no reconnect
+        subscribes them again, and say how many."""
+        for attempt in (1, 2):
+            try:
+                await shard.unsubscribe_unwanted(names, is_wanted=self._is_wanted)
+                return
+            except Exception:
+                if attempt == 2:
+                    shard.forget(names)
+                    CleanupStats.failed += len(names)
+                    logger.warning(
+                        "Could not unsubscribe %d Redis channels of closed consumers; "
+                        "forgotten, so no reconnection subscribes them again "
+                        "(process total: %d).",
+                        len(names),
+                        CleanupStats.failed,
+                        exc_info=True,
+                    )
+
+    def _is_wanted(self, name: str) -> bool:
+        """Whether a channel or group channel has (again) someone in this process to serve."""
+        return name in self.channels or name in self.groups
+
+
+class CleanupStats:
+    """Per-process total of channels whose UNSUBSCRIBE failed twice."""
+
+    failed = 0
+
+
+class _Shard(RedisSingleShardConnection):  # type: ignore[misc]
+    """One Redis connection's subscriptions, left many at a time and only when unwanted."""
+
+    async def unsubscribe_unwanted(
+        self, names: Iterable[str], *, is_wanted: Callable[[str], bool]
+    ) -> None:
+        async with self._lock:
+            # Checked under the lock that subscribe() takes: a group joined again meanwhile
+            # stays subscribed.
+            leaving = [
+                name for name in names if name in self._subscribed_to and not is_wanted(name)
+            ]
+            if not leaving:
+                return
+            self._ensure_redis()
+            self._ensure_receiver()
+            await self._pubsub.unsubscribe(*leaving)
+            self._subscribed_to.difference_update(leaving)
+            # A reconnection inside redis-py's own retry forgets pending unsubscribes (and
+            # subscribes them again first): marked again, Redis' reply still removes them
+            # from what the next reconnection would subscribe.
+            for key in self._pubsub._normalize_keys(dict.fromkeys(leaving)):
+                if key in self._pubsub.channels:
+                    self._pubsub.pending_unsubscribe_channels.add(key)
+
+    def forget(self, names: Iterable[str]) -> None:
+        """Drop ``names`` from what a reconnection subscribes again. After a failed write
+        redis-py has closed the connection, so Redis holds none of them any more."""
+        names = list(names)
+        self._subscribed_to.difference_update(names)
+        if self._pubsub is not None:
+            for key in self._pubsub._normalize_keys(dict.fromkeys(names)):
+                self._pubsub.channels.pop(key, None)
+                self._pubsub.pending_unsubscribe_channels.discard(key)
 
 
 def _serialised_notice(layer: RedisPubSubChannelLayer, dropped: int) -> bytes:
