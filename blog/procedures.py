@@ -11,7 +11,7 @@ from api.registry import (
     SignedInContext,
     procedure,
 )
-from blog import outputs, search, selectors, services
+from blog import outputs, read_cache, search, selectors, services
 from blog.models import Comment, Post
 from blog.pagination import Page
 from blog.serializers import (
@@ -39,8 +39,8 @@ from blog.serializers import (
 @procedure("post.list", kind=QUERY, input=PostListInput, output=PostListOutput, access=PUBLIC)
 def post_list(ctx: Context, data: Data) -> outputs.Built:
     """Published posts, newest first, keyset-paginated; `published: false` lists the caller's
-    own drafts."""
-    return outputs.post_list(selectors.post_row_page(viewer=ctx.user, **data))
+    own drafts. The first page of published posts comes from ``blog.read_cache``."""
+    return read_cache.post_list(viewer=ctx.user, **data)
 
 
 @procedure("post.bySlug", kind=QUERY, input=PostBySlugInput, output=PostOutput, access=PUBLIC)
@@ -101,8 +101,9 @@ def post_delete(ctx: SignedInContext, data: Data) -> Data:
     "comment.list", kind=QUERY, input=CommentListInput, output=CommentListOutput, access=PUBLIC
 )
 def comment_list(ctx: Context, data: Data) -> outputs.Built:
-    """A readable post's comments as threads, oldest first."""
-    return outputs.comment_list(selectors.comment_rows(viewer=ctx.user, post_id=data["post_id"]))
+    """A readable post's comments as threads, oldest first (a published post's from
+    ``blog.read_cache``)."""
+    return read_cache.comment_list(viewer=ctx.user, post_id=data["post_id"])
 
 
 @procedure(

@@ -217,6 +217,13 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Seconds a cached public read (post.list's first page, comment.list; blog.read_cache) may be
+# served. Announced changes invalidate it at once; this bounds what changes unannounced
+# (view counts, author names and avatars, writes around the services). 0 turns the cache off.
+PUBLIC_READ_CACHE_SECONDS = env_int("PUBLIC_READ_CACHE_SECONDS", 5)
+if PUBLIC_READ_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("PUBLIC_READ_CACHE_SECONDS must be 0 (off) or more.")
+
 # --- Accounts -------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"

@@ -4,6 +4,10 @@ Services call ``announce`` inside their transaction: the event is built and chec
 channel nobody declared or data JSON cannot carry fails in the service), and only sending waits
 for the commit, never happening on rollback. The realtime consumer sends its answers on session
 channels with ``asend_event``. This module is the only caller of ``group_send``.
+
+The same after-commit callback first bumps the read versions of the groups the event reaches
+(``realtime.read_versions``): caches of public reads are invalidated through this door too,
+before any subscriber can react to the broadcast by reading.
 """
 
 import json
@@ -18,6 +22,7 @@ from django.db import transaction
 
 from realtime.groups import ChannelPath, delivery_groups, parse_channel_path
 from realtime.namespaces import is_declared
+from realtime.read_versions import bump
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +54,8 @@ class UndeclaredChannel(ValueError):
 
 def announce(change: Change) -> None:
     """Build ``change``'s event now (so a bad channel or payload raises here, in the caller's
-    transaction) and send it to the channel's subscribers once that transaction commits."""
+    transaction); once that transaction commits, bump the channel's read versions, then send
+    the event to its subscribers."""
     path = parse_channel_path(change.channel)
     if not is_declared(path):
         raise UndeclaredChannel(f"No app declared the broadcast channel {change.channel}.")
@@ -58,6 +64,7 @@ def announce(change: Change) -> None:
 
 
 def _send(path: ChannelPath, event: str, change: Change) -> None:
+    bump(path)
     layer = get_channel_layer()
     for group in delivery_groups(path):
         try:
