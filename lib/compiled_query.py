@@ -22,7 +22,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models.sql.compiler import SQLCompiler
 
 _sentinel_numbers = itertools.count(1)
@@ -42,20 +42,19 @@ class CompiledQuery:
     """``build(**arguments)`` (a ``.values()`` queryset) compiled once per shape.
 
     ``parameters`` maps the arguments that go into the SQL as parameters to the model field
-    whose lookups they feed; every other argument, and which parameters are None, make the
-    shape: ``build`` may change the SQL text by them (a None parameter is not passed on).
+    whose lookups they feed (the first field's model says which database reads go to, by the
+    routers). Every other argument, and which parameters are None, make the shape: ``build``
+    may change the SQL text by them (a None parameter is passed on as None).
     """
 
     def __init__(
         self,
         build: Callable[..., "models.QuerySet[Any, dict[str, Any]]"],
         parameters: dict[str, models.Field[Any, Any]],
-        *,
-        using: str = "default",
     ) -> None:
         self._build = build
         self._parameters = parameters
-        self._using = using
+        self._model = next(iter(parameters.values())).model
         self._shapes: dict[Hashable, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -69,13 +68,15 @@ class CompiledQuery:
         others = tuple(
             sorted((name, value) for name, value in arguments.items() if name not in given)
         )
-        shape = (tuple(sorted(given)), others)
+        # Reads go where the database routers send the model's reads (a replica, say).
+        using = router.db_for_read(self._model)
+        shape = (using, tuple(sorted(given)), others)
         compiled = self._shapes.get(shape)
         if compiled is None:
-            compiled = self._compile(arguments, given)
+            compiled = self._compile(using, arguments, given)
             with self._lock:
                 self._shapes[shape] = compiled
-        connection = connections[self._using]
+        connection = connections[using]
         params = list(compiled.params)
         for name, value in given.items():
             prepared = self._parameters[name].get_db_prep_value(value, connection)
@@ -88,12 +89,12 @@ class CompiledQuery:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
         return [dict(zip(compiled.names, row, strict=True)) for row in rows]
 
-    def _compile(self, arguments: dict[str, Any], given: dict[str, Any]) -> _Compiled:
+    def _compile(self, using: str, arguments: dict[str, Any], given: dict[str, Any]) -> _Compiled:
         sentinels = {name: _sentinel(self._parameters[name]) for name in given}
 
         def with_sentinels(**changed: Any) -> tuple[str, tuple[Any, ...], SQLCompiler]:
             queryset = self._build(**{**arguments, **sentinels, **changed})
-            compiler = queryset.query.get_compiler(self._using)
+            compiler = queryset.query.get_compiler(using)
             sql, params = compiler.as_sql()
             return sql, tuple(params), compiler
 
