@@ -12,6 +12,7 @@ rate raises ``TooManyRequests`` with the seconds until its window ends.
 """
 
 import hashlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -27,25 +28,45 @@ if TYPE_CHECKING:  # the user model's app registers procedures in api: no import
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
 
 
-def count_call(*, user: "User | AnonymousUser", client_address: str | None) -> None:
-    """Count one procedure call of its caller; TooManyRequests when it is over the rate."""
+@dataclass(frozen=True)
+class Budget:
+    """A caller's budget: at most ``limit`` calls per window of ``window_seconds``, counted at
+    ``counter`` (a ``lib.counters`` key)."""
+
+    counter: str
+    limit: int
+    window_seconds: int
+
+    def refusal(self, window_ends_in: int) -> TooManyRequests:
+        return TooManyRequests(
+            f"Too many calls; try again in {window_ends_in} s.", retry_after=window_ends_in
+        )
+
+
+def budget_of(*, user: "User | AnonymousUser", client_address: str | None) -> Budget | None:
+    """The budget the caller's calls count against; None when they are not counted."""
     if user.is_authenticated:
         scope, caller = "user", str(user.pk)
     elif client_address is not None:
         # Hashed: an IPv6 address (or a proxy's odd value) is no cache-key character set.
         scope, caller = "anonymous", hashlib.sha256(client_address.encode()).hexdigest()
     else:
-        return
+        return None
     rate: str | None = settings.API_THROTTLE_RATES.get(scope)
     if rate is None:
-        return
+        return None
     limit, window_seconds = parse_rate(rate)
-    count = counters.add(f"api.calls.{scope}.{caller}", window_seconds=window_seconds)
-    if count.value > limit:
-        raise TooManyRequests(
-            f"Too many calls; try again in {count.window_ends_in} s.",
-            retry_after=count.window_ends_in,
-        )
+    return Budget(f"api.calls.{scope}.{caller}", limit, window_seconds)
+
+
+def count_call(*, user: "User | AnonymousUser", client_address: str | None) -> None:
+    """Count one procedure call of its caller; TooManyRequests when it is over the rate."""
+    budget = budget_of(user=user, client_address=client_address)
+    if budget is None:
+        return
+    count = counters.add(budget.counter, window_seconds=budget.window_seconds)
+    if count.value > budget.limit:
+        raise budget.refusal(count.window_ends_in)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:

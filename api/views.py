@@ -6,7 +6,7 @@ rate limits and their errors). HTTP's own part of the error table: a failed call
 to come back (TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE) answers with ``Retry-After``.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -19,6 +19,11 @@ from rest_framework.views import APIView
 from api import trpc
 from api.dispatch import call_procedure, error_for_exception, is_database_unavailable
 from lib.client_address import client_ip
+
+if TYPE_CHECKING:  # the user model's app registers procedures in api: no import at run time
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 TRANSFORMER_HEADER = "X-Trpc-Transformer"
 
@@ -65,42 +70,7 @@ class TrpcView(APIView):
         return HttpResponse(status=204)
 
     def _answer(self, request: Request, path: str) -> HttpResponse:
-        transformer = _transformer(request)
-        try:
-            body = request.body if request.method == "POST" else None
-        except RequestDataTooBig:
-            return _error_response(
-                trpc.TrpcError(
-                    "PAYLOAD_TOO_LARGE",
-                    f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
-                ),
-                uses_superjson=transformer == "superjson",
-            )
-        parsed = trpc.parse_http_request(
-            method=request.method or "",
-            path=path,
-            query=request.GET.dict(),
-            body=body,
-            content_type=request.content_type or "",
-            transformer=transformer,
-        )
-        if isinstance(parsed, trpc.TrpcError):
-            return _error_response(parsed, uses_superjson=transformer == "superjson")
-        address = client_ip(request._request)
-        outcomes = [
-            call_procedure(
-                path=call.path,
-                kind=parsed.kind,
-                raw_input=call.input,
-                user=request.user,
-                client_address=address,
-            )
-            for call in parsed.calls
-        ]
-        body_out = trpc.http_body(
-            outcomes, is_batch=parsed.is_batch, uses_superjson=parsed.uses_superjson
-        )
-        return _json_response(body_out, trpc.http_status(outcomes), trpc.retry_after(outcomes))
+        return trpc_answer(request, path, request.user)[0]
 
     # DRF's finalize_response takes any HttpResponseBase, but djangorestframework-stubs narrow
     # handle_exception's answer to a DRF Response; this view answers plain HttpResponses.
@@ -123,6 +93,47 @@ class TrpcView(APIView):
                         response["WWW-Authenticate"] = header
                 return response
         return super().handle_exception(exc)
+
+
+def trpc_answer(
+    request: HttpRequest | Request, path: str, user: "User | AnonymousUser"
+) -> tuple[HttpResponse, int]:
+    """The answer to the tRPC request at ``path`` made by ``user``, and the number of calls it
+    ran (0 when the request was refused before any)."""
+    transformer = _transformer(request)
+    try:
+        body = request.body if request.method == "POST" else None
+    except RequestDataTooBig:
+        error = trpc.TrpcError(
+            "PAYLOAD_TOO_LARGE", f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
+        return _error_response(error, uses_superjson=transformer == "superjson"), 0
+    parsed = trpc.parse_http_request(
+        method=request.method or "",
+        path=path,
+        query=request.GET.dict(),
+        body=body,
+        content_type=request.content_type or "",
+        transformer=transformer,
+    )
+    if isinstance(parsed, trpc.TrpcError):
+        return _error_response(parsed, uses_superjson=transformer == "superjson"), 0
+    address = client_ip(request._request if isinstance(request, Request) else request)
+    outcomes = [
+        call_procedure(
+            path=call.path,
+            kind=parsed.kind,
+            raw_input=call.input,
+            user=user,
+            client_address=address,
+        )
+        for call in parsed.calls
+    ]
+    body_out = trpc.http_body(
+        outcomes, is_batch=parsed.is_batch, uses_superjson=parsed.uses_superjson
+    )
+    response = _json_response(body_out, trpc.http_status(outcomes), trpc.retry_after(outcomes))
+    return response, len(outcomes)
 
 
 def _path(kwargs: dict[str, Any]) -> str | None:

@@ -1,4 +1,5 @@
-"""A plain DRF ListAPIView over the same query and serializer as post.list (limit 20)."""
+"""A plain DRF ListAPIView over the same query and serializer as post.list (limit 20; the page
+after ``?cursor=``)."""
 
 from rest_framework.generics import ListAPIView
 
@@ -14,4 +15,5 @@ class PlainPostList(ListAPIView):
     pagination_class = None
 
     def get_queryset(self) -> list[Post]:
-        return selectors.post_page(viewer=self.request.user, limit=PAGE_SIZE).items
+        cursor = self.request.query_params.get("cursor")
+        return selectors.post_page(viewer=self.request.user, limit=PAGE_SIZE, cursor=cursor).items

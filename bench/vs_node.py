@@ -1,4 +1,5 @@
-"""post.list (20 items, anonymous) on Inkwell's Daphne against the Node/tRPC peer it replaces.
+"""post.list (20 items, anonymous) on Inkwell's Daphne against the Node/tRPC peer it replaces,
+and against a plain DRF view on the same Daphne.
 
     python bench/vs_node.py [--database-url postgres://postgres@127.0.0.1:5432/bench_perf]
         [--posts 100000] [--connections 8,32] [--rounds 5] [--seconds 5] [--client auto|wrk|python]
@@ -6,18 +7,22 @@
 
 Seeds the database like bench/post_list.py (its own ``seed``: 100k posts, reused when there),
 starts bench/peers/node-trpc (``npm ci`` first when node_modules is missing) and one Daphne
-process with bench.settings (throttling off) on free ports, checks that both answer the same
-body, then drives both with the same load generator (wrk when installed, else a keep-alive
-asyncio client) in interleaved rounds: for each round and connection count, each server in
-turn (the order alternating), for --seconds. Both get the same SuperJSON request, as a tRPC
-client with the superjson transformer sends it:
-``GET /api/trpc/post.list?input={"json":{"limit":20}}``.
+process with bench.settings (throttling off, no access log) on free ports, checks that the
+servers answer the same rows, then drives each with the same load generator (wrk when
+installed, else a keep-alive asyncio client) in interleaved rounds: for each round, connection
+count and path, each server in turn (the order alternating), for --seconds. Two paths, with
+the SuperJSON request a tRPC client sends:
+
+- the first page, ``GET /api/trpc/post.list?input={"json":{"limit":20}}``: served by Inkwell's
+  public read cache (a replay, ``api.anonymous_reads``), by the peer from PostgreSQL;
+- the next page (its cursor from the first): uncached everywhere; also served by
+  ``/bench/plain-posts/?cursor=`` (bench/views.py, a DRF ``ListAPIView`` on the same Daphne).
 
 Reports per round requests/s, p50 latency and server CPU per request (utime + stime of the
 server process from /proc/<pid>/stat, before and after the round: every thread of it, so the
 psycopg pool's and libuv's too; PostgreSQL's own CPU is not counted, it is the same SQL), and
-the medians over rounds of each figure and of the per-round ratio Inkwell/Node. The load
-generator shares the machine's cores with both servers: CPU per request is the steadier figure.
+the medians over rounds of each figure and of the per-round ratios. The load generator shares
+the machine's cores with the servers: CPU per request is the steadier figure.
 """
 
 import argparse
@@ -41,7 +46,8 @@ sys.path.insert(0, str(ROOT))
 
 PEER = ROOT / "bench" / "peers" / "node-trpc"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_perf"
-PATH = "/api/trpc/post.list?input=" + quote('{"json":{"limit":20}}', safe="")
+FIRST_PAGE = "first page (cached)"
+CURSOR_PAGE = "next page (uncached)"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -190,15 +196,31 @@ def fetch(url: str) -> bytes:
         return answer.read()
 
 
-def check_same_answer(inkwell: str, node: str) -> str:
+def check_same_answer(urls: dict[str, str]) -> str:
+    """How the servers' answers compare (they must hold the same JSON)."""
     import json
 
-    ours, theirs = fetch(inkwell), fetch(node)
-    if ours == theirs:
-        return f"identical bodies ({len(ours)} bytes)"
-    if json.loads(ours) == json.loads(theirs):
-        return f"same JSON, different bytes ({len(ours)} vs {len(theirs)} bytes)"
-    raise SystemExit(f"The answers differ:\nInkwell: {ours[:600]!r}\nNode:    {theirs[:600]!r}")
+    bodies = {name: fetch(url) for name, url in urls.items()}
+    first, *others = bodies.items()
+    if all(body == first[1] for _, body in others):
+        return f"identical bodies ({len(first[1])} bytes)"
+    # The plain DRF peer answers the bare list, not the tRPC envelope.
+    if all(json.loads(body) for _, body in others):
+        return "same rows (" + ", ".join(f"{n}: {len(b)} bytes" for n, b in bodies.items()) + ")"
+    raise SystemExit(f"The answers differ: {bodies}")
+
+
+def next_cursor(url: str) -> str:
+    import json
+
+    return json.loads(fetch(url))["result"]["data"]["json"]["nextCursor"]
+
+
+def page_path(cursor: str | None) -> str:
+    given = {"limit": 20, **({"cursor": cursor} if cursor else {})}
+    import json
+
+    return "/api/trpc/post.list?input=" + quote(json.dumps({"json": given}), safe="")
 
 
 def main() -> None:
@@ -236,33 +258,43 @@ def main() -> None:
     try:
         servers["Inkwell"] = start_server(daphne_port)
         servers["Node"] = start_node(node_port, args.database_url, log)
-        urls = {
-            "Inkwell": f"http://127.0.0.1:{daphne_port}{PATH}",
-            "Node": f"http://127.0.0.1:{node_port}{PATH}",
+        inkwell, node = f"http://127.0.0.1:{daphne_port}", f"http://127.0.0.1:{node_port}"
+        cursor = next_cursor(inkwell + page_path(None))
+        # targets[path][server] = url
+        targets = {
+            FIRST_PAGE: {"Inkwell": inkwell + page_path(None), "Node": node + page_path(None)},
+            CURSOR_PAGE: {
+                "Inkwell": inkwell + page_path(cursor),
+                "Node": node + page_path(cursor),
+                "plain DRF": f"{inkwell}/bench/plain-posts/?cursor={quote(cursor, safe='')}",
+            },
         }
-        sameness = check_same_answer(urls["Inkwell"], urls["Node"])
-        for url in urls.values():  # warm up: pools, code paths, JIT
-            drive(url, max(connection_counts), args.warmup)
+        sameness = {name: check_same_answer(urls) for name, urls in targets.items()}
+        for urls in targets.values():  # warm up: pools, code paths, JIT
+            for url in urls.values():
+                drive(url, max(connection_counts), args.warmup)
 
-        # results[connections][name] = [(Round, cpu ms per request), ...]
-        results: dict[int, dict[str, list[tuple[Round, float]]]] = {
-            n: {name: [] for name in urls} for n in connection_counts
+        # results[path][connections][server] = [(Round, cpu ms per request), ...]
+        results: dict[str, dict[int, dict[str, list[tuple[Round, float]]]]] = {
+            name: {n: {server: [] for server in urls} for n in connection_counts}
+            for name, urls in targets.items()
         }
         for number in range(args.rounds):
             for connections in connection_counts:
-                order = list(urls) if number % 2 == 0 else list(reversed(urls))
-                for name in order:
-                    pid = servers[name].pid
-                    cpu_before = cpu_seconds(pid)
-                    measured = drive(urls[name], connections, args.seconds)
-                    cpu = cpu_seconds(pid) - cpu_before
-                    if measured.errors:
-                        raise SystemExit(f"{name} answered {measured.errors} non-200s.")
-                    per_request = cpu * 1000 / max(measured.requests, 1)
-                    results[connections][name].append((measured, per_request))
-                    print(f"round {number + 1} c={connections:<3} {name:8} "
-                          f"{measured.rate:8.1f} req/s  p50 {measured.p50_ms:7.2f} ms  "
-                          f"cpu {per_request:6.3f} ms/req", flush=True)  # fmt: skip
+                for name, urls in targets.items():
+                    order = list(urls) if number % 2 == 0 else list(reversed(urls))
+                    for server in order:
+                        pid = servers["Node" if server == "Node" else "Inkwell"].pid
+                        cpu_before = cpu_seconds(pid)
+                        measured = drive(urls[server], connections, args.seconds)
+                        cpu = cpu_seconds(pid) - cpu_before
+                        if measured.errors:
+                            raise SystemExit(f"{server} answered {measured.errors} non-200s.")
+                        per_request = cpu * 1000 / max(measured.requests, 1)
+                        results[name][connections][server].append((measured, per_request))
+                        print(f"round {number + 1} c={connections:<3} {name:22} {server:9} "
+                              f"{measured.rate:8.1f} req/s  p50 {measured.p50_ms:7.2f} ms  "
+                              f"cpu {per_request:6.3f} ms/req", flush=True)  # fmt: skip
     finally:
         for server in servers.values():
             server.terminate()
@@ -278,28 +310,37 @@ def main() -> None:
         Path(args.output).write_text(report)
 
 
-def render(args: argparse.Namespace, results: dict, sameness: str, client: str) -> str:
+def _median_ratio(ours: list[tuple[Round, float]], theirs: list[tuple[Round, float]]) -> str:
+    """The median over rounds of the per-round ratio of requests per second."""
+    pairs = zip(ours, theirs, strict=True)
+    return f"{statistics.median(a.rate / b.rate for (a, _), (b, _) in pairs):.2f}"
+
+
+def render(args: argparse.Namespace, results: dict, sameness: dict[str, str], client: str) -> str:
     lines = [
         f"post.list, 20 items, anonymous, SuperJSON; {args.posts} posts; {args.rounds} rounds x "
-        f"{args.seconds:g} s per server; load: {client}; answers: {sameness}",
+        f"{args.seconds:g} s per server; load: {client}",
         "",
-        "| connections | server | req/s (median) | p50 ms | CPU ms/request | "
-        "Inkwell/Node req/s (median of rounds) | Inkwell/Node CPU per request |",
-        "|---|---|---|---|---|---|---|",
+        *(f"- {name}: {same}" for name, same in sameness.items()),
+        "",
+        "| path | connections | server | req/s (median) | p50 ms | CPU ms/request | "
+        "Inkwell/Node req/s | Inkwell/plain DRF req/s |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for connections, by_name in results.items():
-        ink, node = by_name["Inkwell"], by_name["Node"]
-        pairs = list(zip(ink, node, strict=True))
-        rate_ratio = statistics.median(a.rate / b.rate for (a, _), (b, _) in pairs)
-        cpu_ratios = [a / b for (_, a), (_, b) in pairs if b > 0]
-        cpu_ratio = statistics.median(cpu_ratios) if cpu_ratios else float("nan")
-        for name, rows in by_name.items():
-            rate = statistics.median(r.rate for r, _ in rows)
-            p50 = statistics.median(r.p50_ms for r, _ in rows)
-            cpu = statistics.median(c for _, c in rows)
-            ratios = (f"{rate_ratio:.3f}", f"{cpu_ratio:.2f}x") if name == "Inkwell" else ("", "")
-            lines.append(f"| {connections} | {name} | {rate:.1f} | {p50:.2f} | {cpu:.3f} | "
-                         f"{ratios[0]} | {ratios[1]} |")  # fmt: skip
+    for name, by_connections in results.items():
+        for connections, by_server in by_connections.items():
+            ours = by_server["Inkwell"]
+            for server, rows in by_server.items():
+                rate = statistics.median(r.rate for r, _ in rows)
+                p50 = statistics.median(r.p50_ms for r, _ in rows)
+                cpu = statistics.median(c for _, c in rows)
+                vs_node = vs_drf = ""
+                if server == "Inkwell":
+                    vs_node = _median_ratio(ours, by_server["Node"])
+                    if "plain DRF" in by_server:
+                        vs_drf = _median_ratio(ours, by_server["plain DRF"])
+                lines.append(f"| {name} | {connections} | {server} | {rate:.1f} | {p50:.2f} | "
+                             f"{cpu:.3f} | {vs_node} | {vs_drf} |")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

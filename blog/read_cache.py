@@ -22,6 +22,7 @@ cached answer (default 5; 0 turns the cache off). While the cache is away reads 
 the database.
 """
 
+import time
 from collections.abc import Callable
 from uuid import UUID
 
@@ -31,6 +32,7 @@ from django.contrib.auth.models import AnonymousUser
 from blog import outputs, selectors
 from blog.announcements import POSTS_CHANNEL, comments_channel
 from blog.selectors import Viewer
+from lib import shared_answers
 from lib.errors import NotFound
 from realtime.read_versions import shared_cache, started, tokens_and, version_key
 
@@ -85,15 +87,19 @@ def _cached(
     key: str, channels: tuple[str, ...], build: Callable[[], outputs.Built]
 ) -> outputs.Built:
     """The entry at ``key`` if stored under the channels' current versions; else ``build()``,
-    stored under the versions read before it ran."""
+    stored under the versions read before it ran. Either way the answer is declared shared
+    (``lib.shared_answers``) under those versions, until the entry's own timeout."""
     seconds = settings.PUBLIC_READ_CACHE_SECONDS
     if seconds <= 0:
         return build()
     version_keys = [version_key(channel) for channel in channels]
     tokens, entry = tokens_and(version_keys, key)
-    if entry is not None and entry[0] == tokens:
-        return entry[1]  # type: ignore[no-any-return]
-    complete = started(version_keys, tokens)
-    built = build()
-    shared_cache().set(key, (complete, built), timeout=seconds)
-    return built
+    # (An entry of the two-item shape before this one is a miss: it lives seconds.)
+    if entry is not None and len(entry) == 3 and entry[0] == tokens:
+        complete, built, stored_at = entry
+    else:
+        complete = started(version_keys, tokens)
+        built, stored_at = build(), time.time()
+        shared_cache().set(key, (complete, built, stored_at), timeout=seconds)
+    shared_answers.declare(version_keys, complete, expires_at=stored_at + seconds)
+    return built  # type: ignore[no-any-return]

@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP goes to Django, WebSocket to the Channels consumers."""
+"""ASGI entry point: HTTP goes to Django (anonymous tRPC queries by a shorter way,
+``api.anonymous_reads``), WebSocket to the Channels consumers."""
 
 import os
 
@@ -11,12 +12,13 @@ django_http = get_http_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 
+from api.anonymous_reads import AnonymousReads  # noqa: E402
 from realtime.origin import OriginPolicy  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_http,
+        "http": AnonymousReads(django_http),
         # The Origin rule comes first: it decides whether the session cookie is read at all.
         "websocket": OriginPolicy(
             CookieMiddleware(SessionMiddleware(URLRouter(websocket_urlpatterns)))

@@ -3,8 +3,7 @@ keep counting in the process when the cache is away.
 
 Rate limits and sign-in attempts count here. Two things the plain cache API gets wrong:
 - under ASGI ``django.core.cache.caches`` is per task, so each request builds a new backend
-  and a new Redis client; here one backend serves the whole process (redis-py's pool is
-  thread-safe);
+  and a new Redis client; here one backend serves the whole process (``lib.process_cache``);
 - when Redis is unreachable every cache call raises, and a limit check that raises turns
   every request into a 500; here the count moves to a per-process table (limits then hold
   per process rather than per site), the outage is logged once, and counting returns to the
@@ -16,12 +15,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.core.cache import caches
-from django.core.cache.backends.base import BaseCache
+from lib.process_cache import process_cache
 
 logger = logging.getLogger(__name__)
 
-_shared: BaseCache | None = None
 _local_counts: dict[str, tuple[float, int]] = {}  # key: (expires at, count)
 _lock = threading.Lock()
 _cache_is_down = False
@@ -38,7 +35,7 @@ class Count:
 def add(key: str, *, window_seconds: int, amount: int = 1) -> Count:
     """Add ``amount`` (negative to refund) to ``key`` in the current window, atomically across
     processes while the cache answers; the count after the addition."""
-    window_key, ends_in = _window(key, window_seconds)
+    window_key, ends_in = window(key, window_seconds)
     try:
         value = _cache_add(window_key, amount, timeout=ends_in + 1)
     except Exception:
@@ -49,23 +46,18 @@ def add(key: str, *, window_seconds: int, amount: int = 1) -> Count:
     return Count(value, ends_in)
 
 
-def _window(key: str, window_seconds: int) -> tuple[str, int]:
-    """The key of the current fixed window, and the whole seconds left in it (at least 1)."""
+def window(key: str, window_seconds: int) -> tuple[str, int]:
+    """The cache key of ``key``'s current fixed window (an int, added to atomically), and the
+    whole seconds left in it (at least 1). ``api.answer_replays`` counts there too, in its own
+    Redis round trip."""
     now = time.time()
     number = int(now // window_seconds)
     ends_in = max(1, int((number + 1) * window_seconds - now + 0.999))
     return f"counters.{key}.{window_seconds}.{number}", ends_in
 
 
-def _cache() -> BaseCache:
-    global _shared
-    if _shared is None:
-        _shared = caches.create_connection("default")
-    return _shared
-
-
 def _cache_add(key: str, amount: int, *, timeout: int) -> int:
-    cache = _cache()
+    cache = process_cache()
     # add (SET NX) then incr (INCRBY) are each atomic: concurrent callers all count.
     cache.add(key, 0, timeout=timeout)
     try:

@@ -9,10 +9,9 @@ its cached entry in one round trip (``tokens_and``: one MGET); a bump is one ``s
 MSET in a MULTI). Tokens are random, never counted: a version lost to eviction or a Redis
 restart comes back as a new token, which no entry stored before matches.
 
-The cache is one backend per process (under ASGI ``caches["default"]`` is per task: a new
-Redis client per request), fail-soft in production (``config.cache``): while Redis is away a
-read misses and a bump is skipped, so entries stored before the outage can outlive a change by
-at most their own timeout.
+The cache is one backend per process (``lib.process_cache``), fail-soft in production
+(``config.cache``): while Redis is away a read misses and a bump is skipped, so entries stored
+before the outage can outlive a change by at most their own timeout.
 """
 
 import logging
@@ -20,9 +19,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.cache import caches
-from django.core.cache.backends.base import BaseCache
-
+from lib.process_cache import process_cache
 from realtime.groups import ChannelPath, delivery_groups, group_name, parse_channel_path
 
 logger = logging.getLogger(__name__)
@@ -31,17 +28,11 @@ logger = logging.getLogger(__name__)
 # next read starts a new one, which no older entry matches.
 _VERSION_SECONDS = 24 * 3600
 
-_shared: BaseCache | None = None
-
 Tokens = tuple[str | None, ...]
 
 
-def shared_cache() -> BaseCache:
-    """The process's one client of the default cache."""
-    global _shared
-    if _shared is None:
-        _shared = caches.create_connection("default")
-    return _shared
+# The name the read caches (blog.read_cache) and tests use.
+shared_cache = process_cache
 
 
 def version_key(channel: str) -> str:

@@ -2,9 +2,9 @@
 until the cache answers again (issue 11, finding 3)."""
 
 import pytest
-from django.core.cache.backends.redis import RedisCache
 
-from lib import counters
+from config.cache import FailSoftRedisCache
+from lib import counters, process_cache
 from realtime.session_channel import answer_call
 from tests.live_server import free_port
 
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 def redis_down(settings, monkeypatch):
     """Every cache (the shared counters' client included) points at a port nobody listens on."""
     dead = f"redis://127.0.0.1:{free_port()}/0"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "config.cache.FailSoftRedisCache",
                                    "LOCATION": dead}}  # fmt: skip
-    monkeypatch.setattr(counters, "_shared", RedisCache(dead, {}))
+    monkeypatch.setattr(process_cache, "_shared", FailSoftRedisCache(dead, {}))
     monkeypatch.setattr(counters, "_cache_is_down", False)
     monkeypatch.setattr(counters, "_local_counts", {})
     yield

@@ -9,7 +9,7 @@ import pytest
 from blog import services
 from blog.selectors import published_post
 from config.cache import FailSoftRedisCache
-from realtime import read_versions
+from lib import process_cache
 from tests.factories import CommentFactory, PostFactory
 from tests.live_server import free_port
 
@@ -29,7 +29,7 @@ def use_cache(monkeypatch, location: str) -> FailSoftRedisCache:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         },
     )
-    monkeypatch.setattr(read_versions, "_shared", cache)
+    monkeypatch.setattr(process_cache, "_shared", cache)
     return cache
 
 

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.core.cache.backends.redis import RedisCache
 
-from lib import counters
+from lib import counters, process_cache
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def unreachable_cache(monkeypatch):
     dead = RedisCache(
         "redis://127.0.0.1:9/0", {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}
     )
-    monkeypatch.setattr(counters, "_shared", dead)
+    monkeypatch.setattr(process_cache, "_shared", dead)
 
 
 def test_concurrent_additions_are_all_counted():

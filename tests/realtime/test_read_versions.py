@@ -70,7 +70,7 @@ def test_a_cache_that_fails_does_not_stop_the_broadcast(
         async def group_send(self, group: str, message: dict) -> None:
             sent.append(group)
 
-    monkeypatch.setattr("realtime.read_versions._shared", BrokenCache())
+    monkeypatch.setattr("lib.process_cache._shared", BrokenCache())
     monkeypatch.setattr(broadcast, "get_channel_layer", RecordingLayer)
     with django_capture_on_commit_callbacks(execute=True):
         announce(Change(COMMENTS, "comments", "created", ["2"]))

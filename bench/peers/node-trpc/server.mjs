@@ -40,7 +40,7 @@ const COLUMNS = `SELECT "blog_post"."id", "blog_post"."title", "blog_post"."slug
 const ORDER = ` ORDER BY "blog_post"."created_at" DESC, "blog_post"."id" DESC LIMIT `;
 const FIRST_PAGE = (limit) => `${COLUMNS} WHERE "blog_post"."published"${ORDER}${limit + 1}`;
 const NEXT_PAGE = (limit) =>
-  `${COLUMNS} WHERE ("blog_post"."published" AND ("blog_post"."created_at" < $1::timestamptz OR ("blog_post"."created_at" = $1::timestamptz AND "blog_post"."id" < $2::uuid)))${ORDER}${limit + 1}`;
+  `${COLUMNS} WHERE ("blog_post"."published" AND "blog_post"."created_at" <= $1::timestamptz AND ("blog_post"."created_at" < $1::timestamptz OR ("blog_post"."created_at" = $1::timestamptz AND "blog_post"."id" < $2::uuid)))${ORDER}${limit + 1}`;
 
 // Cursors as blog.pagination makes them: urlsafe base64 of Python's json.dumps, unpadded.
 function pythonIso(pgText) {
