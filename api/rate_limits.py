@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 
-from lib import counters
+from lib import counters, metrics
 from lib.errors import TooManyRequests
 
 if TYPE_CHECKING:  # the user model's app registers procedures in api: no import at run time
@@ -42,6 +42,7 @@ def count_call(*, user: "User | AnonymousUser", client_address: str | None) -> N
     limit, window_seconds = parse_rate(rate)
     count = counters.add(f"api.calls.{scope}.{caller}", window_seconds=window_seconds)
     if count.value > limit:
+        metrics.RATE_LIMIT_REFUSALS.labels(f"api_{scope}").inc()
         raise TooManyRequests(
             f"Too many calls; try again in {count.window_ends_in} s.",
             retry_after=count.window_ends_in,

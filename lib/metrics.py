@@ -1,0 +1,229 @@
+"""This process's Prometheus metrics: the instruments the apps record into, and what is read
+only when /metrics is scraped (open connections, the database pool).
+
+Each Daphne process keeps its own figures in memory and is scraped on its own (docs: one
+scrape target per process); Prometheus adds them up. Every label takes a bounded set of
+values: procedure names from the registry, URL route names, tRPC error codes, status classes;
+never a raw path, a user or a name a client made up.
+"""
+
+import functools
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, TypeVar
+
+from django.conf import settings
+from django.db import connections
+from django.http import HttpRequest
+from prometheus_client import REGISTRY, Counter, Histogram, disable_created_metrics
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+# The ``_created`` series would double the series count for a timestamp nobody graphs.
+disable_created_metrics()
+
+# Seconds, from a cached read (a fraction of a millisecond) to a request that timed out.
+LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+# The label of calls to a path no procedure has: a client's made-up names share this one.
+UNKNOWN_PROCEDURE = "(unknown)"
+# The page label of requests no URL route matched: static files, and 404s.
+STATIC_PAGE = "(static)"
+UNMATCHED_PAGE = "(unmatched)"
+
+PROCEDURE_SECONDS = Histogram(
+    "inkwell_procedure_duration_seconds",
+    "Seconds to run one procedure call, whatever carried it (HTTP or the session channel).",
+    ["procedure"],
+    buckets=LATENCY_BUCKETS,
+)
+PROCEDURE_ERRORS = Counter(
+    "inkwell_procedure_errors",
+    "Procedure calls answered with a tRPC error, by its code.",
+    ["procedure", "code"],
+)
+PAGE_SECONDS = Histogram(
+    "inkwell_page_duration_seconds",
+    "Seconds to answer one HTTP request, through the whole middleware chain, by URL route.",
+    ["page"],
+    buckets=LATENCY_BUCKETS,
+)
+PAGE_RESPONSES = Counter(
+    "inkwell_page_responses",
+    "HTTP responses by URL route and status class (2xx, 3xx, 4xx, 5xx).",
+    ["page", "status"],
+)
+CONNECTIONS_OPENED = Counter(
+    "inkwell_connections_opened",
+    "Long-lived connections accepted, by transport.",
+    ["transport"],
+)
+BROADCAST_SECONDS = Histogram(
+    "inkwell_broadcast_send_seconds",
+    "Seconds from a committed change to its event handed to the channel layer for every group "
+    "it reaches (read-version bump included).",
+    buckets=LATENCY_BUCKETS,
+)
+BROADCAST_FAILURES = Counter(
+    "inkwell_broadcast_failures",
+    "Group sends of committed changes that the channel layer refused (logged, not retried).",
+)
+RATE_LIMIT_REFUSALS = Counter(
+    "inkwell_rate_limit_refusals",
+    "Requests refused for their rate: api_user, api_anonymous (procedure calls), "
+    "auth_attempts (sign-in, sign-up and password-reset budgets).",
+    ["limit"],
+)
+
+CallFunction = TypeVar("CallFunction", bound=Callable[..., object])
+
+
+def time_procedure_calls(
+    *, lookup: Callable[[str], object | None]
+) -> Callable[[CallFunction], CallFunction]:
+    """Time each call of the decorated dispatcher (keyword arguments, ``path`` among them) by
+    procedure; an
+    outcome with a ``code`` (a tRPC error) also counts as an error. ``lookup`` is the registry's:
+    a path it does not know is labelled UNKNOWN_PROCEDURE."""
+
+    def decorate(call: CallFunction) -> CallFunction:
+        @functools.wraps(call)
+        def timed(**kwargs: Any) -> object:
+            started = time.perf_counter()
+            outcome = call(**kwargs)
+            seconds = time.perf_counter() - started
+            path = kwargs["path"]
+            procedure = path if lookup(path) is not None else UNKNOWN_PROCEDURE
+            PROCEDURE_SECONDS.labels(procedure).observe(seconds)
+            code = getattr(outcome, "code", None)
+            if code is not None:
+                PROCEDURE_ERRORS.labels(procedure, code).inc()
+            return outcome
+
+        return timed  # type: ignore[return-value]  # same signature: functools.wraps
+
+    return decorate
+
+
+def observe_page(request: HttpRequest, status_code: int, seconds: float) -> None:
+    """Record one answered request under its URL route's name."""
+    page = page_label(request)
+    PAGE_SECONDS.labels(page).observe(seconds)
+    PAGE_RESPONSES.labels(page, f"{status_code // 100}xx").inc()
+
+
+def page_label(request: HttpRequest) -> str:
+    """The route's view name (``blog:post-detail``), never the path it was reached by."""
+    match = request.resolver_match
+    if match is not None:
+        return match.view_name
+    if request.path.startswith(settings.STATIC_URL):
+        return STATIC_PAGE
+    return UNMATCHED_PAGE
+
+
+# --- Open connections, counted at scrape time ---------------------------------------------
+
+Transport = Literal["websocket", "sse"]
+# Weak: a connection object that is gone is no longer counted, even if its close was missed.
+# The "sse" transport reports 0 until Server-Sent Events exist.
+_open_connections: dict[Transport, "weakref.WeakSet[object]"] = {
+    "websocket": weakref.WeakSet(),
+    "sse": weakref.WeakSet(),
+}
+
+
+def connection_opened(transport: Transport, connection: object) -> None:
+    """Count ``connection`` (a consumer) as open from now on."""
+    _open_connections[transport].add(connection)
+    CONNECTIONS_OPENED.labels(transport).inc()
+
+
+def connection_closed(transport: Transport, connection: object) -> None:
+    """Stop counting ``connection``; closing twice, or a connection never opened, is harmless."""
+    _open_connections[transport].discard(connection)
+
+
+class OpenConnectionsCollector(Collector):
+    def collect(self) -> Iterator[Metric]:
+        gauge = GaugeMetricFamily(
+            "inkwell_open_connections",
+            "Long-lived connections open in this process, by transport.",
+            labels=["transport"],
+        )
+        for transport, open_now in _open_connections.items():
+            gauge.add_metric([transport], len(open_now))
+        yield gauge
+
+
+# --- The database pool, read at scrape time -----------------------------------------------
+
+
+class DatabasePoolCollector(Collector):
+    """psycopg_pool's figures for each PostgreSQL database with a pool this process opened;
+    nothing for SQLite or a pool not opened yet."""
+
+    def collect(self) -> Iterator[Metric]:
+        connections_ = GaugeMetricFamily(
+            "inkwell_db_pool_connections",
+            "Pooled database connections: in use, or idle in the pool.",
+            labels=["database", "state"],
+        )
+        max_connections = GaugeMetricFamily(
+            "inkwell_db_pool_max_connections",
+            "The most connections the pool opens (DATABASE_POOL_MAX).",
+            labels=["database"],
+        )
+        waiting = GaugeMetricFamily(
+            "inkwell_db_pool_waiting_requests",
+            "Requests waiting for a connection now.",
+            labels=["database"],
+        )
+        requests = CounterMetricFamily(
+            "inkwell_db_pool_requests",
+            "Connections asked of the pool.",
+            labels=["database"],
+        )
+        queued = CounterMetricFamily(
+            "inkwell_db_pool_queued_requests",
+            "Connections asked of the pool that had to wait for one.",
+            labels=["database"],
+        )
+        wait_seconds = CounterMetricFamily(
+            "inkwell_db_pool_wait_seconds",
+            "Seconds spent waiting for a pooled connection, all requests together.",
+            labels=["database"],
+        )
+        request_errors = CounterMetricFamily(
+            "inkwell_db_pool_request_errors",
+            "Connections asked of the pool that were refused (DATABASE_POOL_TIMEOUT passed).",
+            labels=["database"],
+        )
+        for alias, stats in _pool_stats():
+            in_use = stats["pool_size"] - stats["pool_available"]
+            connections_.add_metric([alias, "in_use"], in_use)
+            connections_.add_metric([alias, "idle"], stats["pool_available"])
+            max_connections.add_metric([alias], stats["pool_max"])
+            waiting.add_metric([alias], stats.get("requests_waiting", 0))
+            requests.add_metric([alias], stats.get("requests_num", 0))
+            queued.add_metric([alias], stats.get("requests_queued", 0))
+            wait_seconds.add_metric([alias], stats.get("requests_wait_ms", 0) / 1000)
+            request_errors.add_metric([alias], stats.get("requests_errors", 0))
+        families = (connections_, max_connections, waiting, requests, queued, wait_seconds)
+        yield from (*families, request_errors)
+
+
+def _pool_stats() -> Iterator[tuple[str, dict[str, int]]]:
+    for alias in connections:
+        if not connections.settings[alias].get("OPTIONS", {}).get("pool"):
+            continue
+        # The wrapper's pool is shared by every thread of the process; Django creates it
+        # closed, and opens it on the first connection.
+        pool = getattr(connections[alias], "pool", None)
+        if pool is not None and not pool.closed:
+            yield alias, pool.get_stats()
+
+
+REGISTRY.register(OpenConnectionsCollector())
+REGISTRY.register(DatabasePoolCollector())
