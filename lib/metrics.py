@@ -95,10 +95,10 @@ def time_procedure_calls(
             seconds = time.perf_counter() - started
             path = kwargs["path"]
             procedure = path if lookup(path) is not None else UNKNOWN_PROCEDURE
-            PROCEDURE_SECONDS.labels(procedure).observe(seconds)
+            _procedure_seconds(procedure).observe(seconds)
             code = getattr(outcome, "code", None)
             if code is not None:
-                PROCEDURE_ERRORS.labels(procedure, code).inc()
+                _procedure_errors(procedure, code).inc()
             return outcome
 
         return timed  # type: ignore[return-value]  # same signature: functools.wraps
@@ -109,8 +109,32 @@ def time_procedure_calls(
 def observe_page(request: HttpRequest, status_code: int, seconds: float) -> None:
     """Record one answered request under its URL route's name."""
     page = page_label(request)
-    PAGE_SECONDS.labels(page).observe(seconds)
-    PAGE_RESPONSES.labels(page, f"{status_code // 100}xx").inc()
+    _page_seconds(page).observe(seconds)
+    _page_responses(page, status_code // 100).inc()
+
+
+# A labelled child looked up once: ``labels()`` costs more than the observation itself
+# (bench/results/metrics_overhead.md). The label values are bounded, and so are these caches.
+
+
+@functools.cache
+def _procedure_seconds(procedure: str) -> Histogram:
+    return PROCEDURE_SECONDS.labels(procedure)
+
+
+@functools.cache
+def _procedure_errors(procedure: str, code: str) -> Counter:
+    return PROCEDURE_ERRORS.labels(procedure, code)
+
+
+@functools.cache
+def _page_seconds(page: str) -> Histogram:
+    return PAGE_SECONDS.labels(page)
+
+
+@functools.cache
+def _page_responses(page: str, status_class: int) -> Counter:
+    return PAGE_RESPONSES.labels(page, f"{status_class}xx")
 
 
 def page_label(request: HttpRequest) -> str:
@@ -165,6 +189,9 @@ class DatabasePoolCollector(Collector):
     nothing for SQLite or a pool not opened yet."""
 
     def collect(self) -> Iterator[Metric]:
+        pools = list(_pool_stats())
+        if not pools:
+            return
         connections_ = GaugeMetricFamily(
             "inkwell_db_pool_connections",
             "Pooled database connections: in use, or idle in the pool.",
@@ -200,7 +227,7 @@ class DatabasePoolCollector(Collector):
             "Connections asked of the pool that were refused (DATABASE_POOL_TIMEOUT passed).",
             labels=["database"],
         )
-        for alias, stats in _pool_stats():
+        for alias, stats in pools:
             in_use = stats["pool_size"] - stats["pool_available"]
             connections_.add_metric([alias, "in_use"], in_use)
             connections_.add_metric([alias, "idle"], stats["pool_available"])
