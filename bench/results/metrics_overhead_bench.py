@@ -37,8 +37,10 @@ def cpu_us_per_call(work: Callable[[], object], calls: int) -> float:
 
 def compare(
     bare: Callable[[], object], timed: Callable[[], object], calls: int, rounds: int
-) -> tuple[float, float]:
-    """Median CPU µs per call of each, after a warm-up, alternating which goes first."""
+) -> tuple[float, float, float]:
+    """Median CPU µs per call of each, and the median of the rounds' ratios (timed / bare: each
+    round runs both, back to back, so load from other processes hits both alike), after a
+    warm-up, alternating which goes first."""
     for work in (bare, timed):
         for _ in range(max(20, calls // 10)):
             work()
@@ -48,13 +50,13 @@ def compare(
         order = [(bare, bare_runs), (timed, timed_runs)]
         for work, runs in order if number % 2 == 0 else reversed(order):
             runs.append(cpu_us_per_call(work, calls))
-    return statistics.median(bare_runs), statistics.median(timed_runs)
+    ratios = [timed / bare for bare, timed in zip(bare_runs, timed_runs, strict=True)]
+    return statistics.median(bare_runs), statistics.median(timed_runs), statistics.median(ratios)
 
 
-def row(name: str, bare: float, timed: float) -> str:
-    return (
-        f"| {name} | {bare:.1f} µs | {timed:.1f} µs | {timed - bare:+.1f} µs | {timed / bare:.3f} |"
-    )
+def row(name: str, figures: tuple[float, float, float]) -> str:
+    bare, timed, ratio = figures
+    return f"| {name} | {bare:.1f} µs | {timed:.1f} µs | {timed - bare:+.1f} µs | {ratio:.3f} |"
 
 
 def main() -> None:
@@ -75,7 +77,7 @@ def main() -> None:
     from prometheus_client import REGISTRY, generate_latest
 
     import api.views
-    from api import dispatch
+    from api import dispatch, trpc
     from blog.models import Post
     from config.page_latency import page_latency
     from lib import metrics
@@ -88,40 +90,42 @@ def main() -> None:
     anonymous = AnonymousUser()
     timed_call = dispatch.call_procedure
     bare_call = timed_call.__wrapped__  # type: ignore[attr-defined]
-    slug = Post.objects.filter(published=True).values_list("slug", flat=True).first()
+    slug = Post.objects.filter(published=True).order_by("id").values_list("slug", flat=True)[0]
     calls = {
         "post.list": {"limit": 20},
         "post.bySlug": {"slug": slug},
         "no.such.procedure": None,
     }
 
-    print("| in process | without metrics | with metrics | difference | ratio |")
+    print("| CPU per call (median) | without metrics | with metrics | difference | ratio |")
     print("|---|---|---|---|---|")
     for path, given in calls.items():
 
         def run(call: Callable[..., object], path: str = path, given: object = given) -> object:
-            return call(path=path, kind="query", raw_input=given, user=anonymous)
+            outcome = call(path=path, kind="query", raw_input=given, user=anonymous)
+            assert isinstance(outcome, trpc.Success) == (given is not None), outcome
+            return outcome
 
-        bare, timed = compare(
+        figures = compare(
             lambda run=run: run(bare_call), lambda run=run: run(timed_call), args.calls, args.rounds
         )
-        print(row(f"`call_procedure` {path}", bare, timed))
+        print(row(f"`call_procedure` {path}", figures))
 
     # The instrumentation alone, around work that costs nothing: what it adds to any call.
     def no_op(**kwargs: object) -> object:
         return kwargs
 
     timed_no_op = metrics.time_procedure_calls(lookup=dispatch.get_procedure)(no_op)
-    bare, timed = compare(
+    figures = compare(
         lambda: no_op(path="post.list"), lambda: timed_no_op(path="post.list"), 20000, args.rounds
     )
-    print(row("the procedure timer alone (around a no-op)", bare, timed))
+    print(row("the procedure timer alone (around a no-op)", figures))
     page = RequestFactory().get("/api/trpc/post.list")
     page.resolver_match = resolve("/api/trpc/post.list")
     answered = HttpResponse()
     timed_page = page_latency(lambda request: answered)
-    bare, timed = compare(lambda: answered, lambda: timed_page(page), 20000, args.rounds)
-    print(row("the page middleware alone (around a no-op)", bare, timed))
+    figures = compare(lambda: answered, lambda: timed_page(page), 20000, args.rounds)
+    print(row("the page middleware alone (around a no-op)", figures))
 
     without_middleware = [
         name for name in settings.MIDDLEWARE if name != "config.page_latency.page_latency"
@@ -141,8 +145,8 @@ def main() -> None:
     def timed_request() -> object:
         return request(timed_client, timed_call)
 
-    bare, timed = compare(bare_request, timed_request, args.calls, args.rounds)
-    print(row("test client `GET /api/trpc/post.list`", bare, timed))
+    figures = compare(bare_request, timed_request, args.calls, args.rounds)
+    print(row("test client `GET /api/trpc/post.list`", figures))
 
     text = generate_latest(REGISTRY)
     series = sum(1 for line in text.splitlines() if line and not line.startswith(b"#"))
