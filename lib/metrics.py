@@ -10,7 +10,7 @@ never a raw path, a user or a name a client made up.
 import functools
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, TypeVar
 
 from django.conf import settings
@@ -184,61 +184,79 @@ class OpenConnectionsCollector(Collector):
 # --- The database pool, read at scrape time -----------------------------------------------
 
 
+# (name, help, psycopg_pool's stat): one family each, labelled by database alias.
+_POOL_GAUGES = (
+    (
+        "inkwell_db_pool_max_connections",
+        "The most connections the pool opens (DATABASE_POOL_MAX).",
+        "pool_max",
+    ),
+    (
+        "inkwell_db_pool_waiting_requests",
+        "Requests waiting for a connection now.",
+        "requests_waiting",
+    ),
+)
+# (name, help, psycopg_pool's stat, divisor): totals since the pool opened.
+_POOL_COUNTERS = (
+    ("inkwell_db_pool_requests", "Connections asked of the pool.", "requests_num", 1),
+    (
+        "inkwell_db_pool_queued_requests",
+        "Connections asked of the pool that had to wait for one.",
+        "requests_queued",
+        1,
+    ),
+    (
+        "inkwell_db_pool_wait_seconds",
+        "Seconds spent waiting for a pooled connection, all requests together.",
+        "requests_wait_ms",
+        1000,
+    ),
+    (
+        "inkwell_db_pool_request_errors",
+        "Connections asked of the pool that were refused (DATABASE_POOL_TIMEOUT passed).",
+        "requests_errors",
+        1,
+    ),
+)
+
+
 class DatabasePoolCollector(Collector):
     """psycopg_pool's figures for each PostgreSQL database with a pool this process opened;
     nothing for SQLite or a pool not opened yet."""
 
-    def collect(self) -> Iterator[Metric]:
+    def describe(self) -> Iterable[Metric]:
+        """The families, read from no pool. Registering calls this (at import) instead of
+        ``collect``, which would create Django's pool there: with the database settings of that
+        moment, kept for the whole process (a test run's database would be the real one)."""
+        return _pool_families([])
+
+    def collect(self) -> Iterable[Metric]:
         pools = list(_pool_stats())
-        if not pools:
-            return
-        connections_ = GaugeMetricFamily(
-            "inkwell_db_pool_connections",
-            "Pooled database connections: in use, or idle in the pool.",
-            labels=["database", "state"],
-        )
-        max_connections = GaugeMetricFamily(
-            "inkwell_db_pool_max_connections",
-            "The most connections the pool opens (DATABASE_POOL_MAX).",
-            labels=["database"],
-        )
-        waiting = GaugeMetricFamily(
-            "inkwell_db_pool_waiting_requests",
-            "Requests waiting for a connection now.",
-            labels=["database"],
-        )
-        requests = CounterMetricFamily(
-            "inkwell_db_pool_requests",
-            "Connections asked of the pool.",
-            labels=["database"],
-        )
-        queued = CounterMetricFamily(
-            "inkwell_db_pool_queued_requests",
-            "Connections asked of the pool that had to wait for one.",
-            labels=["database"],
-        )
-        wait_seconds = CounterMetricFamily(
-            "inkwell_db_pool_wait_seconds",
-            "Seconds spent waiting for a pooled connection, all requests together.",
-            labels=["database"],
-        )
-        request_errors = CounterMetricFamily(
-            "inkwell_db_pool_request_errors",
-            "Connections asked of the pool that were refused (DATABASE_POOL_TIMEOUT passed).",
-            labels=["database"],
-        )
+        return _pool_families(pools) if pools else []
+
+
+def _pool_families(pools: list[tuple[str, dict[str, int]]]) -> list[Metric]:
+    in_use_or_idle = GaugeMetricFamily(
+        "inkwell_db_pool_connections",
+        "Pooled database connections: in use, or idle in the pool.",
+        labels=["database", "state"],
+    )
+    for alias, stats in pools:
+        in_use_or_idle.add_metric([alias, "in_use"], stats["pool_size"] - stats["pool_available"])
+        in_use_or_idle.add_metric([alias, "idle"], stats["pool_available"])
+    families: list[Metric] = [in_use_or_idle]
+    for name, help_text, stat in _POOL_GAUGES:
+        gauge = GaugeMetricFamily(name, help_text, labels=["database"])
         for alias, stats in pools:
-            in_use = stats["pool_size"] - stats["pool_available"]
-            connections_.add_metric([alias, "in_use"], in_use)
-            connections_.add_metric([alias, "idle"], stats["pool_available"])
-            max_connections.add_metric([alias], stats["pool_max"])
-            waiting.add_metric([alias], stats.get("requests_waiting", 0))
-            requests.add_metric([alias], stats.get("requests_num", 0))
-            queued.add_metric([alias], stats.get("requests_queued", 0))
-            wait_seconds.add_metric([alias], stats.get("requests_wait_ms", 0) / 1000)
-            request_errors.add_metric([alias], stats.get("requests_errors", 0))
-        families = (connections_, max_connections, waiting, requests, queued, wait_seconds)
-        yield from (*families, request_errors)
+            gauge.add_metric([alias], stats.get(stat, 0))
+        families.append(gauge)
+    for name, help_text, stat, divisor in _POOL_COUNTERS:
+        counter = CounterMetricFamily(name, help_text, labels=["database"])
+        for alias, stats in pools:
+            counter.add_metric([alias], stats.get(stat, 0) / divisor)
+        families.append(counter)
+    return families
 
 
 def _pool_stats() -> Iterator[tuple[str, dict[str, int]]]:

@@ -26,3 +26,17 @@ def test_the_pool_is_reported_exactly_when_the_database_has_one(scrape, django_u
     assert ("inkwell_db_pool_request_errors_total", frozenset({("database", "default")})) in (
         scraped.samples
     )
+
+
+@pytest.mark.postgres
+def test_the_metrics_leave_the_site_on_its_own_database(django_user_model):
+    # Registering the pool collector at import once created Django's pool with the database
+    # settings of that moment: a test run then wrote to the real database, not the test one.
+    django_user_model.objects.count()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        (name,) = cursor.fetchone()
+
+    assert name == connection.settings_dict["NAME"]
+    assert name.startswith("test_")
