@@ -1,10 +1,10 @@
 """This process's Prometheus metrics: the instruments the apps record into, and what is read
 only when /metrics is scraped (open connections, the database pool).
 
-Each Daphne process keeps its own figures in memory and is scraped on its own (docs: one
-scrape target per process); Prometheus adds them up. Every label takes a bounded set of
-values: procedure names from the registry, URL route names, tRPC error codes, status classes;
-never a raw path, a user or a name a client made up.
+Each Daphne process keeps its own figures in memory and is scraped on its own (one scrape
+target per process: deploy/grafana/README.md); Prometheus adds them up. Every label takes a
+bounded set of values: procedure names from the registry, URL route names, tRPC error codes,
+status classes; never a raw path, a user or a name a client made up.
 """
 
 import functools
