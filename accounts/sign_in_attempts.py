@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from accounts.errors import TooManyAttempts
-from lib import counters
+from lib import counters, metrics
 
 
 @dataclass
@@ -81,6 +81,7 @@ def _reserve(budgets: dict[str, int]) -> Reservation:
     if retry_after:
         # A refused attempt is not a failure: it changed nothing and checked nothing.
         reservation.refund()
+        metrics.RATE_LIMIT_REFUSALS.labels("auth_attempts").inc()
         raise TooManyAttempts(retry_after=retry_after)
     return reservation
 

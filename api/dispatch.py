@@ -21,7 +21,7 @@ from api import trpc
 from api.rate_limits import count_call
 from api.registry import Access, Context, Kind, Procedure, SignedInContext, get_procedure
 from api.superjson import UNDEFINED
-from lib import errors
+from lib import errors, metrics
 
 if TYPE_CHECKING:  # the user model's app registers procedures here: no import at run time
     from accounts.models import User
@@ -48,6 +48,7 @@ DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1
 _DATABASE_UNAVAILABLE = (PoolTimeout, PostgresOperationalError)
 
 
+@metrics.time_procedure_calls(lookup=get_procedure)
 def call_procedure(
     *,
     path: str,

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 
-from lib import counters
+from lib import counters, metrics
 from lib.errors import TooManyRequests
 
 if TYPE_CHECKING:  # the user model's app registers procedures in api: no import at run time
@@ -30,9 +30,10 @@ _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
 
 @dataclass(frozen=True)
 class Budget:
-    """A caller's budget: at most ``limit`` calls per window of ``window_seconds``, counted at
-    ``counter`` (a ``lib.counters`` key)."""
+    """A caller's budget (``scope``: user or anonymous): at most ``limit`` calls per window of
+    ``window_seconds``, counted at ``counter`` (a ``lib.counters`` key)."""
 
+    scope: str
     counter: str
     limit: int
     window_seconds: int
@@ -56,7 +57,7 @@ def budget_of(*, user: "User | AnonymousUser", client_address: str | None) -> Bu
     if rate is None:
         return None
     limit, window_seconds = parse_rate(rate)
-    return Budget(f"api.calls.{scope}.{caller}", limit, window_seconds)
+    return Budget(scope, f"api.calls.{scope}.{caller}", limit, window_seconds)
 
 
 def count_call(*, user: "User | AnonymousUser", client_address: str | None) -> None:
@@ -66,6 +67,7 @@ def count_call(*, user: "User | AnonymousUser", client_address: str | None) -> N
         return
     count = counters.add(budget.counter, window_seconds=budget.window_seconds)
     if count.value > budget.limit:
+        metrics.RATE_LIMIT_REFUSALS.labels(f"api_{budget.scope}").inc()
         raise budget.refusal(count.window_ends_in)
 
 

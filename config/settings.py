@@ -5,6 +5,7 @@ local identity provider); production sets DATABASE_URL, REDIS_URL, SECRET_KEY an
 """
 
 import hashlib
+import ipaddress
 import re
 import secrets
 from pathlib import Path
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so a page's time includes every other middleware (lib.metrics).
+    "config.page_latency.page_latency",
     "django.middleware.security.SecurityMiddleware",
     "config.content_security_policy.content_security_policy",
     "config.database_busy.DatabaseBusyMiddleware",
@@ -294,7 +297,8 @@ STORAGES = {
 # X-Forwarded-Proto): redirects, secure cookies and HSTS follow from it.
 HTTPS = env_bool("HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Probes and scrapers reach each process directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -407,6 +411,31 @@ if not 1 <= COMMENT_MAX_DEPTH <= 100:
     raise ImproperlyConfigured("COMMENT_MAX_DEPTH must be between 1 and 100.")
 if POST_RENDER_BUDGET_SECONDS < 1:
     raise ImproperlyConfigured("POST_RENDER_BUDGET_SECONDS must be at least 1.")
+
+# --- Metrics (Prometheus, /metrics) ----------------------------------------------------
+
+# Whether /metrics answers at all (off: 404, as for any unknown page). Each Daphne process
+# serves its own figures: Prometheus scrapes every process (lib.metrics).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+# A secret the scraper sends as "Authorization: Bearer <token>" (none: 401, another: 403).
+# Empty: no token is asked for, and METRICS_ALLOWED_NETWORKS alone decides.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Networks (CIDR, comma-separated, e.g. 10.0.0.0/8,127.0.0.1/32) whose clients may scrape,
+# the client's address taken as for rate limits (AUTH_PROXY_COUNT); others get 403.
+# Empty: any network (METRICS_TOKEN then must be set).
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS holds {_network!r}, which is no network address."
+        ) from None
+if METRICS_ENABLED and not (METRICS_TOKEN or METRICS_ALLOWED_NETWORKS):
+    raise ImproperlyConfigured(
+        "METRICS_ENABLED needs METRICS_TOKEN or METRICS_ALLOWED_NETWORKS: /metrics is never open "
+        "to anyone."
+    )
 
 # --- Typing (django-stubs) ------------------------------------------------------------
 

@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
+from config.metrics import metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     # --- API (api/): tRPC procedures, their OpenAPI document and its docs page
     path("api/", include("api.urls")),
     path("", include("blog.urls")),

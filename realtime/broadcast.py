@@ -20,6 +20,7 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from lib import metrics
 from realtime.groups import ChannelPath, delivery_groups, parse_channel_path
 from realtime.namespaces import is_declared
 from realtime.read_versions import bump
@@ -63,6 +64,7 @@ def announce(change: Change) -> None:
     transaction.on_commit(lambda: _send(path, event, change))
 
 
+@metrics.BROADCAST_SECONDS.time()
 def _send(path: ChannelPath, event: str, change: Change) -> None:
     bump(path)
     layer = get_channel_layer()
@@ -70,6 +72,7 @@ def _send(path: ChannelPath, event: str, change: Change) -> None:
         try:
             async_to_sync(layer.group_send)(group, group_message(path, group, event))
         except Exception:
+            metrics.BROADCAST_FAILURES.inc()
             # The write has committed; a broken channel layer must not turn it into an error.
             logger.exception("Broadcast of %s %s to %s failed", change.resource, change.type, group)
 

@@ -23,6 +23,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from accounts.models import User
+from lib import metrics
 from lib.errors import ServiceError
 from realtime import protocol, session_channel
 from realtime.groups import ChannelPath, group_name
@@ -87,8 +88,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             subprotocol=protocol.SUBPROTOCOL if protocol.SUBPROTOCOL in offered else None
         )
         self.keep_alive = asyncio.create_task(self._keep_alive())
+        metrics.connection_opened("websocket", self)
 
     async def disconnect(self, code: int) -> None:
+        metrics.connection_closed("websocket", self)
         if hasattr(self, "keep_alive"):
             self.keep_alive.cancel()
         for group in list(getattr(self, "group_members", {})):
