@@ -23,7 +23,7 @@ transformer).
 """
 
 import io
-import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -36,7 +36,7 @@ from django.core.handlers.asgi import ASGIHandler, ASGIRequest
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponseBase
-from django.urls import reverse
+from django.urls import ResolverMatch, resolve, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 from redis.exceptions import RedisError
@@ -51,10 +51,8 @@ from api.answer_replays import (
 )
 from api.rate_limits import Budget, budget_of
 from api.views import TRANSFORMER_HEADER, TrpcView, trpc_answer
-from lib import shared_answers
+from lib import metrics, shared_answers
 from lib.client_address import address_of
-
-logger = logging.getLogger(__name__)
 
 Scope = dict[str, Any]
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
@@ -85,6 +83,8 @@ _KEY_HEADERS = (
 _VARY = ("Accept", "Cookie")
 _ALLOW = ", ".join(TrpcView().allowed_methods)
 _ANONYMOUS = AnonymousUser()
+_REPLAYS_SENT = metrics.ANSWER_REPLAYS.labels("sent")
+_REPLAYS_NOT_SENT = metrics.ANSWER_REPLAYS.labels("not sent")
 
 
 class AnonymousReads:
@@ -96,6 +96,7 @@ class AnonymousReads:
         self._replays = ReplayStore()
         self._reader = version_reader()
         self._prefix = ""
+        self._route: ResolverMatch
 
     async def __call__(self, scope: Scope, receive: Any, send: Send) -> None:
         if not self._takes(scope):
@@ -111,12 +112,18 @@ class AnonymousReads:
         replay = self._replays.get(key) if self._reader is not None else None
         counted: tuple[Replay, Budget | None] | None = None
         if replay is not None:
+            started = time.perf_counter()
             budget = budget_of(user=_ANONYMOUS, client_address=_address(scope))
             if await self._may_replay(replay, budget):
                 await send({"type": "http.response.start", "status": replay.status,
                             "headers": list(replay.headers)})  # fmt: skip
                 await send({"type": "http.response.body", "body": replay.body})
+                _REPLAYS_SENT.inc()
+                metrics.observe_route(
+                    self._route.view_name, replay.status, time.perf_counter() - started
+                )
                 return
+            _REPLAYS_NOT_SENT.inc()
             counted = (replay, budget)
         respond = sync_to_async(self._respond, thread_sensitive=False)
         response, shared, calls = await respond(scope, counted)
@@ -144,6 +151,7 @@ class AnonymousReads:
             return False
         if not self._prefix:
             self._prefix = reverse("api:trpc", kwargs={"path": ""})
+            self._route = resolve(self._prefix)
         if not scope["path"].startswith(self._prefix):
             return False
         session_cookie = f"{settings.SESSION_COOKIE_NAME}=".encode()
@@ -172,6 +180,8 @@ class AnonymousReads:
             refund(*counted)
         signals.request_started.send(sender=type(self), scope=scope)
         request = ASGIRequest(scope, io.BytesIO())
+        # The route it would have matched (what the page metrics and logs name it by).
+        request.resolver_match = self._route
         with shared_answers.collecting() as shared:
             response = self._handler.get_response(request)
         # The body is in memory: closing now (the request too) sends request_finished from

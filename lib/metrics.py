@@ -69,6 +69,12 @@ BROADCAST_FAILURES = Counter(
     "inkwell_broadcast_failures",
     "Group sends of committed changes that the channel layer refused (logged, not retried).",
 )
+ANSWER_REPLAYS = Counter(
+    "inkwell_answer_replays",
+    "Kept anonymous answers (api.answer_replays) checked: sent, or not (stale, over the rate, "
+    "or the cache away: the request then ran as usual).",
+    ["outcome"],
+)
 RATE_LIMIT_REFUSALS = Counter(
     "inkwell_rate_limit_refusals",
     "Requests refused for their rate: api_user, api_anonymous (procedure calls), "
@@ -108,7 +114,11 @@ def time_procedure_calls(
 
 def observe_page(request: HttpRequest, status_code: int, seconds: float) -> None:
     """Record one answered request under its URL route's name."""
-    page = page_label(request)
+    observe_route(page_label(request), status_code, seconds)
+
+
+def observe_route(page: str, status_code: int, seconds: float) -> None:
+    """Record one answered request under ``page``, a URL route's name."""
     _page_seconds(page).observe(seconds)
     _page_responses(page, status_code // 100).inc()
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from prometheus_client import REGISTRY
 
 from accounts.providers import local
 from api.anonymous_reads import AnonymousReads
@@ -256,3 +257,18 @@ def test_the_replay_store_keeps_the_most_recently_used_within_its_bounds():
     for name in "defghijk":
         store.put((name,), _replay(100))
     assert sum(len(replay.body) for replay in store._entries.values()) <= 800
+
+
+def test_both_ways_are_seen_in_the_metrics_as_the_trpc_route(short_way, author):
+    PostFactory(author=author)
+
+    def sample(name: str, labels: dict[str, str]) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    page = {"page": "api:trpc", "status": "2xx"}
+    before = sample("inkwell_page_responses_total", page)
+    sent = sample("inkwell_answer_replays_total", {"outcome": "sent"})
+    asgi_request(short_way, "GET", FIRST_PAGE)  # the short way: the middleware records it
+    asgi_request(short_way, "GET", FIRST_PAGE)  # a replay
+    assert sample("inkwell_page_responses_total", page) == before + 2
+    assert sample("inkwell_answer_replays_total", {"outcome": "sent"}) == sent + 1
