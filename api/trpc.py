@@ -213,8 +213,11 @@ def parse_http_request(
     body: bytes | None,
     content_type: str,
     transformer: Transformer = "auto",
+    streams: bool = False,
 ) -> HttpRequest | TrpcError:
-    """Read a ``/api/trpc/<path>`` request into calls; a TrpcError when no call can run at all."""
+    """Read a ``/api/trpc/<path>`` request into calls; a TrpcError when no call can run at all.
+    ``streams``: the request asks for a streamed answer (``api.trpc_jsonl``), which only a
+    batch can have."""
     kind: Kind
     if method == "GET":
         kind = "query"
@@ -231,6 +234,10 @@ def parse_http_request(
     paths = unquote(path).split(",") if is_batch else [unquote(path)]
     if len(paths) > MAX_BATCH_SIZE:
         return TrpcError("BAD_REQUEST", f"A batch holds at most {MAX_BATCH_SIZE} calls.")
+    if streams and not is_batch:
+        return TrpcError(
+            "BAD_REQUEST", "Streaming requests must be batched (you can do a batch of 1)"
+        )
 
     raw: Any = UNDEFINED
     if kind == "query" and query.get("input"):
