@@ -266,6 +266,21 @@ def parse_http_request(
     return HttpRequest(kind, calls, is_batch, uses_superjson)
 
 
+def refusal_uses_superjson(
+    *, method: str, query: dict[str, str], body: bytes | None, transformer: Transformer
+) -> bool:
+    """Whether the answer to a request refused before its calls ran (``parse_http_request``'s
+    error) is SuperJSON: as the transformer says, and under ``auto`` when the inputs are
+    SuperJSON-shaped, as the calls' answers would have been. A client with a transformer reads
+    every error through it, so a batch too large is only readable in its own form."""
+    if transformer != "auto":
+        return transformer == "superjson"
+    text = query.get("input") if method == "GET" else body
+    raw = _load_json(text) if text else UNDEFINED
+    inputs = list(raw.values()) if query.get("batch") == "1" and isinstance(raw, dict) else [raw]
+    return any(superjson.is_wrapped(item) for item in inputs)
+
+
 # --- WebSocket ------------------------------------------------------------------------------
 
 

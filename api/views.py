@@ -136,17 +136,21 @@ def _answer(
         )
         return _error_response(error, uses_superjson=transformer == "superjson"), 0
     streams = _asks_for_stream(request)
+    query = request.GET.dict()
     parsed = trpc.parse_http_request(
         method=request.method or "",
         path=path,
-        query=request.GET.dict(),
+        query=query,
         body=body,
         content_type=request.content_type or "",
         transformer=transformer,
         streams=streams,
     )
     if isinstance(parsed, trpc.TrpcError):
-        return _error_response(parsed, uses_superjson=transformer == "superjson"), 0
+        uses_superjson = trpc.refusal_uses_superjson(
+            method=request.method or "", query=query, body=body, transformer=transformer
+        )
+        return _error_response(parsed, uses_superjson=uses_superjson), 0
     address = client_ip(request._request if isinstance(request, Request) else request)
     if streams:
         # Status 200 and no Retry-After: the calls' outcomes are only known once it is sent.

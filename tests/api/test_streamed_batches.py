@@ -346,6 +346,18 @@ async def test_what_is_refused_before_streaming_is_an_ordinary_json_error(
     assert error["message"] == message
 
 
+async def test_a_batch_too_large_with_superjson_inputs_is_refused_in_superjson():
+    # As @trpc/client with the superjson transformer reads any error: through superjson.
+    inputs = {str(index): {"json": {"limit": 1}} for index in range(21)}
+    path = stream_path(*["post.list"] * 21, inputs=inputs)
+    exchange = Exchange(SyncChainASGIHandler(), "GET", path, headers=STREAM)
+    status, _ = await exchange.start()
+    assert status == 400
+    error = superjson.deserialize(json.loads(await exchange.rest())["error"])
+    assert error["message"] == "A batch holds at most 20 calls."
+    assert error["data"]["code"] == "BAD_REQUEST"
+
+
 async def test_a_body_over_the_limit_is_refused_before_streaming(settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     exchange = Exchange(
