@@ -2,8 +2,8 @@
 without the work that only signed-in callers and pages need.
 
 An ASGI application in front of Django's (``config.asgi``). A ``GET /api/trpc/...`` that
-carries no credentials (no ``Authorization``, no session cookie) and accepts JSON is answered
-here; every other request goes to Django as before.
+carries no credentials (no ``Authorization``, no session cookie) and accepts JSON (not a
+streamed batch) is answered here; every other request goes to Django as before.
 
 - **The usual path, shortened.** The request still runs through Django's middleware, minus the
   page-only ones (``PAGE_ONLY_MIDDLEWARE``: each has nothing to do for such a request), and
@@ -160,6 +160,9 @@ class AnonymousReads:
                 return False
             # DRF refuses what its renderers cannot give (406): such requests go to Django.
             if name == b"accept" and value and b"json" not in value and b"*/*" not in value:
+                return False
+            # A batch that may ask for a stream (api.streamed_batches) is Django's to answer.
+            if name == b"trpc-accept" or (name == b"accept" and b"application/jsonl" in value):
                 return False
         return True
 

@@ -213,8 +213,11 @@ def parse_http_request(
     body: bytes | None,
     content_type: str,
     transformer: Transformer = "auto",
+    streams: bool = False,
 ) -> HttpRequest | TrpcError:
-    """Read a ``/api/trpc/<path>`` request into calls; a TrpcError when no call can run at all."""
+    """Read a ``/api/trpc/<path>`` request into calls; a TrpcError when no call can run at all.
+    ``streams``: the request asks for a streamed answer (``api.trpc_jsonl``), which only a
+    batch can have."""
     kind: Kind
     if method == "GET":
         kind = "query"
@@ -231,6 +234,10 @@ def parse_http_request(
     paths = unquote(path).split(",") if is_batch else [unquote(path)]
     if len(paths) > MAX_BATCH_SIZE:
         return TrpcError("BAD_REQUEST", f"A batch holds at most {MAX_BATCH_SIZE} calls.")
+    if streams and not is_batch:
+        return TrpcError(
+            "BAD_REQUEST", "Streaming requests must be batched (you can do a batch of 1)"
+        )
 
     raw: Any = UNDEFINED
     if kind == "query" and query.get("input"):
@@ -257,6 +264,21 @@ def parse_http_request(
         for call_path, (value, _) in zip(paths, decoded, strict=True)
     ]
     return HttpRequest(kind, calls, is_batch, uses_superjson)
+
+
+def refusal_uses_superjson(
+    *, method: str, query: dict[str, str], body: bytes | None, transformer: Transformer
+) -> bool:
+    """Whether the answer to a request refused before its calls ran (``parse_http_request``'s
+    error) is SuperJSON: as the transformer says, and under ``auto`` when the inputs are
+    SuperJSON-shaped, as the calls' answers would have been. A client with a transformer reads
+    every error through it, so a batch too large is only readable in its own form."""
+    if transformer != "auto":
+        return transformer == "superjson"
+    text = query.get("input") if method == "GET" else body
+    raw = _load_json(text) if text else UNDEFINED
+    inputs = list(raw.values()) if query.get("batch") == "1" and isinstance(raw, dict) else [raw]
+    return any(superjson.is_wrapped(item) for item in inputs)
 
 
 # --- WebSocket ------------------------------------------------------------------------------

@@ -4,20 +4,27 @@ DRF brings authentication (the settings' classes: Bearer token, browser session 
 check); everything else is ``api.trpc`` (the protocol) and ``api.dispatch`` (the calls, their
 rate limits and their errors). HTTP's own part of the error table: a failed call that says when
 to come back (TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE) answers with ``Retry-After``.
+
+A batch that asks for a stream (``trpc-accept: application/jsonl``, or ``Accept`` listing it)
+is answered with tRPC's JSON Lines as its calls finish (``api.streamed_batches``); what is
+refused before any call runs is an ordinary JSON error, as for any request.
 """
 
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions
 from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from api import trpc
+from api import trpc, trpc_jsonl
 from api.dispatch import call_procedure, error_for_exception, is_database_unavailable
+from api.streamed_batches import streamed_answers
 from lib.client_address import client_ip
 
 if TYPE_CHECKING:  # the user model's app registers procedures in api: no import at run time
@@ -26,6 +33,9 @@ if TYPE_CHECKING:  # the user model's app registers procedures in api: no import
     from accounts.models import User
 
 TRANSFORMER_HEADER = "X-Trpc-Transformer"
+STREAM_HEADER = "trpc-accept"
+# Every answer depends on these headers (a stream or not), as tRPC says on each of its answers.
+_VARY = (STREAM_HEADER, "Accept")
 
 
 class BodyLeftUnread(BaseParser):
@@ -59,18 +69,27 @@ class TrpcView(APIView):
     parser_classes = [BodyLeftUnread]
     schema = None  # OpenAPI describes the procedures, not this door (api.openapi)
 
-    def get(self, request: Request, path: str) -> HttpResponse:
+    def get(self, request: Request, path: str) -> HttpResponseBase:
         return self._answer(request, path)
 
-    def post(self, request: Request, path: str) -> HttpResponse:
+    def post(self, request: Request, path: str) -> HttpResponseBase:
         return self._answer(request, path)
 
     def head(self, request: Request, path: str) -> HttpResponse:
         # tRPC clients warm the connection up with a HEAD.
         return HttpResponse(status=204)
 
-    def _answer(self, request: Request, path: str) -> HttpResponse:
+    def _answer(self, request: Request, path: str) -> HttpResponseBase:
         return trpc_answer(request, path, request.user)[0]
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        # ``Accept: application/jsonl`` (the stream link's ``streamHeader: "accept"``) names no
+        # DRF renderer; the answer is tRPC's own body, not a rendered one.
+        return super().perform_content_negotiation(
+            request, force=force or _asks_for_stream(request)
+        )
 
     # DRF's finalize_response takes any HttpResponseBase, but djangorestframework-stubs narrow
     # handle_exception's answer to a DRF Response; this view answers plain HttpResponses.
@@ -97,9 +116,17 @@ class TrpcView(APIView):
 
 def trpc_answer(
     request: HttpRequest | Request, path: str, user: "User | AnonymousUser"
-) -> tuple[HttpResponse, int]:
+) -> tuple[HttpResponseBase, int]:
     """The answer to the tRPC request at ``path`` made by ``user``, and the number of calls it
-    ran (0 when the request was refused before any)."""
+    runs (0 when the request was refused before any)."""
+    response, calls = _answer(request, path, user)
+    patch_vary_headers(response, _VARY)
+    return response, calls
+
+
+def _answer(
+    request: HttpRequest | Request, path: str, user: "User | AnonymousUser"
+) -> tuple[HttpResponseBase, int]:
     transformer = _transformer(request)
     try:
         body = request.body if request.method == "POST" else None
@@ -108,17 +135,27 @@ def trpc_answer(
             "PAYLOAD_TOO_LARGE", f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
         )
         return _error_response(error, uses_superjson=transformer == "superjson"), 0
+    streams = _asks_for_stream(request)
+    query = request.GET.dict()
     parsed = trpc.parse_http_request(
         method=request.method or "",
         path=path,
-        query=request.GET.dict(),
+        query=query,
         body=body,
         content_type=request.content_type or "",
         transformer=transformer,
+        streams=streams,
     )
     if isinstance(parsed, trpc.TrpcError):
-        return _error_response(parsed, uses_superjson=transformer == "superjson"), 0
+        uses_superjson = trpc.refusal_uses_superjson(
+            method=request.method or "", query=query, body=body, transformer=transformer
+        )
+        return _error_response(parsed, uses_superjson=uses_superjson), 0
     address = client_ip(request._request if isinstance(request, Request) else request)
+    if streams:
+        # Status 200 and no Retry-After: the calls' outcomes are only known once it is sent.
+        answers = streamed_answers(parsed, user=user, client_address=address)
+        return StreamingHttpResponse(answers, content_type="application/json"), len(parsed.calls)
     outcomes = [
         call_procedure(
             path=call.path,
@@ -134,6 +171,12 @@ def trpc_answer(
     )
     response = _json_response(body_out, trpc.http_status(outcomes), trpc.retry_after(outcomes))
     return response, len(outcomes)
+
+
+def _asks_for_stream(request: HttpRequest | Request) -> bool:
+    return trpc_jsonl.asks_for_stream(
+        trpc_accept=request.headers.get(STREAM_HEADER), accept=request.headers.get("Accept")
+    )
 
 
 def _path(kwargs: dict[str, Any]) -> str | None:

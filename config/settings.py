@@ -274,6 +274,10 @@ API_THROTTLE_RATES = {
     "anonymous": env_str("API_THROTTLE_ANONYMOUS", "300/minute"),
     "user": env_str("API_THROTTLE_USER", "1200/minute"),
 }
+# Worker threads shared by the calls of every streamed (JSON Lines) batch of the process: each
+# runs one call at a time and holds one database connection while it does, so keep it below
+# DATABASE_POOL_MAX. A batch's calls beyond it wait for a thread (api.streamed_batches).
+API_TRPC_STREAM_THREADS = env_int("API_TRPC_STREAM_THREADS", 8)
 
 # --- Static files ---------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
-"""An unmodified @trpc/client (Node, from the npm registry) against a live Daphne server."""
+"""An unmodified @trpc/client (Node, from the npm registry) against a live Daphne server: its
+httpBatchLink and httpLink (trpc_client.mjs), and its httpBatchStreamLink, whose answers
+stream back as JSON Lines (trpc_stream_client.mjs)."""
 # ruff: noqa: S603, S607 (fixed command lines built here; node and npm come from PATH)
 
 import json
@@ -39,7 +41,7 @@ def live_server_url(site):
         yield server.url
 
 
-def _run_client(site: Site, live_server_url: str, signed_in_by: str) -> dict:
+def _run_client(site: Site, live_server_url: str, signed_in_by: str, script: str) -> dict:
     seed = json.loads(_run([sys.executable, str(NODE_DIR / "seed_server.py")], site.env))
     env = {**site.env, "INKWELL_URL": live_server_url, "INKWELL_SEED": json.dumps(seed)}
     if signed_in_by == "token":
@@ -49,7 +51,7 @@ def _run_client(site: Site, live_server_url: str, signed_in_by: str) -> dict:
         )
     else:
         env["INKWELL_HEADERS"] = json.dumps(seed["sessionHeaders"])
-    output = _run(["node", str(NODE_DIR / "trpc_client.mjs")], env)
+    output = _run(["node", str(NODE_DIR / script)], env)
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -57,7 +59,24 @@ def _run_client(site: Site, live_server_url: str, signed_in_by: str) -> dict:
 def test_trpc_client_lists_reads_searches_and_writes(
     node_packages, site, live_server_url, signed_in_by
 ):
-    summary = _run_client(site, live_server_url, signed_in_by)
+    summary = _run_client(site, live_server_url, signed_in_by, "trpc_client.mjs")
     assert summary["ok"]
     assert summary["mutations"]
     assert {"post.list", "post.search", "comment.list", "mutations"} <= set(summary["checks"])
+
+
+@pytest.mark.parametrize("signed_in_by", ["token", "browser-session"])
+def test_trpc_stream_link_batches_queries_errors_dates_and_mutations(
+    node_packages, site, live_server_url, signed_in_by
+):
+    summary = _run_client(site, live_server_url, signed_in_by, "trpc_stream_client.mjs")
+    assert summary["ok"]
+    assert summary["checks"] == [
+        "batched queries",
+        "dates",
+        "error beside success",
+        "accept header",
+        "batch too large",
+        "abort",
+        "mutations",
+    ]

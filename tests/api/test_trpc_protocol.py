@@ -98,3 +98,26 @@ def test_under_superjson_the_whole_error_object_is_wrapped():
             }
         }
     }
+
+
+@pytest.mark.parametrize(
+    ("method", "query", "body", "transformer", "expected"),
+    [
+        ("GET", {"batch": "1", "input": '{"0": {"json": {"limit": 1}}}'}, None, "auto", True),
+        ("GET", {"batch": "1", "input": '{"0": {"limit": 1}}'}, None, "auto", False),
+        ("GET", {"input": '{"json": {"limit": 1}}'}, None, "auto", True),
+        ("GET", {"batch": "1", "input": "{oops"}, None, "auto", False),
+        ("GET", {"batch": "1"}, None, "auto", False),
+        ("POST", {"batch": "1"}, b'{"0": {"json": {"title": "x"}}}', "auto", True),
+        ("POST", {"batch": "1"}, b"not json", "auto", False),
+        ("GET", {"batch": "1", "input": '{"0": {"limit": 1}}'}, None, "superjson", True),
+        ("GET", {"batch": "1", "input": '{"0": {"json": {}}}'}, None, "json", False),
+    ],
+)
+def test_a_refused_request_is_answered_in_the_form_of_its_inputs(
+    method, query, body, transformer, expected
+):
+    assert (
+        trpc.refusal_uses_superjson(method=method, query=query, body=body, transformer=transformer)
+        is expected
+    )
