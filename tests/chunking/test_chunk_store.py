@@ -1,9 +1,11 @@
 """The chunk store: idempotent, any order, one hand-out per message, limits with reasons."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from chunking import codec, store
 from chunking.models import ChunkedCall, IncomingMessage, MessageChunk
@@ -226,3 +228,17 @@ def test_clients_sending_the_same_chunks_at_once_in_any_order_get_the_message_on
         assert not MessageChunk.objects.exists()
         assert not IncomingMessage.objects.exists()
         ChunkedCall.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_an_abandoned_message_is_cleaned_up_whole_and_can_be_sent_afresh(session):
+    first, second = _events("0123456789abcd", chunk_bytes=7)
+    store.add_chunk(session=session, payload=first)
+    an_hour_ago = timezone.now() - timedelta(minutes=61)
+    MessageChunk.objects.update(created_at=an_hour_ago)
+    IncomingMessage.objects.update(created_at=an_hour_ago)
+    assert store.delete_abandoned_chunks() == 1
+    assert not IncomingMessage.objects.exists()
+    # Sent again from the start, it completes with both chunks, not on a stale count.
+    assert store.add_chunk(session=session, payload=second) is None
+    assert store.add_chunk(session=session, payload=first) == b"0123456789abcd"
