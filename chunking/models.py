@@ -26,6 +26,33 @@ class MessageChunk(models.Model):
         return f"{self.message_id} [{self.chunk_index + 1}/{self.total_chunks}]"
 
 
+class IncomingMessage(models.Model):
+    """A chunked message being received: its number of chunks and how many are stored.
+
+    The statement that stores a chunk adds one to ``received_chunks``, which locks this row
+    until it commits: of chunks stored at once, exactly one brings the count to
+    ``total_chunks``. Deleted with the chunks when the message is whole.
+    """
+
+    session = models.ForeignKey(
+        "sessions_app.ClientSession", on_delete=models.CASCADE, related_name="incoming_messages"
+    )
+    message_id = models.CharField(max_length=64)
+    total_chunks = models.PositiveIntegerField()
+    received_chunks = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "message_id"], name="chunking_incoming_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} ({self.received_chunks} of {self.total_chunks} chunks)"
+
+
 class ChunkedCall(models.Model):
     """A chunked message made whole, recorded before its last chunk is acknowledged.
 

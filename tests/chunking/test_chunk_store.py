@@ -1,11 +1,14 @@
 """The chunk store: idempotent, any order, one hand-out per message, limits with reasons."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from chunking import codec, store
-from chunking.models import MessageChunk
+from chunking.models import ChunkedCall, IncomingMessage, MessageChunk
 from lib.errors import InvalidInput, PayloadTooLarge
 from tests.factories import ClientSessionFactory
 
@@ -153,3 +156,89 @@ def test_another_users_chunk_data_does_not_count_against_mine(session, stranger,
     for number in range(2):
         store.add_chunk(session=theirs, payload=_events("0123456789abcd", f"m{number}")[0])
     assert MessageChunk.objects.filter(session=theirs).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_message_whose_completion_was_cut_short_is_completed_by_a_chunk_sent_again(session):
+    events = _events("0123456789abcd", chunk_bytes=7)
+    store.add_chunk(session=session, payload=events[0])
+    # The process storing the last chunk dies after storing it, before taking the message.
+    last = codec.parse_chunk(events[1])
+    if connection.vendor == "postgresql":
+        store._store_in_one_statement(session, last)
+    else:
+        store._store_in_a_transaction(session, last)
+    assert MessageChunk.objects.filter(session=session).count() == 2
+    # The client saw no acknowledgement and sends the chunks again.
+    assert store.add_chunk(session=session, payload=events[0]) == b"0123456789abcd"
+    assert not MessageChunk.objects.exists()
+    assert not IncomingMessage.objects.exists()
+    assert store.add_chunk(session=session, payload=events[1]) == b"0123456789abcd"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_chunk_that_does_not_complete_its_message_is_one_statement(
+    session, django_assert_num_queries
+):
+    first, second, _ = _events("0123456789abcdefghij", chunk_bytes=7)
+    store.add_chunk(session=session, payload=first)
+    # The rules' read, the insert and the message's count, in one WITH statement.
+    with django_assert_num_queries(1):
+        assert store.add_chunk(session=session, payload=second) is None
+    # A duplicate is the same statement, storing nothing.
+    with django_assert_num_queries(1):
+        assert store.add_chunk(session=session, payload=second) is None
+    assert MessageChunk.objects.filter(session=session).count() == 2
+    assert IncomingMessage.objects.get(session=session).received_chunks == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_clients_sending_the_same_chunks_at_once_in_any_order_get_the_message_once(author):
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    session = ClientSessionFactory(user=author)
+    message = json.dumps({"id": 1, "method": "mutation", "params": {"input": "ü" * 60}})
+    events = _events(message, chunk_bytes=16)
+    senders = 4
+    barrier = Barrier(senders)
+
+    def send_all(seed: int) -> list[bytes | None]:
+        order = random.Random(seed).sample(events, len(events))
+        try:
+            barrier.wait()
+            return [store.add_chunk(session=session, payload=event) for event in order]
+        finally:
+            connection.close()
+
+    for attempt in range(8):
+        with ThreadPoolExecutor(senders) as pool:
+            results = [
+                r
+                for rs in pool.map(send_all, range(attempt * 10, attempt * 10 + senders))
+                for r in rs
+            ]
+        # Exactly one sender completed it; the others get it again only from the last index.
+        completions = [r for r in results if r is not None]
+        assert completions and set(completions) == {message.encode()}
+        assert ChunkedCall.objects.filter(session=session).count() == 1
+        assert not MessageChunk.objects.exists()
+        assert not IncomingMessage.objects.exists()
+        ChunkedCall.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_an_abandoned_message_is_cleaned_up_whole_and_can_be_sent_afresh(session):
+    first, second = _events("0123456789abcd", chunk_bytes=7)
+    store.add_chunk(session=session, payload=first)
+    an_hour_ago = timezone.now() - timedelta(minutes=61)
+    MessageChunk.objects.update(created_at=an_hour_ago)
+    IncomingMessage.objects.update(created_at=an_hour_ago)
+    assert store.delete_abandoned_chunks() == 1
+    assert not IncomingMessage.objects.exists()
+    # Sent again from the start, it completes with both chunks, not on a stale count.
+    assert store.add_chunk(session=session, payload=second) is None
+    assert store.add_chunk(session=session, payload=first) == b"0123456789abcd"

@@ -1,5 +1,6 @@
 """The chunk codec: any payload survives split and join, in any order, with duplicates."""
 
+import base64
 import json
 
 import pytest
@@ -93,3 +94,25 @@ def test_join_refuses_incomplete_or_mixed_chunks():
         codec.join([chunks[0], codec.Chunk("b", 1, 3, chunks[1].data), chunks[2]])
     with pytest.raises(codec.InvalidChunk, match="no chunks"):
         codec.join([])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=64))
+def test_every_standard_base64_text_is_accepted(raw):
+    assert codec.is_base64(base64.b64encode(raw).decode())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="AZaz09+/=-_ \n\u00e9", max_size=16))
+def test_what_is_accepted_as_base64_decodes(text):
+    if codec.is_base64(text):
+        codec.decode_data(text)
+
+
+@pytest.mark.parametrize(
+    "data", ["QQ", "QQ=", "Q===", "QUJD=", "QQ==QQ==", "QU=D", "QUJD\n", "QUJ-", "QUJ\u00e9"]
+)
+def test_base64_without_its_padding_or_with_other_characters_is_refused(data):
+    assert not codec.is_base64(data)
+    with pytest.raises(codec.InvalidChunk, match="not valid base64"):
+        codec.parse_chunk(VALID | {"data": data})
