@@ -23,7 +23,9 @@ slug, and is theirs to see first.
 
 An entry holds its answer as JSON bytes and the answer's SuperJSON annotations, built once when
 stored: a hit hands the bytes to the transport as they are (``orjson.Fragment``), neither
-unpickling the answer's objects nor walking and writing them again.
+unpickling the answer's objects nor walking and writing them again. Keys start
+``public_read.v2.``: a change of the entries' form changes it, so the processes of two
+releases, side by side during a deploy, never read each other's entries.
 
 The rule for what changes unannounced: view counts (``blog.view_counts``), an author's name
 and avatar (``accounts.services.update_profile``), and writes around the services (the admin's
@@ -33,9 +35,12 @@ the database.
 """
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import orjson
@@ -48,15 +53,24 @@ from blog.announcements import POSTS_CHANNEL, comments_channel
 from blog.models import Post
 from blog.selectors import Viewer
 from lib.errors import NotFound
-from realtime.read_versions import shared_cache, started, tokens_and, version_key
+from realtime.read_versions import (
+    current_tokens,
+    shared_cache,
+    started,
+    tokens_and,
+    version_key,
+)
 
 _POST_LIST_CHANNELS = (POSTS_CHANNEL, comments_channel("*"))
 _POST_BY_SLUG_CHANNELS = (POSTS_CHANNEL, comments_channel("*"))
+# Bytes of cached answers each process also holds in memory (``_RecentEntries``).
+_RECENT_BYTES = 32 * 1024 * 1024
 
 # An answer as an entry holds it: its JSON bytes, and its SuperJSON annotations.
 Stored = tuple[bytes, dict[str, list[str]]]
 EntryT = TypeVar("EntryT")
-StoredT = TypeVar("StoredT")
+# Its JSON bytes first, then anything else the entry needs.
+StoredT = TypeVar("StoredT", bound=tuple[Any, ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +105,7 @@ def post_list(
 
     if not published or cursor or author_id is not None:
         return build()
-    return _cached_answer(f"public_read.post_list.{limit}", _POST_LIST_CHANNELS, build)
+    return _cached_answer(f"public_read.v2.post_list.{limit}", _POST_LIST_CHANNELS, build)
 
 
 def post_detail(
@@ -104,9 +118,15 @@ def post_detail(
         return _shown(selectors.post_to_show(viewer=viewer, slug=slug))
     if slug is not None:
         digest = hashlib.blake2b(slug.encode("utf-8", "surrogatepass"), digest_size=16)
-        key, channels = f"public_read.post_by_slug.{digest.hexdigest()}", _POST_BY_SLUG_CHANNELS
+        key, channels = (
+            f"public_read.v2.post_by_slug.{digest.hexdigest()}",
+            _POST_BY_SLUG_CHANNELS,
+        )
     else:
-        key, channels = f"public_read.post.{post_id}", (POSTS_CHANNEL, comments_channel(post_id))
+        key, channels = (
+            f"public_read.v2.post.{post_id}",
+            (POSTS_CHANNEL, comments_channel(post_id)),
+        )
 
     def build() -> tuple[UUID, outputs.Built]:
         post = selectors.post_to_show(viewer=AnonymousUser(), slug=slug, post_id=post_id)
@@ -125,12 +145,15 @@ def _shown(post: Post) -> ShownPost:
     return ShownPost(post.id, outputs.post_detail(post))
 
 
-def _stored_post(built: tuple[UUID, outputs.Built]) -> tuple[UUID, Stored]:
-    return built[0], _stored(built[1])
+def _stored_post(built: tuple[UUID, outputs.Built]) -> tuple[bytes, dict[str, list[str]], UUID]:
+    return (*_stored(built[1]), built[0])
 
 
-def _answer_of_post(stored: tuple[UUID, Stored]) -> tuple[UUID, outputs.Built]:
-    return stored[0], _answer(stored[1])
+def _answer_of_post(
+    stored: tuple[bytes, dict[str, list[str]], UUID],
+) -> tuple[UUID, outputs.Built]:
+    json, annotations, post_id = stored
+    return post_id, _answer((json, annotations))
 
 
 def comment_list(*, viewer: Viewer, post_id: UUID) -> outputs.Built:
@@ -139,7 +162,7 @@ def comment_list(*, viewer: Viewer, post_id: UUID) -> outputs.Built:
     channels = (comments_channel(post_id), POSTS_CHANNEL)
     try:
         return _cached_answer(
-            f"public_read.comment_list.{post_id}", channels, lambda: _threads(post_id)
+            f"public_read.v2.comment_list.{post_id}", channels, lambda: _threads(post_id)
         )
     except NotFound:
         if not viewer.is_authenticated:
@@ -166,18 +189,78 @@ def _cached(
     load: Callable[[StoredT], EntryT],
 ) -> EntryT:
     """``load`` of the entry at ``key`` if stored under the channels' current versions; else
-    ``build()``, stored (as ``store`` makes it) under the versions read before it ran."""
+    ``build()``, stored (as ``store`` makes it) under the versions read before it ran. An entry
+    this process holds (``_recent``) costs only the versions' round trip."""
     seconds = settings.PUBLIC_READ_CACHE_SECONDS
     if seconds <= 0:
         return build()
     version_keys = [version_key(channel) for channel in channels]
-    tokens, entry = tokens_and(version_keys, key)
+    now = time.time()
+    held = _recent.get(key, now=now)
+    if held is None:
+        tokens, entry = tokens_and(version_keys, key)
+    else:
+        tokens = current_tokens(version_keys)
+        if held[0] == tokens:
+            return load(held[1])
+        entry = shared_cache().get(key)  # another process may have stored the new one
     if entry is not None and entry[0] == tokens:
+        _recent.put(key, entry, size=len(entry[1][0]))
         return load(entry[1])
     complete = started(version_keys, tokens)
     stored = store(build())
-    shared_cache().set(key, (complete, stored), timeout=seconds)
+    entry = (complete, stored, now + seconds)
+    shared_cache().set(key, entry, timeout=seconds)
+    _recent.put(key, entry, size=len(stored[0]))
     return load(stored)
+
+
+class _RecentEntries:
+    """The entries this process last read or stored, up to ``capacity`` bytes of answers, each
+    until the moment its entry expires in the cache (``PUBLIC_READ_CACHE_SECONDS`` after it was
+    built, never later): a hit then reads the versions alone, not the answer's bytes again
+    (a 200-comment thread is ~100 KB). Served only while its versions are current."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[str, tuple[tuple[Any, ...], int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str, *, now: float) -> tuple[Any, ...] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            entry, _size = found
+            if entry[2] <= now:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple[Any, ...], *, size: int) -> None:
+        if size > self.capacity // 8:
+            return  # one huge post would push out everything else
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = (entry, size)
+            self._bytes += size
+            while self._bytes > self.capacity:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _drop(self, key: str) -> None:
+        _entry, size = self._entries.pop(key)
+        self._bytes -= size
+
+
+_recent = _RecentEntries(capacity=_RECENT_BYTES)
 
 
 def _stored(built: outputs.Built) -> Stored:

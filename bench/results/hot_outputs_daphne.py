@@ -1,23 +1,23 @@
-"""post.bySlug and comment.list (200 comments) through Daphne: this checkout against a baseline
-checkout of the same repository (an older commit), both serving the same database in one run.
+"""post.bySlug and comment.list (200 comments) through Daphne: this checkout against peer
+checkouts of the same repository (older commits), all serving the same database in one run.
 
     git worktree add --detach /tmp/reads-base 2f98923   # main before the hot outputs
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/perf_reads \
     REDIS_URL=redis://127.0.0.1:6379/11 \
-        python bench/results/hot_outputs_daphne.py --baseline /tmp/reads-base \
-            [--rounds 3] [--seconds 5] [--connections 8] [--output reads_daphne.txt]
+        python bench/results/hot_outputs_daphne.py --peer issue=/tmp/reads-base \
+            [--peer other=DIR …] [--rounds 3] [--seconds 5] [--connections 8] [--output FILE]
 
 The database must hold hot_outputs_bench.py's seed (``--seed``: its post with 200 comments);
 post.bySlug counts views, so it is written to. Each checkout runs in one Daphne process
 (``bench.settings``: the site's settings without throttling; the same ``REDIS_URL``, a
-``REDIS_PREFIX`` each), answering the SuperJSON GET a tRPC client sends. Before measuring, both
-answers are checked to be the same (byte for byte for comment.list; for post.bySlug, the same
-JSON apart from ``viewCount``, which the two count at different moments).
+``REDIS_PREFIX`` each), answering the SuperJSON GET a tRPC client sends. Before measuring, every
+peer's answer is checked to be this checkout's (byte for byte for comment.list; for
+post.bySlug, the same JSON apart from ``viewCount``, which they count at different moments).
 
-wrk (``-t1``) drives each server in turn, the order alternating per round, for ``--seconds``;
+wrk (``-t1``) drives each server in turn, the order reversing every round, for ``--seconds``;
 per round: requests/s, p50 latency and the server's CPU per request (utime + stime from
 /proc/<pid>/stat: every thread of the process; PostgreSQL's and Redis's own CPU not counted).
-The summary is the median of each over rounds and of the per-round ratio this/baseline.
+The summary is the median of each over rounds and of the per-round ratios this/peer.
 """
 # ruff: noqa: S603 (our own interpreter and arguments)
 
@@ -71,7 +71,15 @@ def start_daphne(checkout: Path, env: dict[str, str], log: Path) -> tuple[subpro
 
 
 def check_same_answers(urls: dict[str, str], procedure: str) -> str:
-    ours, theirs = fetch(urls["this"]), fetch(urls["baseline"])
+    return "; ".join(
+        f"{name}: {check_same_answer(urls['this'], url, procedure)}"
+        for name, url in urls.items()
+        if name != "this"
+    )
+
+
+def check_same_answer(this: str, peer: str, procedure: str) -> str:
+    ours, theirs = fetch(this), fetch(peer)
     if procedure == "post.bySlug":
         mine, base = json.loads(ours), json.loads(theirs)
         for answer in (mine, base):
@@ -86,7 +94,9 @@ def check_same_answers(urls: dict[str, str], procedure: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--baseline", type=Path, required=True, help="the older checkout")
+    parser.add_argument(
+        "--peer", action="append", required=True, help="NAME=DIR: an older checkout to compare"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=2.0)
@@ -107,7 +117,8 @@ def main() -> None:
     }
     procedures = args.procedures.split(",")
     state = Path(tempfile.mkdtemp(prefix="hot-outputs-daphne-"))
-    checkouts = {"baseline": args.baseline.resolve(), "this": ROOT}
+    checkouts = {name: Path(path).resolve() for name, path in (p.split("=", 1) for p in args.peer)}
+    checkouts["this"] = ROOT
     servers: dict[str, tuple[subprocess.Popen, int]] = {}
     try:
         for name, checkout in checkouts.items():
@@ -166,26 +177,29 @@ def render(
     results: dict[str, dict[str, list[tuple[Round, float]]]],
     notes: dict[str, str],
 ) -> str:
+    peers = [name for name in next(iter(results.values())) if name != "this"]
     lines = [
-        f"{args.rounds} rounds x {args.seconds:g} s per server, wrk -t1 -c{args.connections}, "
-        f"baseline {args.baseline}",
+        f"{args.rounds} rounds x {args.seconds:g} s per server, wrk -t1 -c{args.connections}; "
+        + ", ".join(f"{name} = {path}" for name, path in (p.split("=", 1) for p in args.peer)),
         "",
-        "| procedure | server | req/s | p50 ms | CPU ms/request | this/baseline req/s | "
-        "baseline/this CPU per request |",
-        "|---|---|---|---|---|---|---|",
+        "| procedure | server | req/s | p50 ms | CPU ms/request | "
+        + " | ".join(f"this/{peer} req/s | {peer}/this CPU" for peer in peers)
+        + " |",
+        "|---|---|---|---|---|" + "---|---|" * len(peers),
     ]
     for procedure, by_server in results.items():
-        pairs = list(zip(by_server["this"], by_server["baseline"], strict=True))
-        rate_ratio = statistics.median(a.rate / b.rate for (a, _), (b, _) in pairs)
-        cpu_ratio = statistics.median(b / a for (_, a), (_, b) in pairs if a > 0)
-        for name in ("baseline", "this"):
-            rows = by_server[name]
+        ratios = []
+        for peer in peers:
+            pairs = list(zip(by_server["this"], by_server[peer], strict=True))
+            rate = statistics.median(a.rate / b.rate for (a, _), (b, _) in pairs)
+            cpu = statistics.median(b / a for (_, a), (_, b) in pairs if a > 0)
+            ratios.append(f"{rate:.2f}x | {cpu:.2f}x")
+        for name, rows in by_server.items():
             rate = statistics.median(r.rate for r, _ in rows)
             p50 = statistics.median(r.p50_ms for r, _ in rows)
             cpu = statistics.median(c for _, c in rows)
-            ratios = (f"{rate_ratio:.2f}x", f"{cpu_ratio:.2f}x") if name == "this" else ("", "")
-            lines.append(f"| {procedure} | {name} | {rate:.1f} | {p50:.2f} | {cpu:.2f} | "
-                         f"{ratios[0]} | {ratios[1]} |")  # fmt: skip
+            shown = " | ".join(ratios) if name == "this" else " | ".join([" | "] * len(peers))
+            lines.append(f"| {procedure} | {name} | {rate:.1f} | {p50:.2f} | {cpu:.2f} | {shown} |")
     lines += ["", *(f"- {procedure}: {note}" for procedure, note in notes.items())]
     return "\n".join(lines) + "\n"
 

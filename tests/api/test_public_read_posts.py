@@ -3,10 +3,12 @@ every viewer, a constant number of queries at any content size, never stale afte
 and drafts never served from it or stored in it."""
 
 import math
+import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from accounts.models import User
 from blog import read_cache, services, view_counts
 from blog.selectors import comment_for_edit, post_for_edit, published_post
 from tests.factories import CommentFactory, PostFactory
@@ -171,3 +173,22 @@ def test_a_published_post_is_the_same_for_every_viewer(author, stranger, setting
 def test_any_slug_is_an_answer_not_an_error(trpc, slug):
     answer = trpc.query("post.bySlug", {"slug": slug})
     assert answer.status in (400, 404), answer.body
+
+
+def test_an_unannounced_change_is_served_once_the_cache_seconds_pass(trpc, settings, author):
+    """What no announcement invalidates (here an author renamed around the services) is at
+    most PUBLIC_READ_CACHE_SECONDS old, also from the entries a process holds in memory."""
+    settings.PUBLIC_READ_CACHE_SECONDS = 1
+    post = PostFactory(author=author)
+    CommentFactory(post=post, author=author)
+
+    def names() -> tuple[str, str]:
+        shown = trpc.query("post.byId", {"id": str(post.id)}).data
+        thread = trpc.query("comment.list", {"postId": str(post.id)}).data
+        return shown["author"]["name"], thread[0]["author"]["name"]
+
+    assert names() == ("Ada Author", "Ada Author")
+    User.objects.filter(id=author.id).update(name="Renamed")
+    assert names() == ("Ada Author", "Ada Author")  # cached
+    time.sleep(1.1)
+    assert names() == ("Renamed", "Renamed")
