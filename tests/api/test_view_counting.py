@@ -8,7 +8,7 @@ from io import StringIO
 
 import pytest
 import redis
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DataError, connection
 from django.test import Client
 
@@ -156,3 +156,12 @@ def test_the_flush_command_without_batching_says_nothing_is_pending(settings):
     output = StringIO()
     call_command("flush_post_views", stdout=output)
     assert "none pending" in output.getvalue()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_the_flush_command_says_when_redis_is_unreachable(views_in_redis, monkeypatch):
+    unreachable = redis.Redis(port=free_port(), socket_connect_timeout=1, socket_timeout=1)
+    monkeypatch.setattr(view_counts, "_client", unreachable)
+    with pytest.raises(CommandError, match="Redis is unreachable"):
+        call_command("flush_post_views", stdout=StringIO())

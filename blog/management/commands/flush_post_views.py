@@ -1,7 +1,8 @@
 """``manage.py flush_post_views``: add the post views pending in Redis to the database now."""
 
+import redis
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from blog import view_counts
 
@@ -16,5 +17,8 @@ class Command(BaseCommand):
         if not settings.REDIS_URL or settings.VIEW_COUNT_FLUSH_SECONDS <= 0:
             self.stdout.write("Views are written to the database as they happen: none pending.")
             return
-        added = view_counts.flush()
+        try:
+            added = view_counts.flush()
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            raise CommandError(f"Redis is unreachable, the views stay pending: {error}") from None
         self.stdout.write(f"Added {added} view(s) to their posts.")
