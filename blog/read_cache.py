@@ -250,11 +250,6 @@ class _RecentEntries:
             while self._bytes > self.capacity:
                 self._drop(next(iter(self._entries)))
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
     def _drop(self, key: str) -> None:
         _entry, size = self._entries.pop(key)
         self._bytes -= size

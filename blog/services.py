@@ -192,8 +192,9 @@ def delete_post(*, post: Post) -> None:
 
 
 def record_post_view(*, post_id: UUID) -> None:
-    """Count one view of the post. Views reach the post's ``view_count`` in batches, out of the
-    read's way (``blog.view_counts``): an answer shows the count as of the last flush."""
+    """Count one view of the post: pending in Redis and added to its ``view_count`` in batches,
+    out of the read's way, or at once without Redis (``blog.view_counts``). An answer shows the
+    stored count, without its own view."""
     view_counts.record(post_id)
 
 
