@@ -58,7 +58,7 @@ def _render_post(
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     with as_http_errors():
         post = selectors.post_for_viewer(viewer=request.user, slug=slug)
-    services.record_post_view(post=post)
+    services.record_post_view(post_id=post.id)
     return _render_post(request, post)
 
 

@@ -140,12 +140,14 @@ class CommentDeleteInput(serializers.Serializer):
 
 class HandsOnBuilt(serializers.BaseSerializer):  # type: ignore[type-arg]
     """An output type whose hot procedures build their answer in ``blog.outputs``: a ``Built``
-    answer is handed on as it is; anything else goes through the declared fields."""
+    answer is handed on as it is (not even wrapped in DRF's ``ReturnDict``: a cached answer
+    is JSON already, ``blog.read_cache``); anything else goes through the declared fields."""
 
-    def to_representation(self, instance: Any) -> Any:
-        if isinstance(instance, Built):
-            return instance.value
-        return super().to_representation(instance)
+    @property
+    def data(self) -> Any:
+        if isinstance(self.instance, Built):
+            return self.instance.value
+        return super().data
 
 
 class AuthorOutput(serializers.Serializer):

@@ -10,10 +10,11 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
 from accounts.models import User
+from blog import view_counts
 from blog.announcements import comment_change, post_change
 from blog.models import (
     COMMENT_MAX_LENGTH,
@@ -190,10 +191,11 @@ def delete_post(*, post: Post) -> None:
         post.delete()
 
 
-def record_post_view(*, post: Post) -> None:
-    """Count one view; atomic in the database, so concurrent views are never lost."""
-    Post.objects.filter(id=post.id).update(view_count=F("view_count") + 1)
-    post.view_count += 1
+def record_post_view(*, post_id: UUID) -> None:
+    """Count one view of the post: pending in Redis and added to its ``view_count`` in batches,
+    out of the read's way, or at once without Redis (``blog.view_counts``). An answer shows the
+    stored count, without its own view."""
+    view_counts.record(post_id)
 
 
 def _check_comment_content(content: str) -> None:

@@ -226,6 +226,12 @@ else:
 PUBLIC_READ_CACHE_SECONDS = env_int("PUBLIC_READ_CACHE_SECONDS", 5)
 if PUBLIC_READ_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("PUBLIC_READ_CACHE_SECONDS must be 0 (off) or more.")
+# Seconds between flushes of the post views counted in Redis to the database (blog.view_counts):
+# shown view counts lag by up to this (plus PUBLIC_READ_CACHE_SECONDS). 0, or no REDIS_URL,
+# writes each view to the database as it happens.
+VIEW_COUNT_FLUSH_SECONDS = env_int("VIEW_COUNT_FLUSH_SECONDS", 10)
+if VIEW_COUNT_FLUSH_SECONDS < 0:
+    raise ImproperlyConfigured("VIEW_COUNT_FLUSH_SECONDS must be 0 (at once) or more.")
 
 # --- Accounts -------------------------------------------------------------------------
 

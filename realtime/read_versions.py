@@ -57,6 +57,12 @@ def tokens_and(version_keys: Sequence[str], key: str) -> tuple[Tokens, Any]:
     return tuple(found.get(version) for version in version_keys), found.get(key)
 
 
+def current_tokens(version_keys: Sequence[str]) -> Tokens:
+    """The current tokens of ``version_keys`` (None for an unknown one), in one round trip."""
+    found = shared_cache().get_many(list(version_keys))
+    return tuple(found.get(version) for version in version_keys)
+
+
 def started(version_keys: Sequence[str], tokens: Tokens) -> tuple[str, ...]:
     """``tokens`` with each unknown one started anew. A read calls this before it reads the
     database: replacing a version is always safe (it only makes older entries miss), so what

@@ -1,7 +1,8 @@
 """CPU per call of the hot read procedures, in-process (no HTTP server, no threads).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/perfoutputs \
-        python bench/results/hot_outputs_bench.py [--seed 20000] [--calls 300] [--rounds 5]
+        python bench/results/hot_outputs_bench.py [--seed 20000] [--calls 300] [--rounds 5] \
+        [--code DIR]
 
 Runs what a request's application work is, for one anonymous caller: ``call_procedure``, then
 the tRPC body (SuperJSON, as @trpc/client asks, and plain JSON) encoded by ``trpc.dumps``.
@@ -11,6 +12,10 @@ each figure is the median of ``--rounds`` rounds of ``--calls`` calls, after a w
 ``--seed N`` seeds the database to N posts (bench.post_list.seed) and adds one post with 200
 comments (threads, replies, placeholders, unicode): it writes, so never point it at a database
 that is read-only for you. ``--list-only`` runs post.list alone (no view counts written).
+
+``--code DIR`` runs the site's code of another checkout (an older commit, say ``git worktree
+add --detach /tmp/reads-base 2f98923``) with this script, so that two versions are measured
+the same way, one after the other, on the same database.
 """
 
 import argparse
@@ -24,7 +29,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+# The code measured: this checkout's, or another's given with --code (read before argparse
+# runs, since the site's modules are imported from it).
+_CODE = sys.argv[sys.argv.index("--code") + 1] if "--code" in sys.argv[:-1] else str(ROOT)
+sys.path.insert(0, _CODE)
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
 THREAD_SLUG = "hot-outputs-200-comments"
@@ -95,6 +103,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--list-only", action="store_true")
+    parser.add_argument("--code", default=str(ROOT), help="the checkout whose code to measure")
     args = parser.parse_args()
 
     import django
@@ -119,6 +128,7 @@ def main() -> None:
         calls["post.bySlug"] = {"slug": THREAD_SLUG}
         calls["comment.list"] = {"postId": str(thread.id)}
 
+    print(f"code: {args.code}")
     print(f"{'procedure':<14} {'call_procedure':>15} {'+ superjson body':>17} {'+ json body':>12}")
     for path, given in calls.items():
 

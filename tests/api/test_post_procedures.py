@@ -62,16 +62,15 @@ def test_list_rejects_bad_input_with_the_field_named(trpc, given, field):
     assert field in answer.error["data"]["fieldErrors"]
 
 
-def test_by_slug_and_by_id_return_the_post_with_its_html_and_count_a_view(trpc, author):
+def test_by_slug_and_by_id_return_the_post_with_its_html(trpc, author):
     post = PostFactory(author=author, content="Hello <script>x()</script> *world*")
     by_slug = trpc.query("post.bySlug", {"slug": post.slug}).data
     by_id = trpc.query("post.byId", {"id": str(post.id)}).data
     assert by_slug["content"] == post.content
     assert "<em>world</em>" in by_slug["contentHtml"]
     assert "<script>" not in by_slug["contentHtml"]
-    assert (by_slug["viewCount"], by_id["viewCount"]) == (1, 2)
-    post.refresh_from_db()
-    assert post.view_count == 2
+    by_slug.pop("viewCount"), by_id.pop("viewCount")  # one view apart, or none (blog.view_counts)
+    assert by_id == by_slug
 
 
 def test_an_unknown_post_is_not_found(trpc):

@@ -45,7 +45,7 @@ assert.ok(!list.items.some((item) => item.id === seed.draftId), "no drafts for a
 check("post.list");
 assert.equal(bySlug.id, seed.postId);
 assert.match(bySlug.contentHtml, /<em>seeded<\/em>/);
-assert.ok(bySlug.viewCount >= 1);
+assert.ok(Number.isInteger(bySlug.viewCount));
 check("post.bySlug");
 assert.equal(profile.email, undefined);
 check("user.byId");
