@@ -206,10 +206,8 @@ def _cached(
         tokens, entry = tokens_and(version_keys, key)
     else:
         tokens = current_tokens(version_keys)
-        if held[0] == tokens:
-            entry = held
-        else:
-            entry = shared_cache().get(key)  # another process may have stored the new one
+        # Another process may have stored the new one.
+        entry = held if held[0] == tokens else shared_cache().get(key)
     if entry is None or entry[0] != tokens:
         complete = started(version_keys, tokens)
         stored = store(build())

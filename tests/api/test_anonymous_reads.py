@@ -17,7 +17,7 @@ from prometheus_client import REGISTRY
 from accounts.providers import local
 from api.anonymous_reads import AnonymousReads
 from api.answer_replays import Replay, ReplayStore
-from blog import services
+from blog import read_cache, services
 from blog.models import Post
 from config.http_handler import SyncChainASGIHandler
 from lib import process_cache
@@ -54,9 +54,11 @@ def titles(answer: AsgiAnswer) -> list[str]:
 
 
 def drop_read_cache_entries() -> None:
-    """Empty the read cache but keep the read versions: only a replay can still answer."""
+    """Empty the read cache (the shared entries and this process's copies) but keep the read
+    versions: only a replay can still answer."""
     cache = process_cache.process_cache()
-    cache.delete_many([f"public_read.post_list.{limit}" for limit in range(1, 51)])
+    cache.delete_many([f"public_read.v2.post_list.{limit}" for limit in range(1, 51)])
+    read_cache._recent = read_cache._RecentEntries(capacity=read_cache._RECENT_BYTES)
 
 
 def next_cursor(short_way) -> str:
