@@ -42,10 +42,12 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 
 ## bench: the benchmarks at a small size (bench/README.md has the full sizes and the results).
-## post_list needs DATABASE_URL (PostgreSQL), realtime REDIS_URL, soak both; each is skipped
-## without them. The soak's smoke run is one minute and writes its results outside the tree.
+## post_list and search need DATABASE_URL (PostgreSQL), realtime REDIS_URL, soak both; each is
+## skipped without them. search seeds a database beside DATABASE_URL's (<name>_2k). The soak's
+## smoke run is one minute and writes its results outside the tree.
 BENCH_MARKDOWN ?= --mebibytes 0.25 --old-sizes 1000,2000
 BENCH_POST_LIST ?= --posts 2000 --requests 200 --rounds 1 --clients 2
+BENCH_SEARCH ?= --sizes 2000 --rounds 1 --repeats 3
 BENCH_REALTIME ?= --subscribers 100 --fan-out-rounds 2 --round-trips 50 --mebibytes 1
 BENCH_SOAK ?= --minutes 1 --sample-seconds 10 --warm-up-minutes 0.5 \
 	--results $${TMPDIR:-/tmp}/inkwell-soak-smoke
@@ -53,6 +55,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/markdown.py $(BENCH_MARKDOWN)
 	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/post_list.py $(BENCH_POST_LIST); \
 	else echo "bench/post_list.py skipped: needs DATABASE_URL"; fi
+	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/search.py $(BENCH_SEARCH); \
+	else echo "bench/search.py skipped: needs DATABASE_URL"; fi
 	@if [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/realtime.py $(BENCH_REALTIME); \
 	else echo "bench/realtime.py skipped: needs REDIS_URL"; fi
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/soak.py $(BENCH_SOAK); \
