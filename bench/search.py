@@ -139,6 +139,7 @@ def ensure_before_index() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")  # a GIN build flushes less often
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {BEFORE_INDEX} ON blog_post USING gin (({_DOCUMENT}))"
         )
@@ -400,7 +401,17 @@ def main() -> None:
     table = report(runs, args.results)
     print(table)
     if args.results is not None:
-        args.results.with_suffix(".md").write_text(table + "\n")
+        words = "; ".join(
+            f"{name}: {', '.join(chosen)}" for name, chosen in runs[0]["terms"].items()
+        )
+        samples = args.rounds * args.repeats * TERMS_PER_CLASS
+        args.results.with_suffix(".md").write_text(
+            f"# post.search as the corpus grows ({time.strftime('%Y-%m-%d')})\n\n"
+            f"`python bench/search.py {' '.join(sys.argv[1:])}`: {samples} calls per word "
+            "class and column at each size, interleaved; wall-clock milliseconds, one client, "
+            "in process.\n"
+            f"Words searched: {words}.\n\n{table}\n"
+        )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from django.db.models.functions import Left
 from blog.models import Post
 from blog.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP
 
+# The stored column is generated with these values (migration 0007): changing one takes a
+# migration that regenerates it.
 SEARCH_CONFIG = "english"
 # to_tsvector refuses documents over 1 MiB; a post's first 100,000 characters are what we index.
 INDEXED_CONTENT_CHARS = 100_000
