@@ -1,10 +1,12 @@
 """Benchmark post.search as the corpus grows: rare, medium and common words at 10k to 1M posts.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/perf_search python bench/search.py \
-        [--sizes 10000,100000,1000000] [--rounds 5] [--results bench/results/search]
+        [--sizes 10000,100000,1000000] [--rounds 5] [--repeats 10] [--before-max-posts N] \
+        [--no-before] [--results bench/results/search]
 
 Each size has its own database beside DATABASE_URL's (``perf_search_10k``, ``…_1m``), created,
-migrated and seeded on first use (COPY, about 3 minutes per million posts) and reused after.
+migrated and seeded on first use (one COPY; a million posts took about 45 minutes on the busy
+2-core machine, mostly ``to_tsvector`` and the GIN index) and reused after.
 The posts are made of words drawn from a Zipf distribution over a 50,000-word made-up
 vocabulary, so a few words are in most posts and most words in few; the bench picks words by
 the share of posts they appear in: rare (~0.05 %), medium (~1 %) and common (~30 %).
@@ -374,6 +376,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=10, help="calls per word per round")
     parser.add_argument("--no-before", action="store_true", help="skip the baseline query")
+    parser.add_argument(
+        "--before-max-posts",
+        type=int,
+        help="skip the baseline above this size (its index takes long to build, its calls seconds)",
+    )
     parser.add_argument("--results", type=Path, help="write <results>.md and <results>.png")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -389,7 +396,7 @@ def main() -> None:
         ensure_database(url)
         options = ["--rounds", str(args.rounds), "--repeats", str(args.repeats)]
         child = [sys.executable, __file__, "--one", str(size), *options]
-        if args.no_before:
+        if args.no_before or (args.before_max_posts or size) < size:
             child.append("--no-before")
         done = subprocess.run(  # noqa: S603
             child, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True
