@@ -14,9 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -27,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.pop(0)
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+from bench.seeding import PostRow, copy_posts  # noqa: E402
 
 ENDPOINTS = {
     "plain DRF ListAPIView": "/bench/plain-posts/",
@@ -40,45 +40,20 @@ def seed(posts: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from accounts.models import User
     from blog.models import Post
 
     call_command("migrate", verbosity=0)
     have = Post.objects.count()
-    if have >= posts:
-        return
-    authors = [
-        User.objects.get_or_create(email=f"bench{n}@example.com", defaults={"name": f"Bench {n}"})[
-            0
-        ]
-        for n in range(50)
-    ]
-    start = datetime(2020, 1, 1, tzinfo=UTC)
-    batch = []
-    for number in range(have, posts):
-        batch.append(
-            Post(
-                id=uuid.uuid4(),
-                title=f"Benchmark post {number}",
-                slug=f"benchmark-post-{number}-{uuid.uuid4().hex[:6]}",
-                content=f"Post {number}. " + "Lorem ipsum dolor sit amet. " * 40,
-                excerpt=f"Post {number}, seeded for the benchmark.",
-                published=number % 10 != 0,
-                author=authors[number % len(authors)],
-            )
+    copy_posts(
+        PostRow(
+            number=number,
+            title=f"Benchmark post {number}",
+            content=f"Post {number}. " + "Lorem ipsum dolor sit amet. " * 40,
+            excerpt=f"Post {number}, seeded for the benchmark.",
+            published=number % 10 != 0,
         )
-        if len(batch) == 5000:
-            Post.objects.bulk_create(batch)
-            batch = []
-    Post.objects.bulk_create(batch)
-    # created_at is auto_now_add: spread the posts over time so the feed index is realistic.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE blog_post SET created_at = %s + (random() * interval '1500 days')",
-            [start],
-        )
+        for number in range(have, posts)
+    )
 
 
 def free_port() -> int:

@@ -1,21 +1,27 @@
-"""Full-text search of posts: the search document (one expression for the GIN index and the
-queries: PostgreSQL only uses the index when a query repeats it exactly), query building,
-ranking, snippets, and the limits of a search.
+"""Full-text search of posts: the stored search document, query building, ranking, snippets,
+and the limits of a search.
 
-On PostgreSQL, ranked websearch matches; on the embedded SQLite, every word as a substring.
+On PostgreSQL, websearch matches read the ``search_document`` column (migration 0007), the
+newest SEARCH_CANDIDATES of them ranked; on the embedded SQLite, every word as a substring.
 """
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import CombinedExpression
+from django.db.models import Expression, Q, QuerySet
 from django.db.models.functions import Left
 
 from blog.models import Post
 from blog.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP
 
+# The stored column is generated with these values (migration 0007): changing one takes a
+# migration that regenerates it.
 SEARCH_CONFIG = "english"
 # to_tsvector refuses documents over 1 MiB; a post's first 100,000 characters are what we index.
 INDEXED_CONTENT_CHARS = 100_000
@@ -39,12 +45,17 @@ if TYPE_CHECKING:
     SearchHit = WithAnnotations[Post, Headline]
 
 
-def search_document() -> CombinedExpression:
-    """The weighted document: title (A) ranks above content (B), two SearchVectors combined
-    (a CombinedSearchVector at run time)."""
-    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
-        Left("content", INDEXED_CONTENT_CHARS), weight="B", config=SEARCH_CONFIG
-    )
+class SearchDocument(Expression):
+    """A post's stored search document: its title (weight A) and first INDEXED_CONTENT_CHARS
+    of content (weight B) as a ``tsvector`` in SEARCH_CONFIG, the ``search_document`` column
+    PostgreSQL generates (migration 0007). The model does not declare the column, so that no
+    read of a post loads it; this reads it on the query's own table."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.search_document", []
 
 
 def matching_posts(
@@ -62,7 +73,7 @@ def _ranked_matches(
 ) -> list["SearchHit"]:
     search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
     candidates = (
-        posts.annotate(document=search_document())
+        posts.alias(document=SearchDocument())
         .filter(document=search_query)
         .order_by("-created_at")
         .values("id")[:SEARCH_CANDIDATES]
@@ -70,7 +81,7 @@ def _ranked_matches(
     return list(
         posts.filter(id__in=candidates)
         .annotate(
-            rank=SearchRank(search_document(), search_query),
+            rank=SearchRank(SearchDocument(), search_query),
             headline=SearchHeadline(
                 # The indexed head only: a headline over 2 MiB of text costs seconds per row.
                 Left("content", INDEXED_CONTENT_CHARS),

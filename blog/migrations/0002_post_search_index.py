@@ -4,11 +4,19 @@ The embedded SQLite database has no GIN indexes; there search falls back to subs
 """
 
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
-
-from blog.search import search_document
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Left
 
 INDEX_NAME = "blog_post_search_idx"
+
+
+def search_document() -> CombinedExpression:
+    """The weighted document as blog.search defined it then (0007 stores it in a column)."""
+    return SearchVector("title", weight="A", config="english") + SearchVector(
+        Left("content", 100_000), weight="B", config="english"
+    )
 
 
 def _index() -> GinIndex:
