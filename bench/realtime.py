@@ -1,11 +1,15 @@
 """Realtime benchmarks against a real Daphne process (not tests: numbers, not assertions).
 
     REDIS_URL=redis://127.0.0.1:6379/3 python bench/realtime.py \
-        [--layer pubsub|core] [--subscribers 1000] [--round-trips 500] [--mebibytes 5]
+        [--layer pubsub|core] [--subscribers 1000,5000] [--fan-out-rounds 5] \
+        [--round-trips 500] [--mebibytes 5]
 
 Starts a migrated site (SQLite file in a temporary STATE_DIR) and one Daphne process on the
-chosen Redis layer, and drives it with the `websockets` client over TCP. Prints Markdown rows
-for bench/README.md ("Realtime").
+chosen Redis layer, and drives it with the `websockets` client over TCP. Each figure has a
+peer measured in the same run, on the same loaded machine: the session channel's round trip
+the same call over HTTP; fan-out and idle-socket memory a bare `websockets` server
+(bench/peers/ws_broadcast.py) driven by the same client. Prints Markdown rows for
+bench/README.md ("Realtime").
 """
 
 import argparse
@@ -13,11 +17,14 @@ import asyncio
 import base64
 import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import requests
@@ -27,8 +34,14 @@ import requests
 sys.path.pop(0)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import websockets
+
 from bench.appsync import ask, open_session_channel, open_socket, publish_chunks
-from bench.live_site import Site
+from bench.live_site import ROOT, Site, free_port, wait_for_port
+
+CONNECT_BATCH = 50
+CONNECT_ATTEMPTS = 3
+SETTLE_SECONDS = 2.0
 
 
 def percentiles(timings: list[float]) -> str:
@@ -76,32 +89,26 @@ def http_round_trips(url: str, token: str, slug: str, count: int) -> list[float]
         return timings
 
 
-async def fan_out(url: str, token: str, subscribers: int, rounds: int) -> tuple[list[float], int]:
-    """Milliseconds from one broadcast until the last of ``subscribers`` sockets has it."""
-    import django
+def rss_kib(pid: int) -> int:
+    """A process's resident memory now (``VmRSS``), in KiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
 
-    django.setup()
-    from realtime.broadcast import asend_event
-    from realtime.groups import parse_channel_path
 
-    sockets = []
-    connect_started = time.perf_counter()
-    for batch in range(0, subscribers, 50):
-        opened = await asyncio.gather(
-            *(open_socket(url, token=token) for _ in range(min(50, subscribers - batch)))
+async def connected(connect: Callable[[], Awaitable], count: int) -> list:
+    """``count`` sockets from ``connect``, opened CONNECT_BATCH at a time."""
+    sockets: list = []
+    for batch in range(0, count, CONNECT_BATCH):
+        sockets += await asyncio.gather(
+            *(connect() for _ in range(min(CONNECT_BATCH, count - batch)))
         )
-        answers = await asyncio.gather(
-            *(
-                ask(s, {"type": "subscribe", "id": "s", "channel": "/subscriptions/posts"})
-                for s in opened
-            )
-        )
-        assert all(a["type"] == "subscribe_success" for a in answers), answers[:3]
-        sockets.extend(opened)
-    print(
-        f"<!-- {subscribers} sockets connected and subscribed in "
-        f"{time.perf_counter() - connect_started:.1f} s -->"
-    )
+    return sockets
+
+
+async def fan_out(
+    sockets: list, broadcast: Callable[[str], Awaitable[None]], rounds: int
+) -> list[float]:
+    """Milliseconds from each of ``rounds`` broadcasts until the last socket has its frame."""
 
     async def wait(socket) -> float:
         while json.loads(await socket.recv())["type"] != "data":
@@ -109,16 +116,80 @@ async def fan_out(url: str, token: str, subscribers: int, rounds: int) -> tuple[
         return time.perf_counter()
 
     results = []
-    path = parse_channel_path("/subscriptions/posts")
     for round_number in range(rounds):
         waiters = [asyncio.create_task(wait(s)) for s in sockets]
         await asyncio.sleep(0.2)  # every waiter is reading before the clock starts
         started = time.perf_counter()
-        await asend_event(path, json.dumps({"bench": round_number}))
-        finished = await asyncio.wait_for(asyncio.gather(*waiters), timeout=60)
+        await broadcast(json.dumps({"bench": round_number}))
+        finished = await asyncio.wait_for(asyncio.gather(*waiters), timeout=120)
         results.append((max(finished) - started) * 1000)
-    await asyncio.gather(*(s.close() for s in sockets))
-    return results, len(sockets)
+    return results
+
+
+async def inkwell_fan_out(url: str, token: str, pid: int, subscribers: int, rounds: int):
+    """Fan-out timings to ``subscribers`` sockets subscribed to /subscriptions/posts, and the
+    server's memory per idle subscribed socket (KiB)."""
+    import django
+
+    django.setup()
+    from realtime.broadcast import asend_event
+    from realtime.groups import parse_channel_path
+
+    async def subscriber():
+        socket = await open_socket(url, token=token)
+        answer = await ask(
+            socket, {"type": "subscribe", "id": "s", "channel": "/subscriptions/posts"}
+        )
+        assert answer["type"] == "subscribe_success", answer
+        return socket
+
+    path = parse_channel_path("/subscriptions/posts")
+    warm = await connected(subscriber, CONNECT_BATCH)  # first-connection costs out of the count
+    await asyncio.sleep(SETTLE_SECONDS)
+    before = rss_kib(pid)
+    connect_started = time.perf_counter()
+    sockets = await connected(subscriber, subscribers)
+    connect_seconds = time.perf_counter() - connect_started
+    await asyncio.sleep(SETTLE_SECONDS)
+    per_socket = (rss_kib(pid) - before) / subscribers
+    timings = await fan_out(warm + sockets, lambda event: asend_event(path, event), rounds)
+    await asyncio.gather(*(s.close() for s in warm + sockets))
+    print(f"<!-- {subscribers} sockets connected and subscribed in {connect_seconds:.1f} s -->")
+    return timings, per_socket
+
+
+async def peer_fan_out(url: str, pid: int, subscribers: int, rounds: int):
+    """The same measurements on the bare `websockets` peer."""
+
+    async def subscriber():
+        return await websockets.connect(url, compression=None, max_size=2**20)
+
+    warm = await connected(subscriber, CONNECT_BATCH)
+    await asyncio.sleep(SETTLE_SECONDS)
+    before = rss_kib(pid)
+    sockets = await connected(subscriber, subscribers)
+    await asyncio.sleep(SETTLE_SECONDS)
+    per_socket = (rss_kib(pid) - before) / subscribers
+    async with websockets.connect(url, compression=None) as control:
+        timings = await fan_out(warm + sockets, control.send, rounds)
+    await asyncio.gather(*(s.close() for s in warm + sockets))
+    return timings, per_socket
+
+
+def peer_server() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, str(ROOT / "bench" / "peers" / "ws_broadcast.py"), str(port)]
+    )
+    wait_for_port(port, process, "the websockets peer")
+    return process, f"ws://127.0.0.1:{port}"
+
+
+def raise_open_files_limit() -> None:
+    """Thousands of sockets at each end: as many descriptors as the hard limit allows (the
+    servers started afterwards inherit it)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def _join(parts: dict[int, str]) -> bytes:
@@ -171,11 +242,12 @@ async def chunked_round_trip(url: str, token: str, mebibytes: int) -> dict[str, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--layer", choices=["pubsub", "core"], default="pubsub")
-    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--subscribers", default="1000,5000", help="comma-separated counts")
     parser.add_argument("--fan-out-rounds", type=int, default=5)
     parser.add_argument("--round-trips", type=int, default=500)
     parser.add_argument("--mebibytes", type=int, default=5)
     options = parser.parse_args()
+    raise_open_files_limit()
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
     with tempfile.TemporaryDirectory(prefix="inkwell-bench-") as state_dir:
         site = Site(Path(state_dir), REDIS_URL=redis_url, REALTIME_CHANNEL_LAYER=options.layer)
@@ -201,6 +273,8 @@ def main() -> None:
             print(
                 f"| post.bySlug over HTTP (GET, keep-alive) | {len(http)} | {percentiles(http)} |"
             )
+            ratio = statistics.median(ws) / statistics.median(http)
+            print(f"| session channel / HTTP, p50 | | **{ratio:.2f}x** |")
 
             result = asyncio.run(chunked_round_trip(url, token, options.mebibytes))
             print(
@@ -215,13 +289,34 @@ def main() -> None:
                 f"{result['down_s'] / result['down_chunks'] * 1000:.1f} ms per chunk |"
             )
 
-            timings, received = asyncio.run(
-                fan_out(url, token, options.subscribers, options.fan_out_rounds)
-            )
-            print(
-                f"| broadcast fan-out | {received} subscribers, {len(timings)} broadcasts | "
-                f"median {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms |"
-            )
+            peer, peer_url = peer_server()
+            try:
+                for count in (int(n) for n in options.subscribers.split(",")):
+                    rounds = options.fan_out_rounds
+                    timings, memory = asyncio.run(
+                        inkwell_fan_out(url, token, server.pid, count, rounds)
+                    )
+                    peer_timings, peer_memory = asyncio.run(
+                        peer_fan_out(peer_url, peer.pid, count, rounds)
+                    )
+                    median, peer_median = (
+                        statistics.median(timings),
+                        statistics.median(peer_timings),
+                    )
+                    print(
+                        f"| broadcast fan-out | {count} subscribers, {rounds} broadcasts | "
+                        f"median {median:.0f} ms, max {max(timings):.0f} ms | "
+                        f"peer median {peer_median:.0f} ms, max {max(peer_timings):.0f} ms | "
+                        f"{median / peer_median:.2f}x |"
+                    )
+                    print(
+                        f"| idle subscribed socket, server RSS | {count} sockets | "
+                        f"{memory:.1f} KiB per socket | peer {peer_memory:.1f} KiB | "
+                        f"{memory / peer_memory:.2f}x |"
+                    )
+            finally:
+                peer.terminate()
+                peer.wait(timeout=10)
             errors = server.log_lines(" ERROR ", " WARNING ")
             print(f"<!-- server log: {len(errors)} error/warning lines -->")
             for line in errors[:10]:

@@ -77,18 +77,25 @@ def _send(path: ChannelPath, event: str, change: Change) -> None:
             logger.exception("Broadcast of %s %s to %s failed", change.resource, change.type, group)
 
 
-async def asend_event(path: ChannelPath, event: str) -> None:
-    """Deliver ``event`` (a JSON string) now to every subscriber of ``path``, in any process."""
+async def asend_event(path: ChannelPath, event: str, *, skip_channel: str | None = None) -> None:
+    """Deliver ``event`` (a JSON string) now to every subscriber of ``path``, in any process,
+    except the consumer ``skip_channel`` (which has been given it already)."""
     layer = get_channel_layer()
     for group in delivery_groups(path):
-        await layer.group_send(group, group_message(path, group, event))
+        await layer.group_send(group, group_message(path, group, event, skip_channel))
 
 
-def group_message(path: ChannelPath, group: str, event: str) -> dict[str, str]:
+def group_message(
+    path: ChannelPath, group: str, event: str, skip_channel: str | None = None
+) -> dict[str, str]:
     """The channel-layer message for one group.
 
     It names its group because a socket can be in several groups an event reaches
     (``/subscriptions/*`` and ``/subscriptions/<resource>/*``); each subscription takes the
-    copy of its own group, so it gets the event exactly once.
+    copy of its own group, so it gets the event exactly once. ``skip`` names the consumer
+    channel that must not take it.
     """
-    return {"type": BROADCAST_MESSAGE_TYPE, "channel": str(path), "group": group, "event": event}
+    message = {"type": BROADCAST_MESSAGE_TYPE, "channel": str(path), "group": group, "event": event}
+    if skip_channel is not None:
+        message["skip"] = skip_channel
+    return message

@@ -168,15 +168,19 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.connection_ack())
         await self.send_frame(protocol.keep_alive())
 
+    def _identity_headers(self, authorization: Mapping[str, str] | None) -> Mapping[str, str]:
+        """The headers naming an operation's identity: its own, else the connection's (and
+        without a token in either, the page's session is the identity)."""
+        has_own_token = authorization is not None and "authorization" in authorization
+        return (authorization if has_own_token else self.connection_headers) or {}
+
     async def _user_for(
         self, authorization: Mapping[str, str] | None, kind: str, op_id: str
     ) -> User:
         """The identity of one operation: its own headers, else the connection's, else the
         page's session."""
-        has_own_token = authorization is not None and "authorization" in authorization
-        headers = authorization if has_own_token else self.connection_headers
         try:
-            return await aauthenticate(headers or {}, self.session_user)
+            return await aauthenticate(self._identity_headers(authorization), self.session_user)
         except ServiceError as error:
             raise protocol.FrameError(
                 error_type_for(error), error.message, kind=kind, op_id=op_id
@@ -247,11 +251,18 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 kind="publish",
                 op_id=frame.id,
             )
-        user = await self._user_for(frame.authorization, "publish", frame.id)
         if isinstance(kind, SessionRequestChannel):
+            user = await self._user_for(frame.authorization, "publish", frame.id)
             await session_channel.publish_session_request(self, frame, user)
         else:
-            await session_channel.publish_calls(self, frame, user, kind.session_id)
+            # Identified in the same crossing to the ORM as the session and the calls.
+            await session_channel.publish_calls(
+                self,
+                frame,
+                headers=self._identity_headers(frame.authorization),
+                session_user=self.session_user,
+                session_id=kind.session_id,
+            )
 
     def subscription_ids(self, channel: ChannelPath, user_id: uuid.UUID) -> list[str]:
         """This connection's subscriptions to ``channel`` made by ``user_id``: where answers
@@ -278,12 +289,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.close(code=1013, reason="Fell behind; reconnect.")
 
     async def broadcast_event(self, message: dict[str, Any]) -> None:
-        """One event from the layer: a ``data`` frame for each subscription of its group."""
+        """One event from the layer: a ``data`` frame for each subscription of its group,
+        unless this connection was given the event directly (``skip``)."""
+        if message.get("skip") == self.channel_name:
+            return
         group = message.get("group")
         event = message["event"]
         for subscription in list(self.subscriptions.values()):
             if subscription.group == group:
-                await self.send_frame(protocol.data(subscription.id, event))
+                await self.send(text_data=protocol.data_text(subscription.id, event))
 
 
 def _internal_failure(frame: protocol.ClientFrame | None) -> protocol.Frame:

@@ -16,7 +16,6 @@ and left the subscription behind.
 import asyncio
 import collections
 import contextlib
-import functools
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -42,19 +41,36 @@ class OverflowStats:
     dropped = 0
 
 
-class OverflowQueue(asyncio.Queue[Any]):
-    """A bounded queue that, when full, trades its contents for one overflow notice."""
+class OverflowQueue:
+    """A bounded queue that, when full, trades its contents for one overflow notice.
+
+    The layers' interface of ``asyncio.Queue`` (``get``, ``put_nowait``, ``get_nowait``,
+    ``empty``, ``full``, ``qsize``) on two plain lists: every idle connection holds one, and
+    an ``asyncio.Queue`` (four deques) costs it about 3 KiB.
+    """
+
+    __slots__ = ("_getters", "_items", "maxsize", "name", "notice")
 
     def __init__(self, maxsize: int, notice: Callable[[int], Any], name: str = "") -> None:
-        super().__init__(maxsize)
+        self.maxsize = maxsize
         self.notice = notice
         self.name = name
+        self._items: list[Any] = []
+        self._getters: list[asyncio.Future[None]] = []
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def full(self) -> bool:
+        return 0 < self.maxsize <= len(self._items)
 
     def put_nowait(self, item: Any) -> None:
         if self.full():
-            dropped = self.qsize() + 1
-            while not self.empty():
-                self.get_nowait()
+            dropped = len(self._items) + 1
+            self._items.clear()
             OverflowStats.overflows += 1
             OverflowStats.dropped += dropped
             logger.warning(
@@ -66,7 +82,36 @@ class OverflowQueue(asyncio.Queue[Any]):
                 OverflowStats.dropped,
             )
             item = self.notice(dropped)
-        super().put_nowait(item)
+        self._items.append(item)
+        self._wake_next_getter()
+
+    def get_nowait(self) -> Any:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.pop(0)
+
+    async def get(self) -> Any:
+        while not self._items:
+            getter = asyncio.get_running_loop().create_future()
+            self._getters.append(getter)
+            try:
+                await getter
+            except BaseException:
+                getter.cancel()
+                with contextlib.suppress(ValueError):
+                    self._getters.remove(getter)
+                # Woken, then cancelled: the item it was woken for goes to the next getter.
+                if self._items:
+                    self._wake_next_getter()
+                raise
+        return self._items.pop(0)
+
+    def _wake_next_getter(self) -> None:
+        while self._getters:
+            getter = self._getters.pop(0)
+            if not getter.done():
+                getter.set_result(None)
+                return
 
 
 def overflow_notice(dropped: int) -> dict[str, Any]:
@@ -131,9 +176,7 @@ class _PubSubLoopLayer(RedisPubSubLoopLayer):
         self._cleanup: asyncio.Task[None] | None = None
 
     async def _subscribe_to_channel(self, channel: str) -> None:
-        # The queue holds serialised messages, so the notice is serialised too.
-        notice = functools.partial(_serialised_notice, self.channel_layer)
-        self.channels[channel] = OverflowQueue(self.capacity, notice, channel)
+        self.channels[channel] = OverflowQueue(self.capacity, overflow_notice, channel)
         await self._get_shard(channel).subscribe(channel)
 
     async def receive(self, channel: str) -> Any:
@@ -150,7 +193,7 @@ class _PubSubLoopLayer(RedisPubSubLoopLayer):
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.shield(self._clean_up())
             raise
-        return self.channel_layer.deserialize(message)
+        return message
 
     async def group_add(self, group: str, channel: str) -> None:
         if channel in self.channels:
@@ -246,7 +289,32 @@ class CleanupStats:
 
 
 class _Shard(RedisSingleShardConnection):  # type: ignore[misc]
-    """One Redis connection's subscriptions, left many at a time and only when unwanted."""
+    """One Redis connection's subscriptions, left many at a time and only when unwanted.
+
+    A message is deserialised once, as it arrives, and the same dict is queued for every
+    consumer of its group in this process (channels-redis deserialises it once per consumer).
+    Consumers read deliveries and never change them.
+    """
+
+    def _receive_message(self, message: Any) -> None:
+        if message is None:
+            return
+        name = message["channel"]
+        if isinstance(name, bytes):
+            name = name.decode()
+        layer = self.channel_layer
+        queue = layer.channels.get(name)
+        members = layer.groups.get(name, ()) if queue is None else ()
+        if queue is None and not members:
+            return
+        decoded = layer.channel_layer.deserialize(message["data"])
+        if queue is not None:
+            queue.put_nowait(decoded)
+            return
+        for channel in members:
+            member_queue = layer.channels.get(channel)
+            if member_queue is not None:
+                member_queue.put_nowait(decoded)
 
     async def unsubscribe_unwanted(
         self, names: Iterable[str], *, is_wanted: Callable[[str], bool]
@@ -279,11 +347,6 @@ class _Shard(RedisSingleShardConnection):  # type: ignore[misc]
             for key in self._pubsub._normalize_keys(dict.fromkeys(names)):
                 self._pubsub.channels.pop(key, None)
                 self._pubsub.pending_unsubscribe_channels.discard(key)
-
-
-def _serialised_notice(layer: RedisPubSubChannelLayer, dropped: int) -> bytes:
-    serialised: bytes = layer.serialize(overflow_notice(dropped))
-    return serialised
 
 
 class _QueuesByName(collections.defaultdict[str, OverflowQueue]):

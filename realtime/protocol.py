@@ -7,6 +7,7 @@ in ``docs/protocols/appsync-events.md``. the service errors of ``lib.errors`` be
 
 import base64
 import binascii
+import functools
 import json
 import re
 import uuid
@@ -316,3 +317,20 @@ def publish_success(op_id: str, *, accepted: list[int], failed: list[EventError]
 def data(op_id: str, event: str) -> Frame:
     """One event for one subscription; the event is always a string holding JSON."""
     return {"type": "data", "id": op_id, "event": event}
+
+
+def data_text(op_id: str, event: str) -> str:
+    """``data(op_id, event)`` as the text of its frame (compact JSON, not ASCII-escaped).
+
+    A broadcast reaches thousands of subscriptions with the same event string: it is escaped
+    as JSON once, not once per subscription.
+    """
+    escaped_id = json.dumps(op_id, ensure_ascii=False)
+    return '{"type":"data","id":' + escaped_id + ',"event":' + _escaped_event(event) + "}"
+
+
+# A few: the subscriptions of one broadcast are served one after another; a chunked answer's
+# events (up to 200 KB each) must not stay here long.
+@functools.lru_cache(maxsize=4)
+def _escaped_event(event: str) -> str:
+    return json.dumps(event, ensure_ascii=False)

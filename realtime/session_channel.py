@@ -2,20 +2,24 @@
 
 Session requests on ``/trpc/session-request-<ts>``, and on ``/trpc/<session-id>`` procedure
 calls (whole, or chunks reassembled by ``chunking.store``) run through
-``api.dispatch.call_procedure``, answered in ``api.trpc``'s envelopes and JSON to every
-subscriber of the channel, or straight to the asking connection when the channel layer fails.
+``api.dispatch.call_procedure``, answered in ``api.trpc``'s envelopes and JSON: written straight
+to the asking connection, then through the channel layer to the channel's other subscribers
+(the browser's other tabs, on any process). A publish crosses to the ORM once, to know who
+publishes, their session and the calls its events carry, and to answer the whole calls; a
+chunked call completed by its last chunk runs in a second crossing, after the acknowledgement.
 A chunked call is recorded before its last chunk is acknowledged and runs once, with its
 answer kept: the client that re-sends it after a lost connection gets that answer.
 """
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
 from api import trpc
@@ -25,6 +29,7 @@ from lib.errors import ServiceError
 from realtime import protocol
 from realtime.broadcast import asend_event
 from realtime.groups import ChannelPath
+from realtime.identity import authenticate
 from sessions_app import selectors as session_selectors
 from sessions_app import services as session_services
 from sessions_app.models import ClientSession
@@ -34,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 class Connection(Protocol):
     """What the session channel needs of the socket it serves."""
+
+    channel_name: str
 
     async def send_frame(self, frame: protocol.Frame) -> None: ...
 
@@ -78,23 +85,101 @@ def answer_chunked_call(
     )
 
 
-# --- The crossings to the ORM ----------------------------------------------------------------
+@dataclass(frozen=True)
+class _Call:
+    """A procedure call published on the channel: a whole one, with its ``answer`` (it ran in
+    the crossing that read it), or a chunked one, named by ``message_id``, that runs once
+    its last chunk is acknowledged."""
 
-# Channels types its wrapper loosely; these say what each crossing gives back.
-aanswer_call: Callable[..., Awaitable[dict[str, Any]]] = database_sync_to_async(answer_call)
-aopen_session: Callable[..., Awaitable[ClientSession]] = database_sync_to_async(
-    session_services.open_session
-)
-aadd_chunk: Callable[..., Awaitable[bytes | None]] = database_sync_to_async(store.add_chunk)
-aanswer_chunked_call: Callable[..., Awaitable[str]] = database_sync_to_async(answer_chunked_call)
+    message: object
+    message_id: str | None = None
+    answer: str | None = None
 
 
-@database_sync_to_async
-def aowned_session(*, user: User, session_id: str) -> ClientSession:
+@dataclass(frozen=True)
+class CallsPublished:
+    """What a publish on a session channel carries, as one crossing to the ORM found it."""
+
+    user: User
+    session: ClientSession
+    accepted: list[int]
+    failed: list[protocol.EventError]
+    calls: list[_Call]
+
+
+def calls_published(
+    *,
+    headers: Mapping[str, str],
+    session_user: User | AnonymousUser | None,
+    session_id: str,
+    events: list[object],
+) -> CallsPublished:
+    """Who publishes (``realtime.identity``), their session ``session_id`` (marked used), and
+    the calls ``events`` carry, each chunk recorded and each whole call answered: one
+    crossing to the ORM before the publish is acknowledged (a chunked call runs after).
+
+    Synchronous: call it as ``acalls_published``. Raises the ServiceError refusing the whole
+    publish; an event that is not a call is listed in ``failed``.
+    """
+    user = authenticate(headers, session_user)
+    session = owned_session(user=user, session_id=session_id)
+    accepted: list[int] = []
+    failed: list[protocol.EventError] = []
+    calls: list[_Call] = []
+    for index, event in enumerate(events):
+        try:
+            call = _call_of(session, protocol.decode_event(event))
+        except protocol.ProtocolError as error:
+            failed.append(protocol.EventError(index, error.error_type, error.message))
+            continue
+        accepted.append(index)
+        if call is not None and call.message_id is None:
+            call = _Call(call.message, answer=_answer_whole(call.message, user=user))
+        if call is not None:
+            calls.append(call)
+    return CallsPublished(user, session, accepted, failed, calls)
+
+
+def _answer_whole(message: object, *, user: User) -> str:
+    """The answer text of a whole call, run now: when the database fails under it, the tRPC
+    error for that failure, as for a chunked call whose crossing fails."""
+    try:
+        return _json(answer_call(message, user=user))
+    except Exception as error:
+        return _failure_answer(message, error)
+
+
+def owned_session(*, user: User, session_id: str) -> ClientSession:
     """The user's session, marked used (a write at most once a minute)."""
     session = session_selectors.owned_session(user=user, session_id=session_id)
     session_services.touch_session(session=session)
     return session
+
+
+def _call_of(session: ClientSession, payload: object) -> _Call | None:
+    """The procedure call an event carries: itself, or once its last chunk is in, the
+    whole chunked message (None while chunks are missing)."""
+    if not codec.is_chunk(payload):
+        return _Call(payload)
+    try:
+        whole = store.add_chunk(session=session, payload=payload)
+    except ServiceError as error:
+        raise protocol.protocol_error_for(error) from None
+    if whole is None:
+        return None
+    message: object = protocol.decode_json(whole, what="reassembled message")
+    return _Call(message, message_id=codec.parse_chunk(payload).message_id)
+
+
+# --- The crossings to the ORM ----------------------------------------------------------------
+
+# Channels types its wrapper loosely; these say what each crossing gives back.
+aopen_session: Callable[..., Awaitable[ClientSession]] = database_sync_to_async(
+    session_services.open_session
+)
+acalls_published: Callable[..., Awaitable[CallsPublished]] = database_sync_to_async(calls_published)
+aanswer_chunked_call: Callable[..., Awaitable[str]] = database_sync_to_async(answer_chunked_call)
+aowned_session: Callable[..., Awaitable[ClientSession]] = database_sync_to_async(owned_session)
 
 
 # --- Publishes -----------------------------------------------------------------------------
@@ -131,81 +216,56 @@ async def publish_session_request(
     await connection.send_frame(
         protocol.publish_success(frame.id, accepted=accepted, failed=failed)
     )
-    for answer in answers:
-        for subscription_id in targets:
-            await connection.send_frame(protocol.data(subscription_id, answer))
+    await _send_directly(connection, targets, answers)
 
 
 async def publish_calls(
-    connection: Connection, frame: protocol.Publish, user: User, session_id: str
+    connection: Connection,
+    frame: protocol.Publish,
+    *,
+    headers: Mapping[str, str],
+    session_user: User | AnonymousUser | None,
+    session_id: str,
 ) -> None:
-    """Procedure calls (whole, or chunks of one) on the user's own session channel; the
+    """Procedure calls (whole, or chunks of one) on the publisher's own session channel; the
     answers go to every subscriber of the channel: all tabs of the browser."""
     try:
-        session = await aowned_session(user=user, session_id=session_id)
+        published = await acalls_published(
+            headers=headers, session_user=session_user, session_id=session_id, events=frame.events
+        )
     except ServiceError as error:
         raise protocol.FrameError(
             protocol.error_type_for(error), error.message, kind="publish", op_id=frame.id
         ) from None
-    accepted: list[int] = []
-    failed: list[protocol.EventError] = []
-    calls: list[_Call] = []
-    for index, event in enumerate(frame.events):
-        try:
-            call = await _call_of(session, protocol.decode_event(event))
-        except protocol.ProtocolError as error:
-            failed.append(protocol.EventError(index, error.error_type, error.message))
-            continue
-        accepted.append(index)
-        if call is not None:
-            calls.append(call)
     # A chunked call is recorded by now: once acknowledged, it survives this process.
     await connection.send_frame(
-        protocol.publish_success(frame.id, accepted=accepted, failed=failed)
+        protocol.publish_success(frame.id, accepted=published.accepted, failed=published.failed)
     )
-    for call in calls:
-        answer = await _answer(call, session, user)
-        await _send_on_channel(connection, frame.channel, answer, user)
+    for call in published.calls:
+        answer = call.answer
+        if answer is None:
+            answer = await _answer_chunked(call, published.session, published.user)
+        await _send_on_channel(connection, frame.channel, answer, published.user)
 
 
-@dataclass(frozen=True)
-class _Call:
-    """A procedure call published on the channel; ``message_id`` names a chunked one."""
-
-    message: object
-    message_id: str | None = None
-
-
-async def _call_of(session: ClientSession, payload: object) -> _Call | None:
-    """The procedure call an event carries: itself, or once its last chunk is in, the
-    whole chunked message (None while chunks are missing)."""
-    if not codec.is_chunk(payload):
-        return _Call(payload)
+async def _answer_chunked(call: _Call, session: ClientSession, user: User) -> str:
+    """The answer to the chunked ``call``; when the crossing itself fails (the database is away
+    before the call could run), the tRPC error for that failure, so the caller is never left
+    waiting."""
+    assert call.message_id is not None
     try:
-        whole = await aadd_chunk(session=session, payload=payload)
-    except ServiceError as error:
-        raise protocol.protocol_error_for(error) from None
-    if whole is None:
-        return None
-    message: object = protocol.decode_json(whole, what="reassembled message")
-    return _Call(message, message_id=codec.parse_chunk(payload).message_id)
-
-
-async def _answer(call: _Call, session: ClientSession, user: User) -> str:
-    """The answer to ``call``; when the crossing itself fails (the database is away before the
-    call could run), the tRPC error for that failure, so the caller is never left waiting."""
-    try:
-        if call.message_id is not None:
-            return await aanswer_chunked_call(
-                session=session, message_id=call.message_id, call=call.message, user=user
-            )
-        return _json(await aanswer_call(call.message, user=user))
-    except Exception as error:
-        call_id = call.message.get("id") if isinstance(call.message, dict) else None
-        request_id = call_id if isinstance(call_id, int | str) else None
-        return _json(
-            trpc.ws_answer(request_id, error_for_exception(error, None), uses_superjson=False)
+        return await aanswer_chunked_call(
+            session=session, message_id=call.message_id, call=call.message, user=user
         )
+    except Exception as error:
+        return _failure_answer(call.message, error)
+
+
+def _failure_answer(message: object, error: Exception) -> str:
+    """The tRPC error answer (text) to the call ``message`` whose run failed with ``error``."""
+    call_id = message.get("id") if isinstance(message, dict) else None
+    request_id = call_id if isinstance(call_id, int | str) else None
+    return _json(trpc.ws_answer(request_id, error_for_exception(error, None), uses_superjson=False))
 
 
 async def _send_on_channel(
@@ -213,28 +273,25 @@ async def _send_on_channel(
 ) -> None:
     """Send an answer's text to the channel's subscribers, in chunks when it is too large.
 
-    If the channel layer fails, the connection that asked still gets the answer directly
-    (other tabs miss it, and the failure is logged): a mutation that committed is never
-    answered by silence.
+    The connection that asked gets it written straight to its socket: its answer never waits
+    for a trip through Redis. The other subscribers get it through the channel layer, which
+    skips this connection; if the layer fails they miss it, and the failure is logged.
     """
     events = (
         [_json(chunk.to_event()) for chunk in codec.split(text)]
         if codec.needs_chunking(text)
         else [text]
     )
-    for index, event in enumerate(events):
+    await _send_directly(connection, connection.subscription_ids(channel, user.id), events)
+    for event in events:
         try:
-            await asend_event(channel, event)
+            await asend_event(channel, event, skip_channel=connection.channel_name)
         except Exception:
-            logger.exception("Answer on %s could not go through the channel layer", channel)
-            await _send_directly(connection, channel, events[index:], user)
+            logger.exception("Answer on %s could not reach its other subscribers", channel)
             return
 
 
-async def _send_directly(
-    connection: Connection, channel: ChannelPath, events: list[str], user: User
-) -> None:
-    targets = connection.subscription_ids(channel, user.id)
+async def _send_directly(connection: Connection, targets: list[str], events: list[str]) -> None:
     for event in events:
         for subscription_id in targets:
             await connection.send_frame(protocol.data(subscription_id, event))

@@ -1,5 +1,5 @@
-"""A call whose crossing to the database fails before it runs still gets its tRPC answer,
-encoded as over HTTP: an empty pool is SERVICE_UNAVAILABLE, anything else an internal error."""
+"""A call whose database fails under it still gets its tRPC answer, encoded as over HTTP: an
+empty pool is SERVICE_UNAVAILABLE, anything else an internal error."""
 
 import json
 
@@ -18,13 +18,13 @@ QUERY = {"id": "q1", "method": "query", "params": {"path": "post.list"}}
 
 @pytest.fixture
 def crossing_fails(monkeypatch):
-    """The crossing to the procedure raises the given error."""
+    """Running the procedure raises the given error."""
 
     def fail_with(error: Exception) -> None:
-        async def failing(call, *, user):
+        def failing(call, *, user):
             raise error
 
-        monkeypatch.setattr(session_channel, "aanswer_call", failing)
+        monkeypatch.setattr(session_channel, "answer_call", failing)
 
     return fail_with
 
