@@ -32,6 +32,7 @@ from blog import outputs, selectors
 from blog.announcements import POSTS_CHANNEL, comments_channel
 from blog.selectors import Viewer
 from lib.errors import NotFound
+from lib.read_routing import primary_reads
 from realtime.read_versions import shared_cache, started, tokens_and, version_key
 
 _POST_LIST_CHANNELS = (POSTS_CHANNEL, comments_channel("*"))
@@ -94,6 +95,9 @@ def _cached(
     if entry is not None and entry[0] == tokens:
         return entry[1]  # type: ignore[no-any-return]
     complete = started(version_keys, tokens)
-    built = build()
+    # Kept for every viewer, the author of the write that bumped the versions included: built
+    # from the primary, as a lagging read replica could store the old answer under them.
+    with primary_reads():
+        built = build()
     shared_cache().set(key, (complete, built), timeout=seconds)
     return built
