@@ -1,15 +1,18 @@
 """Two Daphne processes behind nginx with the deployment's configuration (deploy/nginx/), on one
-PostgreSQL database and one Redis: HTTP is balanced over both, the /event/realtime WebSocket
-is upgraded through nginx, and a post published through one process reaches subscribers of
-both."""
+PostgreSQL database and a channel layer sharded over two Redis "hosts" (REDIS_URLS; two
+database numbers of the test Redis, each connection a shard): HTTP is balanced over both
+processes, the /event/realtime WebSocket is upgraded through nginx, and a post published
+through one process reaches subscribers of both."""
 
 import asyncio
 import contextlib
 import json
 import os
 import shutil
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 import requests
 
 from bench.appsync import open_socket, subscribe
@@ -24,6 +27,22 @@ pytestmark = [
 ]
 
 
+def _two_shards(redis_url: str) -> list[str]:
+    """``redis_url`` and the same server under the next database number: pub/sub ignores the
+    number, so the second is another connection (a shard) and shares no names."""
+    parts = urlsplit(redis_url)
+    number = int(parts.path.lstrip("/") or 0)
+    return [redis_url, urlunsplit(parts._replace(path=f"/{(number + 1) % 16}"))]
+
+
+def _subscriber_connections(redis_url: str) -> dict[int, int]:
+    """Subscriptions held per database number by the server's clients."""
+    held: dict[int, int] = {}
+    for client in redis.Redis.from_url(redis_url).client_list():
+        held[int(client["db"])] = held.get(int(client["db"]), 0) + int(client["sub"])
+    return held
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     folder = tmp_path_factory.mktemp("nginx-stack")
@@ -32,6 +51,7 @@ def stack(tmp_path_factory):
         DEBUG="true",
         DATABASE_URL=fresh_postgres_database(os.environ["DATABASE_URL"], suffix="nginx"),
         REDIS_URL=os.environ["REDIS_URL"],
+        REDIS_URLS=",".join(_two_shards(os.environ["REDIS_URL"])),
         AUTH_PROXY_COUNT="1",
     )
     [site.author_token] = site.tokens("author@nginx.example")
@@ -75,6 +95,7 @@ def test_a_post_published_through_nginx_reaches_subscribers_on_both_processes(st
             timeout=30,
         )
         assert created.status_code == 200, created.text
+        stack.subscriptions = _subscriber_connections(os.environ["REDIS_URL"])
         events = []
         for socket in sockets:
             while (frame := json.loads(await asyncio.wait_for(socket.recv(), 15)))[
@@ -89,3 +110,6 @@ def test_a_post_published_through_nginx_reaches_subscribers_on_both_processes(st
 
     assert len(events) == 2
     assert all("Through nginx" in json.dumps(event) for event in events)
+    # The processes' channels and groups are spread over both shards.
+    shards = [int(urlsplit(url).path.lstrip("/")) for url in _two_shards(os.environ["REDIS_URL"])]
+    assert all(stack.subscriptions.get(shard, 0) > 0 for shard in shards), stack.subscriptions
