@@ -1,5 +1,6 @@
 """A real Inkwell site for the benchmarks: its state in a folder of its own, its management
-commands, and Daphne processes serving it on free ports, whose memory a benchmark can read.
+commands, and Daphne processes serving it on free ports (or several on one SO_REUSEPORT port),
+whose memory a benchmark can read, and nginx in front of them with the deployment's config.
 
 The benchmarks keep their own copy of this rather than the test suite's helpers, so that a
 change made for a test never changes what a published number measured.
@@ -8,6 +9,8 @@ change made for a test never changes what a published number measured.
 
 import contextlib
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -27,6 +30,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def shared_port_socket(port: int = 0) -> socket.socket:
+    """A socket listening on 127.0.0.1:``port`` (a free one for 0) with SO_REUSEPORT. Daphne
+    processes each given one on the same port (``Site.daphne(shared_socket=...)``) each have
+    an accept queue of their own, and the kernel spreads new connections over them."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(1024)
+    return listener
 
 
 def wait_for_port(port: int, process: subprocess.Popen, name: str) -> None:
@@ -103,9 +117,10 @@ class Site:
         ).split()
 
     @contextlib.contextmanager
-    def daphne(self) -> Iterator["Daphne"]:
-        """One Daphne process serving the site, listening when entered, stopped on the way out."""
-        server = Daphne(self)
+    def daphne(self, *, shared_socket: socket.socket | None = None) -> Iterator["Daphne"]:
+        """One Daphne process serving the site, listening when entered, stopped on the way out;
+        on ``shared_socket`` too when given (see ``shared_port_socket``)."""
+        server = Daphne(self, shared_socket=shared_socket)
         try:
             yield server
         finally:
@@ -113,14 +128,19 @@ class Site:
 
 
 class Daphne:
-    """A Daphne process serving ``site`` on a free port; its output goes to ``log``."""
+    """A Daphne process serving ``site`` on a free port of its own, and on ``shared_socket``
+    when given; its output goes to ``log``."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, *, shared_socket: socket.socket | None = None) -> None:
         self.port = free_port()
         self.http_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.log = site.state_dir / f"daphne-{self.port}.log"
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        # The shared socket is already listening, so its port would answer before Daphne
+        # does: the process's own port is the one waited for.
+        inherited = () if shared_socket is None else (shared_socket.fileno(),)
+        command += [arg for fd in inherited for arg in ("--fd", str(fd))]
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [*command, "config.asgi:application"],
@@ -128,6 +148,7 @@ class Daphne:
                 env=site.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                pass_fds=inherited,
             )
         self._wait_until_listening()
 
@@ -161,3 +182,77 @@ class Daphne:
         except RuntimeError:
             self.stop()
             raise
+
+
+class Nginx:
+    """nginx (one worker) in front of Daphne processes on ``upstream_ports``, listening on a
+    free port, with the deployment's site configuration (deploy/nginx/inkwell.conf) whose
+    upstream servers and listen address are replaced; its files live in ``folder``."""
+
+    SITE_CONFIG = ROOT / "deploy" / "nginx" / "inkwell.conf"
+
+    def __init__(self, folder: Path, upstream_ports: list[int]) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.http_url = f"http://127.0.0.1:{self.port}"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.config = render_nginx_config(folder, upstream_ports, listen_port=self.port)
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.process = subprocess.Popen(
+            [nginx, "-p", str(folder), "-c", str(self.config), "-e", str(folder / "error.log"),
+             "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=(folder / "stderr.log").open("a"),
+        )  # fmt: skip
+        try:
+            wait_for_port(self.port, self.process, f"nginx (log: {folder / 'error.log'})")
+        except RuntimeError:
+            self.stop()
+            raise
+
+    @property
+    def pids(self) -> list[int]:
+        """The master's and its workers' process ids."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [self.process.pid, *(int(pid) for pid in children.read_text().split())]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def render_nginx_config(folder: Path, upstream_ports: list[int], *, listen_port: int) -> Path:
+    """A main nginx configuration in ``folder`` including deploy/nginx/inkwell.conf, whose
+    upstream servers are ``upstream_ports`` on 127.0.0.1 and which listens on ``listen_port``;
+    its path. Raises ValueError when the site configuration no longer has what is replaced."""
+    site = Nginx.SITE_CONFIG.read_text()
+    servers = "".join(f"server 127.0.0.1:{port};\n    " for port in upstream_ports)
+    site, upstreams = re.subn(r"server web:8000;\n    ", servers, site)
+    site, listens = re.subn(r"listen 80;", f"listen 127.0.0.1:{listen_port};", site)
+    if (upstreams, listens) != (1, 1):
+        raise ValueError(f"{Nginx.SITE_CONFIG} has no 'server web:8000;' or 'listen 80;' line.")
+    (folder / "inkwell.conf").write_text(site)
+    main = folder / "nginx.conf"
+    main.write_text(
+        "worker_processes 1;\n"
+        f"pid {folder}/nginx.pid;\n"
+        "events { worker_connections 4096; }\n"
+        "http {\n"
+        "    access_log off;\n"
+        # Answers are kept in memory buffers: no temporary files in a folder nginx's worker
+        # user might not write to.
+        "    proxy_max_temp_file_size 0;\n"
+        f"    client_body_temp_path {folder}/client_body;\n"
+        f"    proxy_temp_path {folder}/proxy;\n"
+        f"    fastcgi_temp_path {folder}/fastcgi;\n"
+        f"    uwsgi_temp_path {folder}/uwsgi;\n"
+        f"    scgi_temp_path {folder}/scgi;\n"
+        f"    include {folder}/inkwell.conf;\n"
+        "}\n"
+    )
+    return main

@@ -54,6 +54,7 @@ from blog.models import Post
 from blog.selectors import Viewer
 from lib import shared_answers
 from lib.errors import NotFound
+from lib.read_routing import primary_reads
 from realtime.read_versions import (
     current_tokens,
     shared_cache,
@@ -210,7 +211,11 @@ def _cached(
         entry = held if held[0] == tokens else shared_cache().get(key)
     if entry is None or entry[0] != tokens:
         complete = started(version_keys, tokens)
-        stored = store(build())
+        # Kept for every viewer, the author of the write that bumped the versions included:
+        # built from the primary, as a lagging read replica could store the old answer under
+        # them.
+        with primary_reads():
+            stored = store(build())
         entry = (complete, stored, now + seconds)
         shared_cache().set(key, entry, timeout=seconds)
     if entry is not held:

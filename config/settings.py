@@ -101,23 +101,34 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 
 DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    _database = dj_database_url.parse(DATABASE_URL)
-    if _database["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL (or unset for SQLite).")
+
+
+def _pooled_postgres(url: str, *, setting: str) -> dict[str, Any]:
+    """The DATABASES entry of a postgres:// URL read from ``setting``, on psycopg's pool."""
+    try:
+        database: dict[str, Any] = dict(dj_database_url.parse(url))
+    except ValueError:
+        database = {}
+    if database.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"{setting} must be a postgres:// URL, or unset.")
     # Under ASGI, persistent connections leak; psycopg's pool needs CONN_MAX_AGE = 0.
     # DATABASE_POOL_TIMEOUT: seconds a request waits for a pooled connection before its page
     # is answered 503 with Retry-After (config.database_busy). Daphne's listen backlog is
     # Twisted's 50 (no daphne flag): raise it with -e tcp:port=8000:backlog=1024 (capped by
     # the kernel's net.core.somaxconn).
-    _database["CONN_MAX_AGE"] = 0
-    _database["OPTIONS"] = {
+    database["CONN_MAX_AGE"] = 0
+    database["OPTIONS"] = {
         "pool": {
             "min_size": env_int("DATABASE_POOL_MIN", 1),
             "max_size": env_int("DATABASE_POOL_MAX", 10),
             "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
         }
     }
+    return database
+
+
+if DATABASE_URL:
+    _database = _pooled_postgres(DATABASE_URL, setting="DATABASE_URL")
 else:
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     _database = {
@@ -187,7 +198,7 @@ if REDIS_URL:
         "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 15),
         "socket_keepalive": True,
     }
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": {
                 "pubsub": "realtime.layers.PubSubChannelLayer",
@@ -232,6 +243,63 @@ if PUBLIC_READ_CACHE_SECONDS < 0:
 VIEW_COUNT_FLUSH_SECONDS = env_int("VIEW_COUNT_FLUSH_SECONDS", 10)
 if VIEW_COUNT_FLUSH_SECONDS < 0:
     raise ImproperlyConfigured("VIEW_COUNT_FLUSH_SECONDS must be 0 (at once) or more.")
+
+# --- Scale-out: PgBouncer, read replicas, channel layer shards (deploy/README.md) ---------
+# These amend the single-host database and channel layer configured above.
+
+# DATABASE_PGBOUNCER=true when the database URLs point at PgBouncer in transaction mode, where
+# a server connection changes hands between transactions and nothing may outlive one: named
+# (server-side) cursors are turned off. Prepared statements already are: Django's psycopg 3
+# backend sets prepare_threshold=None. Each process's pool (DATABASE_POOL_MAX) then holds
+# client connections to PgBouncer; its default_pool_size bounds the connections to PostgreSQL.
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+# DATABASE_REPLICA_URLS: comma-separated postgres:// URLs of read replicas, the databases
+# "replica1", "replica2", ... pooled like the primary. GET and HEAD requests without
+# credentials (no session cookie, no Authorization header) read from one of them, chosen per
+# request, until they write (config.database_router); every other read, every write,
+# migrations and cached answers use DATABASE_URL. Tests mirror them to the primary's test DB.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+if (DATABASE_PGBOUNCER or DATABASE_REPLICA_URLS) and not DATABASE_URL:
+    raise ImproperlyConfigured(
+        "DATABASE_PGBOUNCER and DATABASE_REPLICA_URLS need DATABASE_URL (PostgreSQL)."
+    )
+if len(set(DATABASE_REPLICA_URLS)) != len(DATABASE_REPLICA_URLS):
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS lists a replica twice.")
+for _number, _replica_url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_number}"] = {
+        **_pooled_postgres(_replica_url, setting="DATABASE_REPLICA_URLS"),
+        "TEST": {"MIRROR": "default"},
+    }
+for _alias_settings in DATABASES.values():
+    _alias_settings["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_PGBOUNCER
+DATABASE_ROUTERS = ["config.database_router.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
+if DATABASE_REPLICA_URLS:
+    # Early, so that everything the request reads (its session and user too) is in scope.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("config.database_busy.DatabaseBusyMiddleware") + 1,
+        "config.database_router.ReplicaReadsMiddleware",
+    )
+
+# REDIS_URLS: comma-separated redis:// (or rediss://, unix://) URLs the channel layer shards
+# its channels and groups over: channels-redis hashes each name to one of them, so every
+# process must list the same hosts in the same order. For sites whose realtime traffic
+# outgrows one Redis; the cache, rate counters and read versions stay on REDIS_URL, which is
+# still required. Unset: the layer runs on REDIS_URL alone.
+REDIS_URLS = env_list("REDIS_URLS", [])
+if REDIS_URLS:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("REDIS_URLS needs REDIS_URL (the cache's Redis) too.")
+    if len(set(REDIS_URLS)) != len(REDIS_URLS):
+        raise ImproperlyConfigured("REDIS_URLS lists a Redis twice.")
+    for _number, _shard_url in enumerate(REDIS_URLS, start=1):
+        # The URL itself stays out of the message: it may hold a password.
+        if not re.match(r"(redis|rediss|unix)://\S+$", _shard_url):
+            raise ImproperlyConfigured(
+                f"REDIS_URLS must list redis://, rediss:// or unix:// URLs; entry {_number} is not."
+            )
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+        {**_redis_host, "address": shard_url} for shard_url in REDIS_URLS
+    ]
 
 # --- Accounts -------------------------------------------------------------------------
 
