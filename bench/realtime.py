@@ -246,6 +246,9 @@ def main() -> None:
     parser.add_argument("--fan-out-rounds", type=int, default=5)
     parser.add_argument("--round-trips", type=int, default=500)
     parser.add_argument("--mebibytes", type=int, default=5)
+    parser.add_argument(
+        "--plot", type=Path, help="draw fan-out time and memory against subscribers (PNG)"
+    )
     options = parser.parse_args()
     raise_open_files_limit()
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
@@ -290,6 +293,7 @@ def main() -> None:
             )
 
             peer, peer_url = peer_server()
+            curve: list[tuple[int, float, float, float, float]] = []
             try:
                 for count in (int(n) for n in options.subscribers.split(",")):
                     rounds = options.fan_out_rounds
@@ -309,6 +313,7 @@ def main() -> None:
                         f"peer median {peer_median:.0f} ms, max {max(peer_timings):.0f} ms | "
                         f"{median / peer_median:.2f}x |"
                     )
+                    curve.append((count, median, peer_median, memory, peer_memory))
                     print(
                         f"| idle subscribed socket, server RSS | {count} sockets | "
                         f"{memory:.1f} KiB per socket | peer {peer_memory:.1f} KiB | "
@@ -317,10 +322,41 @@ def main() -> None:
             finally:
                 peer.terminate()
                 peer.wait(timeout=10)
+            if options.plot and curve:
+                plot_fan_out(curve, options.plot)
             errors = server.log_lines(" ERROR ", " WARNING ")
             print(f"<!-- server log: {len(errors)} error/warning lines -->")
             for line in errors[:10]:
                 print(f"<!-- {line[:200]} -->")
+
+
+def plot_fan_out(curve: list[tuple[int, float, float, float, float]], path: Path) -> None:
+    """Fan-out time (median) and server memory per idle socket against the number of
+    subscribers, Inkwell beside the bare websockets peer, with issue 12's goals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    counts = [point[0] for point in curve]
+    figure, (timing, memory) = plt.subplots(1, 2, figsize=(11, 4.5))
+    timing.plot(counts, [p[1] for p in curve], "o-", label="Inkwell (Daphne)")
+    timing.plot(counts, [p[2] for p in curve], "s--", label="bare websockets peer")
+    timing.plot([1000, 5000], [70, 400], "x", color="grey", label="goal")
+    timing.set_xlabel("subscribers")
+    timing.set_ylabel("ms until the last socket has the event (median)")
+    timing.legend(fontsize=8)
+    memory.plot(counts, [p[3] for p in curve], "o-", label="Inkwell (Daphne)")
+    memory.plot(counts, [p[4] for p in curve], "s--", label="bare websockets peer")
+    memory.axhline(20, color="grey", linewidth=0.8, label="goal: 20 KiB")
+    memory.set_xlabel("idle subscribed sockets")
+    memory.set_ylabel("server RSS per socket (KiB)")
+    memory.set_ylim(bottom=0)
+    memory.legend(fontsize=8)
+    figure.suptitle("Broadcast fan-out and idle-socket memory against subscribers")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    print(f"plot: {path}")
 
 
 if __name__ == "__main__":
