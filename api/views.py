@@ -155,7 +155,11 @@ def _answer(
     if streams:
         # Status 200 and no Retry-After: the calls' outcomes are only known once it is sent.
         answers = streamed_answers(parsed, user=user, client_address=address)
-        return StreamingHttpResponse(answers, content_type="application/json"), len(parsed.calls)
+        streamed = StreamingHttpResponse(answers, content_type="application/json")
+        # A proxy that buffers answers (nginx does by default) would hold every line back
+        # until the last call finished.
+        streamed["X-Accel-Buffering"] = "no"
+        return streamed, len(parsed.calls)
     outcomes = [
         call_procedure(
             path=call.path,

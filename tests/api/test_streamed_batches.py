@@ -196,6 +196,7 @@ async def test_a_batch_streams_its_head_then_each_call(posts):
     assert status == 200
     assert headers["content-type"] == "application/json"
     assert "content-length" not in headers
+    assert headers["x-accel-buffering"] == "no"  # nginx passes each line on as it comes
     assert {"trpc-accept", "accept"} <= {
         token.strip().lower() for token in headers["vary"].split(",")
     }
