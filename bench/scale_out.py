@@ -73,16 +73,6 @@ def second_page_path(base_url: str) -> str:
     return post_list_path({"limit": 20, "cursor": cursor})
 
 
-def analyse(database_url: str) -> None:
-    """Vacuum and analyse the posts: the seed's bulk update leaves as many dead rows as live
-    ones and no statistics, and until autovacuum gets there the cursor page is planned badly
-    (~1 s per request instead of a few milliseconds)."""
-    import psycopg
-
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute("VACUUM ANALYZE blog_post")
-
-
 # --- CPU accounting -------------------------------------------------------------------------
 
 
@@ -258,7 +248,6 @@ def main() -> None:
     from bench.post_list import seed
 
     seed(args.posts)
-    analyse(args.database_url)
     backends = postgres_backends(args.database_url)
     with tempfile.TemporaryDirectory(prefix="inkwell-scale-out-") as temporary:
         folder = Path(temporary)
