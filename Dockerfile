@@ -31,4 +31,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 \
     CMD ["python", "-m", "config.container_healthcheck"]
 
-CMD ["sh", "-c", "exec daphne --bind 0.0.0.0 --port \"$PORT\" --proxy-headers --ping-interval 20 config.asgi:application"]
+CMD ["sh", "-c", "exec python -m config.serve --bind 0.0.0.0 --port \"$PORT\" --proxy-headers --ping-interval 20 config.asgi:application"]

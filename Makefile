@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.installed-runtime
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
+	DEBUG=true $(BIN)/python -m config.serve -b 127.0.0.1 -p $(PORT) config.asgi:application
 
 ## test: install and run the whole suite (against DATABASE_URL / REDIS_URL when set)
 test: $(VENV)/.installed-dev

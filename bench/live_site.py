@@ -136,7 +136,7 @@ class Daphne:
         self.http_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.log = site.state_dir / f"daphne-{self.port}.log"
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        command = [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(self.port)]
         # The shared socket is already listening, so its port would answer before Daphne
         # does: the process's own port is the one waited for.
         inherited = () if shared_socket is None else (shared_socket.fileno(),)

@@ -72,7 +72,7 @@ def free_port() -> int:
 def start_server(port: int) -> subprocess.Popen:
     server = subprocess.Popen(  # noqa: S603
         # No access log (verbosity 0): the peers keep none; a deployment logs at its proxy.
-        [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port),
+        [sys.executable, "-m", "config.serve", "-v", "0", "-b", "127.0.0.1", "-p", str(port),
          "config.asgi:application"],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},

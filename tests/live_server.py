@@ -47,7 +47,7 @@ class Server:
 
     def start(self) -> None:
         """Start Daphne and return once it listens."""
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        command = [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(self.port)]
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [*command, "config.asgi:application"],
