@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import shutil
+import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -87,6 +88,10 @@ def test_a_post_published_through_nginx_reaches_subscribers_on_both_processes(st
         sockets = [await open_socket(stack.ws_url, token=stack.author_token) for _ in range(2)]
         for socket in sockets:
             await subscribe(socket, "/subscriptions/posts")
+        # Groups go to shards by a hash of their names: with a dozen more, both shards hold
+        # some (all on one shard: a chance of 2 in 2**14).
+        for number in range(12):
+            await subscribe(sockets[0], f"/subscriptions/comments/{uuid.uuid4()}", f"c{number}")
         created = await asyncio.to_thread(
             requests.post,
             f"{stack.url}/api/trpc/post.create",
