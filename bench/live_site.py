@@ -56,6 +56,17 @@ def wait_for_port(port: int, process: subprocess.Popen, name: str) -> None:
     raise RuntimeError(f"{name} did not listen on {port} within {STARTUP_SECONDS} s.")
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Terminate ``process`` and wait for it; kill it if it takes over 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def fresh_postgres_database(database_url: str, *, suffix: str) -> str:
     """``database_url``'s server with an empty database ``<name>_<suffix>`` (dropped first if a
     previous run left it); its URL. A run that starts empty measures the same thing each time."""
@@ -168,13 +179,7 @@ class Daphne:
         return [line for line in text.splitlines() if any(mark in line for mark in markers)]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
 
     def _wait_until_listening(self) -> None:
         try:
@@ -217,13 +222,7 @@ class Nginx:
         return [self.process.pid, *(int(pid) for pid in children.read_text().split())]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
 
 
 def render_nginx_config(folder: Path, upstream_ports: list[int], *, listen_port: int) -> Path:

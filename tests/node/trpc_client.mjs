@@ -6,8 +6,10 @@
 //   INKWELL_HEADERS  JSON headers that sign the author in (a browser session + CSRF token)
 // Without either, only the anonymous part runs. Prints one JSON summary line; exits 1 on failure.
 import assert from "node:assert/strict";
-import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink } from "@trpc/client";
 import superjson from "superjson";
+
+import { expectCode } from "./expect_code.mjs";
 
 const url = `${process.env.INKWELL_URL}/api/trpc`;
 const seed = JSON.parse(process.env.INKWELL_SEED ?? "{}");
@@ -17,17 +19,6 @@ const authHeaders = process.env.INKWELL_TOKEN
 
 const client = (headers = {}) =>
   createTRPCClient({ links: [httpBatchLink({ url, transformer: superjson, headers })] });
-
-async function expectCode(promise, code) {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TRPCClientError, `not a TRPCClientError: ${error}`);
-    assert.equal(error.data?.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 const checks = [];
 const check = (name) => checks.push(name);

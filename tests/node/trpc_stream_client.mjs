@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { createTRPCClient, httpBatchStreamLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 
+import { expectCode } from "./expect_code.mjs";
+
 const url = `${process.env.INKWELL_URL}/api/trpc`;
 const seed = JSON.parse(process.env.INKWELL_SEED ?? "{}");
 const authHeaders = process.env.INKWELL_TOKEN
@@ -26,17 +28,6 @@ const client = (options = {}) =>
   createTRPCClient({
     links: [httpBatchStreamLink({ url, transformer: superjson, fetch: watchedFetch, ...options })],
   });
-
-async function expectCode(promise, code) {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TRPCClientError, `not a TRPCClientError: ${error}`);
-    assert.equal(error.data?.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 const checks = [];
 const check = (name) => checks.push(name);
