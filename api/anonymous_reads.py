@@ -114,7 +114,8 @@ class AnonymousReads:
         if replay is not None:
             started = time.perf_counter()
             budget = budget_of(user=_ANONYMOUS, client_address=_address(scope))
-            if await self._may_replay(replay, budget):
+            verdict = await self._may_replay(replay, budget)
+            if verdict:
                 await send({"type": "http.response.start", "status": replay.status,
                             "headers": list(replay.headers)})  # fmt: skip
                 await send({"type": "http.response.body", "body": replay.body})
@@ -124,7 +125,9 @@ class AnonymousReads:
                 )
                 return
             _REPLAYS_NOT_SENT.inc()
-            counted = (replay, budget)
+            # Calls the check counted are refunded before the usual path counts them; a check
+            # that failed (the cache away) counted nothing.
+            counted = (replay, budget) if verdict is not None else None
         respond = sync_to_async(self._respond, thread_sensitive=False)
         response, shared, calls = await respond(scope, counted)
         sent: list[Mapping[str, Any]] = []
@@ -166,12 +169,14 @@ class AnonymousReads:
                 return False
         return True
 
-    async def _may_replay(self, replay: Replay, budget: Budget | None) -> bool:
+    async def _may_replay(self, replay: Replay, budget: Budget | None) -> bool | None:
+        """Whether ``replay`` may be sent (the caller's calls counted either way); None when
+        the cache could not be asked."""
         assert self._reader is not None
         try:
             return await still_true(self._reader, replay, budget)
         except (RedisError, OSError):
-            return False  # the usual path answers, with its own way round the outage
+            return None  # the usual path answers, with its own way round the outage
 
     def _respond(
         self, scope: Scope, counted: tuple[Replay, Budget | None] | None

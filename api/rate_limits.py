@@ -49,13 +49,15 @@ def budget_of(*, user: "User | AnonymousUser", client_address: str | None) -> Bu
     if user.is_authenticated:
         scope, caller = "user", str(user.pk)
     elif client_address is not None:
-        # Hashed: an IPv6 address (or a proxy's odd value) is no cache-key character set.
-        scope, caller = "anonymous", hashlib.sha256(client_address.encode()).hexdigest()
+        scope, caller = "anonymous", client_address
     else:
         return None
     rate: str | None = settings.API_THROTTLE_RATES.get(scope)
     if rate is None:
         return None
+    if scope == "anonymous":
+        # Hashed: an IPv6 address (or a proxy's odd value) is no cache-key character set.
+        caller = hashlib.sha256(caller.encode()).hexdigest()
     limit, window_seconds = parse_rate(rate)
     return Budget(scope, f"api.calls.{scope}.{caller}", limit, window_seconds)
 
