@@ -471,6 +471,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inkwell <no-reply@localhost>
 REALTIME_KEEPALIVE_SECONDS = env_int("REALTIME_KEEPALIVE_SECONDS", 60)
 REALTIME_MAX_CONNECTION_SECONDS = env_int("REALTIME_MAX_CONNECTION_SECONDS", 24 * 60 * 60)
 REALTIME_MAX_SUBSCRIPTIONS = env_int("REALTIME_MAX_SUBSCRIPTIONS", 100)
+# The event log (realtime.event_log): how much history each channel keeps for recovery (the
+# latest N events, and none older than the age; ``manage.py prune_events`` deletes the rest),
+# and how often each process sweeps for events the fast path did not publish (0: never), leaving
+# those younger than the grace to the fast path.
+REALTIME_EVENT_LOG_MAX_PER_CHANNEL = env_int("REALTIME_EVENT_LOG_MAX_PER_CHANNEL", 1000)
+REALTIME_EVENT_LOG_MAX_AGE_SECONDS = env_int("REALTIME_EVENT_LOG_MAX_AGE_SECONDS", 24 * 3600)
+REALTIME_RELAY_SWEEP_MS = env_int("REALTIME_RELAY_SWEEP_MS", 1000)
+REALTIME_RELAY_GRACE_MS = env_int("REALTIME_RELAY_GRACE_MS", 1000)
 # Live client sessions per user: opening one more deletes the least recently used.
 REALTIME_MAX_SESSIONS_PER_USER = env_int("REALTIME_MAX_SESSIONS_PER_USER", 20)
 # Bytes (base64 text) of chunks of unfinished messages a user may have stored, all sessions.

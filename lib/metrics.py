@@ -67,7 +67,12 @@ BROADCAST_SECONDS = Histogram(
 )
 BROADCAST_FAILURES = Counter(
     "inkwell_broadcast_failures",
-    "Group sends of committed changes that the channel layer refused (logged, not retried).",
+    "Group sends of committed changes that the channel layer refused (logged; the relay "
+    "publishes the event later).",
+)
+RELAYED_EVENTS = Counter(
+    "inkwell_relayed_events",
+    "Logged events published by the relay's sweep because the fast path had not published them.",
 )
 ANSWER_REPLAYS = Counter(
     "inkwell_answer_replays",

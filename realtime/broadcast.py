@@ -1,9 +1,13 @@
 """The one door for broadcasts: a committed change is announced on its ``/subscriptions/…`` channel.
 
-Services call ``announce`` inside their transaction: the event is built and checked there (a
-channel nobody declared or data JSON cannot carry fails in the service), and only sending waits
-for the commit, never happening on rollback. The realtime consumer sends its answers on session
-channels with ``asend_event``. This module is the only caller of ``group_send``.
+Services call ``announce`` inside their transaction: the event is built, checked (a channel
+nobody declared or data JSON cannot carry fails in the service) and written to the event log
+there (``realtime.event_log``), so the change and its event commit together or not at all.
+Sending waits for the commit: the fast path publishes the event right after it and marks its row
+relayed; what the fast path could not publish (Redis away, the process killed in between) the
+relay (``realtime.relay``) publishes later. Subscribers drop repeats by position
+(``realtime.delivery_order``). The realtime consumer sends its answers on session channels with
+``asend_event``. This module is the only caller of ``group_send``.
 
 The same after-commit callback first bumps the read versions of the groups the event reaches
 (``realtime.read_versions``): caches of public reads are invalidated through this door too,
@@ -21,8 +25,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from lib import metrics
+from realtime import event_log
 from realtime.groups import ChannelPath, delivery_groups, parse_channel_path
 from realtime.namespaces import is_declared
+from realtime.positions import LoggedEvent, Position
 from realtime.read_versions import bump
 
 logger = logging.getLogger(__name__)
@@ -54,27 +60,52 @@ class UndeclaredChannel(ValueError):
 
 
 def announce(change: Change) -> None:
-    """Build ``change``'s event now (so a bad channel or payload raises here, in the caller's
-    transaction); once that transaction commits, bump the channel's read versions, then send
-    the event to its subscribers."""
+    """Build ``change``'s event and log it now, in the caller's transaction (a bad channel or
+    payload raises here); once that transaction commits, bump the channel's read versions, then
+    send the event to its subscribers."""
     path = parse_channel_path(change.channel)
     if not is_declared(path):
         raise UndeclaredChannel(f"No app declared the broadcast channel {change.channel}.")
-    event = change.event()
-    transaction.on_commit(lambda: _send(path, event, change))
+    payload = change.event()
+    row_id, position = event_log.append(str(path), payload)
+    logged = LoggedEvent(str(path), position, event_log.with_position(payload, position))
+    transaction.on_commit(lambda: _send_now(row_id, logged))
 
 
 @metrics.BROADCAST_SECONDS.time()
-def _send(path: ChannelPath, event: str, change: Change) -> None:
+def _send_now(row_id: int, logged: LoggedEvent) -> None:
+    """The fast path: publish a committed event and mark it relayed. A failure is left to the
+    relay; the write has committed, and a broken channel layer must not turn it into an error."""
+    if send_logged(logged):
+        try:
+            event_log.mark_relayed([row_id])
+        except Exception:
+            # Published but not marked: the relay sends it again, and subscribers drop it.
+            logger.warning("Could not mark event %s relayed", row_id, exc_info=True)
+
+
+def send_logged(logged: LoggedEvent) -> bool:
+    """Bump the read versions of ``logged``'s channel and publish it to every group it
+    reaches; whether every group got it."""
+    path = parse_channel_path(logged.channel)
     bump(path)
     layer = get_channel_layer()
     for group in delivery_groups(path):
         try:
-            async_to_sync(layer.group_send)(group, group_message(path, group, event))
+            async_to_sync(layer.group_send)(
+                group, group_message(path, group, logged.event, position=logged.position)
+            )
         except Exception:
             metrics.BROADCAST_FAILURES.inc()
-            # The write has committed; a broken channel layer must not turn it into an error.
-            logger.exception("Broadcast of %s %s to %s failed", change.resource, change.type, group)
+            logger.warning(
+                "Broadcast of %s %s to %s failed; the relay sends it later",
+                logged.channel,
+                logged.position.event_id(),
+                group,
+                exc_info=True,
+            )
+            return False
+    return True
 
 
 async def asend_event(path: ChannelPath, event: str, *, skip_channel: str | None = None) -> None:
@@ -86,16 +117,37 @@ async def asend_event(path: ChannelPath, event: str, *, skip_channel: str | None
 
 
 def group_message(
-    path: ChannelPath, group: str, event: str, skip_channel: str | None = None
-) -> dict[str, str]:
+    path: ChannelPath,
+    group: str,
+    event: str,
+    skip_channel: str | None = None,
+    *,
+    position: Position | None = None,
+) -> dict[str, Any]:
     """The channel-layer message for one group.
 
     It names its group because a socket can be in several groups an event reaches
     (``/subscriptions/*`` and ``/subscriptions/<resource>/*``); each subscription takes the
     copy of its own group, so it gets the event exactly once. ``skip`` names the consumer
-    channel that must not take it.
+    channel that must not take it. A logged event carries its position, for ordering.
     """
-    message = {"type": BROADCAST_MESSAGE_TYPE, "channel": str(path), "group": group, "event": event}
+    message: dict[str, Any] = {
+        "type": BROADCAST_MESSAGE_TYPE,
+        "channel": str(path),
+        "group": group,
+        "event": event,
+    }
     if skip_channel is not None:
         message["skip"] = skip_channel
+    if position is not None:
+        message["epoch"], message["offset"] = position.epoch, position.offset
     return message
+
+
+def logged_event_of(message: dict[str, Any]) -> LoggedEvent | None:
+    """The logged event a layer message carries; None for an unlogged one (a session
+    channel's answer)."""
+    epoch, offset = message.get("epoch"), message.get("offset")
+    if not isinstance(epoch, str) or not isinstance(offset, int):
+        return None
+    return LoggedEvent(message["channel"], Position(epoch, offset), message["event"])

@@ -25,7 +25,10 @@ from django.conf import settings
 from accounts.models import User
 from lib import metrics
 from lib.errors import ServiceError
-from realtime import protocol, session_channel
+from realtime import protocol, relay, session_channel
+from realtime.broadcast import logged_event_of
+from realtime.delivery_order import DeliveryOrder
+from realtime.event_log import aevents_after, ahead
 from realtime.groups import ChannelPath, group_name
 from realtime.identity import authenticate
 from realtime.namespaces import (
@@ -34,6 +37,7 @@ from realtime.namespaces import (
     SessionRequestChannel,
     classify,
 )
+from realtime.positions import InvalidPosition, NotRecovered, Position
 from realtime.protocol import error_type_for
 from realtime.session_channel import aowned_session
 
@@ -55,12 +59,13 @@ aauthenticate: Callable[..., Awaitable[User]] = database_sync_to_async(authentic
 @dataclass(frozen=True)
 class Subscription:
     """A live subscription: its channel, the group delivering it (None: answered directly),
-    and the identity that made it."""
+    the identity that made it, and for a broadcast channel the order of its logged events."""
 
     id: str
     channel: ChannelPath
     group: str | None
     user_id: uuid.UUID
+    order: DeliveryOrder | None = None
 
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
@@ -88,6 +93,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             subprotocol=protocol.SUBPROTOCOL if protocol.SUBPROTOCOL in offered else None
         )
         self.keep_alive = asyncio.create_task(self._keep_alive())
+        relay.ensure_running()
         metrics.connection_opened("websocket", self)
 
     async def disconnect(self, code: int) -> None:
@@ -201,6 +207,12 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             kind = classify(frame.channel)
         except protocol.ProtocolError as error:
             raise refuse(error.error_type, error.message) from None
+        if frame.since is not None and not (
+            isinstance(kind, BroadcastChannel) and not frame.channel.is_wildcard
+        ):
+            raise refuse(
+                protocol.BAD_REQUEST, "since recovers one /subscriptions/… channel, not a wildcard."
+            )
         user = await self._user_for(frame.authorization, "subscribe", frame.id)
         if isinstance(kind, SessionChannel):
             try:
@@ -217,11 +229,54 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                     logger.exception("Joining %s failed", group)
                     raise refuse(protocol.INTERNAL_FAILURE, _LAYER_DOWN_MESSAGE) from None
             self.group_members[group] += 1
-        self.subscriptions[frame.id] = Subscription(frame.id, frame.channel, group, user.id)
-        await self.send_frame(protocol.subscribe_success(frame.id))
+        if not isinstance(kind, BroadcastChannel):
+            self.subscriptions[frame.id] = Subscription(frame.id, frame.channel, group, user.id)
+            await self.send_frame(protocol.subscribe_success(frame.id))
+            return
+        order = DeliveryOrder()
+        self.subscriptions[frame.id] = Subscription(frame.id, frame.channel, group, user.id, order)
+        if frame.channel.is_wildcard:
+            await self.send_frame(protocol.subscribe_success(frame.id))
+        else:
+            await self._start(self.subscriptions[frame.id], order, frame.since)
+
+    async def _start(
+        self, subscription: Subscription, order: DeliveryOrder, since: Position | None
+    ) -> None:
+        """Where a broadcast subscription starts, read after joining its group so no event
+        falls between: the channel's head; or, asked to recover, ``since``, with the events
+        after it sent now (live ones wait in the layer's queue, and repeats are dropped)."""
+        channel = str(subscription.channel)
+        try:
+            head = await ahead(channel)
+            backlog = [] if since is None else await aevents_after(channel, since)
+        except NotRecovered as error:
+            order.start(channel, error.head)
+            await self.send_frame(
+                protocol.recovery_success(
+                    subscription.id, recovered=False, position=error.head, message=error.message
+                )
+            )
+            return
+        except Exception as error:
+            await self._drop(subscription)
+            if isinstance(error, InvalidPosition):
+                raise protocol.FrameError(
+                    protocol.BAD_REQUEST, f"since: {error}", kind="subscribe", op_id=subscription.id
+                ) from None
+            raise
+        order.start(channel, backlog[-1].position if backlog else (since or head))
+        if since is None:
+            await self.send_frame(protocol.subscribe_success(subscription.id))
+            return
+        await self.send_frame(
+            protocol.recovery_success(subscription.id, recovered=True, position=head)
+        )
+        for logged in backlog:
+            await self.send(text_data=protocol.data_text(subscription.id, logged.event))
 
     async def unsubscribe(self, frame: protocol.Unsubscribe) -> None:
-        subscription = self.subscriptions.pop(frame.id, None)
+        subscription = self.subscriptions.get(frame.id)
         if subscription is None:
             raise protocol.FrameError(
                 protocol.BAD_REQUEST,
@@ -229,13 +284,18 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 kind="unsubscribe",
                 op_id=frame.id,
             )
+        await self._drop(subscription)
+        await self.send_frame(protocol.unsubscribe_success(frame.id))
+
+    async def _drop(self, subscription: Subscription) -> None:
+        """Forget ``subscription``, leaving its group if no other subscription here uses it."""
+        del self.subscriptions[subscription.id]
         group = subscription.group
         if group is not None:
             self.group_members[group] -= 1
             if not self.group_members[group]:
                 del self.group_members[group]
                 await self.channel_layer.group_discard(group, self.channel_name)
-        await self.send_frame(protocol.unsubscribe_success(frame.id))
 
     async def publish(self, frame: protocol.Publish) -> None:
         try:
@@ -294,10 +354,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if message.get("skip") == self.channel_name:
             return
         group = message.get("group")
-        event = message["event"]
+        logged = logged_event_of(message)
         for subscription in list(self.subscriptions.values()):
-            if subscription.group == group:
-                await self.send(text_data=protocol.data_text(subscription.id, event))
+            if subscription.group != group:
+                continue
+            if logged is None or subscription.order is None:
+                await self.send(text_data=protocol.data_text(subscription.id, message["event"]))
+                continue
+            for event in await subscription.order.admit(logged):
+                await self.send(text_data=protocol.data_text(subscription.id, event.event))
 
 
 def _internal_failure(frame: protocol.ClientFrame | None) -> protocol.Frame:

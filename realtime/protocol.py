@@ -17,6 +17,7 @@ from typing import Any
 
 from lib import errors
 from realtime.groups import ChannelPath, InvalidChannelPath, parse_channel_path
+from realtime.positions import InvalidPosition, Position
 
 SUBPROTOCOL = "aws-appsync-event-ws"
 AUTH_SUBPROTOCOL_PREFIX = "header-"
@@ -114,9 +115,13 @@ class ConnectionInit:
 
 @dataclass(frozen=True)
 class Subscribe:
+    """A subscribe frame; ``since`` is Inkwell's extension: the position of the last event the
+    client saw, to be sent what it missed (standard AppSync clients never send it)."""
+
     id: str
     channel: ChannelPath
     authorization: Mapping[str, str] | None = None
+    since: Position | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +219,7 @@ def parse_frame(text: str) -> ClientFrame:
     authorization = content.get("authorization")
     headers = normalise_headers(authorization) if isinstance(authorization, Mapping) else None
     if kind == "subscribe":
-        return Subscribe(op_id, channel, headers)
+        return Subscribe(op_id, channel, headers, _since(content, op_id))
     events = content.get("events")
     if not isinstance(events, list) or not 1 <= len(events) <= MAX_EVENTS_PER_PUBLISH:
         raise FrameError(
@@ -228,6 +233,16 @@ def parse_frame(text: str) -> ClientFrame:
             BAD_REQUEST, "Events cannot be published to a wildcard channel.", kind=kind, op_id=op_id
         )
     return Publish(op_id, channel, events, headers)
+
+
+def _since(content: dict[str, Any], op_id: str) -> Position | None:
+    """The ``since`` of a subscribe frame: absent, or a position on a concrete channel."""
+    if "since" not in content:
+        return None
+    try:
+        return Position.parse(content["since"])
+    except InvalidPosition as error:
+        raise FrameError(BAD_REQUEST, f"since: {error}", kind="subscribe", op_id=op_id) from None
 
 
 def decode_event(event: object) -> Any:
@@ -290,6 +305,24 @@ def keep_alive() -> Frame:
 
 def subscribe_success(op_id: str) -> Frame:
     return {"type": "subscribe_success", "id": op_id}
+
+
+def recovery_success(
+    op_id: str, *, recovered: bool, position: Position | None, message: str = ""
+) -> Frame:
+    """The answer to a subscribe that asked to recover (``since``): whether the events after it
+    follow (``recovered``; then they come next, before any live one), or the client must reload
+    its state (and ``message`` says why). ``position`` is the channel's head when subscribed
+    (null: no event yet), where a client that reloads starts."""
+    frame = subscribe_success(op_id) | {
+        "recovered": recovered,
+        "position": None
+        if position is None
+        else {"epoch": position.epoch, "offset": position.offset},
+    }
+    if message:
+        frame["message"] = message
+    return frame
 
 
 def unsubscribe_success(op_id: str) -> Frame:

@@ -26,6 +26,8 @@ def _test_settings(settings):
     settings.WHITENOISE_USE_FINDERS = True
     # A deliberately slow password hash is the point in production and a waste in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The relay's sweeper would outlive each test's event loop; its tests start it themselves.
+    settings.REALTIME_RELAY_SWEEP_MS = 0
     # Throttle counters and cached keys live in the cache: every test starts with none.
     cache.clear()
     yield

@@ -98,7 +98,14 @@ def test_unpublish_action_announces_the_post_as_deleted(
     post.refresh_from_db()
     assert not post.published
     events = [json.loads(message["event"]) for _, message in sent]
-    assert events[0] == {"resource": "posts", "type": "deleted", "ids": [str(post.pk)], "data": {}}
+    assert events[0] | {"epoch": None} == {
+        "resource": "posts",
+        "type": "deleted",
+        "ids": [str(post.pk)],
+        "data": {},
+        "epoch": None,
+        "offset": 1,
+    }
 
 
 def test_adding_a_post_in_the_admin_derives_the_excerpt_and_keeps_the_slug_free(

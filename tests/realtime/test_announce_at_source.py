@@ -1,11 +1,14 @@
 """announce builds and checks the event where the change is raised: a payload JSON cannot
-carry, or a channel no app declared, fails in the service's transaction; only sending waits
-for the commit."""
+carry, or a channel no app declared, fails in the service's transaction, where the event is
+logged; only sending waits for the commit."""
+
+import json
 
 import pytest
 from django.db import transaction
 
 from realtime.broadcast import Change, UndeclaredChannel, announce
+from realtime.models import ChannelEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,18 +23,38 @@ def test_an_undeclared_channel_fails_when_announced():
         announce(Change("/subscriptions/nothing", "nothing", "created", ["1"]))
 
 
-def test_the_event_sent_is_the_one_built_at_announce_time(monkeypatch):
+def test_the_event_sent_is_the_one_built_and_logged_at_announce_time(monkeypatch):
     sent = []
-    monkeypatch.setattr(
-        "realtime.broadcast._send", lambda path, event, change: sent.append((str(path), event))
-    )
+    monkeypatch.setattr("realtime.broadcast.send_logged", lambda logged: sent.append(logged))
     data = {"title": "before"}
     with transaction.atomic():
         announce(Change("/subscriptions/posts", "posts", "updated", ["1"], data))
         data["title"] = "after"  # a later change to the dict is not what was announced
-    assert sent == [
-        (
-            "/subscriptions/posts",
-            '{"resource": "posts", "type": "updated", "ids": ["1"], "data": {"title": "before"}}',
-        )
-    ]
+    [logged] = sent
+    assert logged.channel == "/subscriptions/posts"
+    assert json.loads(logged.event) == {
+        "resource": "posts",
+        "type": "updated",
+        "ids": ["1"],
+        "data": {"title": "before"},
+        "epoch": logged.position.epoch,
+        "offset": 1,
+    }
+    row = ChannelEvent.objects.get()
+    assert (row.epoch, row.offset, json.loads(row.payload)["data"]) == (
+        logged.position.epoch,
+        1,
+        {"title": "before"},
+    )
+
+
+def test_a_rolled_back_change_leaves_no_event_and_no_offset_taken(monkeypatch):
+    sent = []
+    monkeypatch.setattr("realtime.broadcast.send_logged", lambda logged: sent.append(logged))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        announce(Change("/subscriptions/posts", "posts", "created", ["1"]))
+        raise RuntimeError("the change fails after announcing")
+    with transaction.atomic():
+        announce(Change("/subscriptions/posts", "posts", "created", ["2"]))
+    assert [logged.position.offset for logged in sent] == [1]
+    assert list(ChannelEvent.objects.values_list("offset", flat=True)) == [1]

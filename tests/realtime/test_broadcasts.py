@@ -51,11 +51,14 @@ async def test_create_update_unpublish_and_delete_of_a_post_are_announced(author
     assert (await _event(listener))[1]["type"] == "created"
     post_id = str(post.id)
     await database_sync_to_async(services.delete_post)(post=post)
-    assert (await _event(listener))[1] == {
+    deleted = (await _event(listener))[1]
+    assert deleted == {
         "resource": "posts",
         "type": "deleted",
         "ids": [post_id],
         "data": {},
+        "epoch": created["epoch"],
+        "offset": 5,
     }
     assert await listener.receive_nothing()
     await listener.disconnect()
@@ -101,6 +104,8 @@ async def test_a_comment_reaches_its_channel_and_each_wildcard_subscription_once
                 "type": "created",
                 "ids": [str(comment.id)],
                 "data": received[0][1]["data"],
+                "epoch": received[0][1]["epoch"],
+                "offset": 1,
             },
             sort_keys=True,
         )
