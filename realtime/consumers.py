@@ -44,6 +44,7 @@ from realtime.session_channel import aowned_session
 logger = logging.getLogger(__name__)
 
 _INTERNAL_MESSAGE = "The server could not carry this out; try again."
+_GAP_MESSAGE = "Events were missed and could not be read now; reconnect and subscribe with since."
 _LAYER_DOWN_MESSAGE = "Live delivery is unavailable for a moment; subscribe again shortly."
 
 
@@ -361,7 +362,16 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             if logged is None or subscription.order is None:
                 await self.send(text_data=protocol.data_text(subscription.id, message["event"]))
                 continue
-            for event in await subscription.order.admit(logged):
+            try:
+                events = await subscription.order.admit(logged)
+            except Exception:
+                # The events before this one could not be read from the log (the database is
+                # away): rather than a silent gap, the client reconnects and recovers with since.
+                logger.warning("Could not fill a gap on %s", logged.channel, exc_info=True)
+                await self.send_frame(protocol.error_frame(protocol.INTERNAL_FAILURE, _GAP_MESSAGE))
+                await self.close(code=1013, reason="Missed events; reconnect.")
+                return
+            for event in events:
                 await self.send(text_data=protocol.data_text(subscription.id, event.event))
 
 

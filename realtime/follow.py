@@ -103,5 +103,10 @@ async def _events(
         received = logged_event_of(message)
         if received is None:
             continue
-        for event in await order.admit(received):
+        try:
+            events = await order.admit(received)
+        except Exception as error:
+            # The events before this one could not be read: end here, and the client resumes.
+            raise LiveUnavailable("Events were missed and could not be read now.") from error
+        for event in events:
             yield event

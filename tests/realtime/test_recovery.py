@@ -12,6 +12,7 @@ from django.db import transaction
 
 from realtime import broadcast, event_log
 from realtime.broadcast import Change, announce
+from realtime.delivery_order import gap_reads
 from realtime.follow import follow
 from realtime.groups import group_name, parse_channel_path
 from realtime.models import ChannelEvent
@@ -170,3 +171,21 @@ def _members(layer, group: str) -> set:
     if loop_layer is None:
         return set()
     return set(loop_layer.groups.get(loop_layer._get_group_channel_name(group), set()))
+
+
+async def test_a_gap_that_cannot_be_read_closes_the_socket_for_a_recovery_not_a_silent_gap(
+    author_cookie, monkeypatch
+):
+    listener = await connect(author_cookie)
+    assert (await subscribe(listener, POSTS, "s"))["type"] == "subscribe_success"
+    logged = await _logged_without_sending(2, monkeypatch)
+
+    async def database_away(*args):
+        raise OSError("the database is away")
+
+    monkeypatch.setattr(gap_reads, "_read", database_away)
+    assert await database_sync_to_async(broadcast.send_logged)(logged[1])
+    error = await listener.receive_json_from()
+    assert error["type"] == "error"
+    assert "subscribe with since" in error["errors"][0]["message"]
+    assert (await listener.receive_output())["type"] == "websocket.close"
