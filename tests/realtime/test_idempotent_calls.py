@@ -15,9 +15,10 @@ from django.test import Client
 
 from api.models import IdempotencyKey
 from blog.models import Comment, Post
+from chunking import codec
 from tests import live_server
 from tests.factories import PostFactory
-from tests.realtime.conftest import call, connect, open_session, subscribe
+from tests.realtime.conftest import call, connect, open_session, publish, subscribe
 from tests.realtime.servers import Site, open_session_channel, open_socket, receive_answer
 
 pytestmark = pytest.mark.asyncio
@@ -133,6 +134,35 @@ async def test_a_key_sent_over_http_is_answered_again_over_the_socket(author, au
     retry = await call(communicator, channel, _mutation(7, "post.create", _create()))
     assert retry == {"id": 7, "result": {"type": "data", **sent["result"]}}
     assert await _posts() == 1
+    await communicator.disconnect()
+
+
+async def _chunked_answer(communicator, channel: str, request: dict) -> dict:
+    """Publish ``request`` in chunks, each acknowledged; its answer, joined."""
+    for chunk in codec.split(json.dumps(request)):
+        acknowledged = await publish(communicator, channel, chunk.to_event(), op_id="chunk")
+        assert acknowledged["successful"], acknowledged
+    parts: list[codec.Chunk] = []
+    while True:
+        frame = await communicator.receive_json_from(timeout=5)
+        event = json.loads(frame["event"])
+        if not codec.is_chunk(event):
+            return event
+        parts.append(codec.parse_chunk(event))
+        if len(parts) == parts[0].total_chunks:
+            return json.loads(codec.join(parts))
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_chunked_call_sent_again_as_a_new_message_writes_once(author_cookie):
+    communicator, channel = await _session_tab(author_cookie)
+    create = {"title": "Long and keyed", "content": "ink " * 80_000}
+    first = await _chunked_answer(communicator, channel, _mutation("big-1", "post.create", create))
+    # A client that lost the answer and cut the call into new chunks: a new message, same key.
+    retry = await _chunked_answer(communicator, channel, _mutation("big-2", "post.create", create))
+    assert first["result"]["data"]["title"] == "Long and keyed"
+    assert retry == {**first, "id": "big-2"}
+    assert await _posts(title="Long and keyed") == 1
     await communicator.disconnect()
 
 
