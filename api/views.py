@@ -13,8 +13,8 @@ A mutation may carry an ``Idempotency-Key`` header (``api.idempotency``: at most
 user and key); its retries' answers say ``Idempotent-Replayed: true``, as Stripe's do. A key
 names one call: a batch of one takes it, a batch of several or a streamed batch is refused
 (BAD_REQUEST, nothing runs), since one key cannot tell their calls' answers apart. A GET is a
-query, which a retry cannot repeat harm with: its key is ignored, and the anonymous read fast
-path (``api.anonymous_reads``) never looks.
+query, which writes nothing however often it runs: its key is ignored, and the anonymous read
+fast path (``api.anonymous_reads``) never looks.
 """
 
 from typing import TYPE_CHECKING, Any

@@ -54,9 +54,9 @@ class Connection(Protocol):
 
 def answer_call(message: object, *, user: User) -> dict[str, Any]:
     """Answer one decoded tRPC WebSocket request
-    (``{"id", "method": "query"|"mutation", "params": {"path", "input"}}``, and for a mutation
-    run at most once per user and key, ``"idempotencyKey"``: its retries, whatever their id,
-    get the first answer under their own id).
+    (``{"id", "method": "query"|"mutation", "params": {"path", "input"}}``, with
+    ``"idempotencyKey"`` for a mutation to run at most once per user and key: its retries,
+    whatever their id, get the first answer under their own id).
 
     Synchronous (it touches the ORM): call it as ``aanswer_call``. Returns the whole answer,
     ``{"id", "result": {"type": "data", "data"}}`` or ``{"id", "error"}``, with the same codes,
