@@ -1,9 +1,10 @@
 """Running one procedure call, whatever carried it: the single code path of every transport.
 
 Counts the call against its caller's rate (``api.rate_limits``), validates the input, checks
-the access rule, runs the function (a mutation in one transaction), serialises the output, and
-maps every failure to a tRPC error, once: this is the tRPC table of ``lib.errors`` for both
-transports that speak tRPC (HTTP and the AppSync session channel).
+the access rule, runs the function (a mutation in one transaction; once per idempotency key,
+``api.idempotency``), serialises the output, and maps every failure to a tRPC error, once: this
+is the tRPC table of ``lib.errors`` for both transports that speak tRPC (HTTP and the AppSync
+session channel).
 """
 
 import logging
@@ -17,7 +18,7 @@ from psycopg import OperationalError as PostgresOperationalError
 from psycopg_pool import PoolTimeout
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
-from api import trpc
+from api import idempotency, trpc
 from api.rate_limits import count_call
 from api.registry import Access, Context, Kind, Procedure, SignedInContext, get_procedure
 from api.superjson import UNDEFINED
@@ -56,9 +57,11 @@ def call_procedure(
     raw_input: Any,
     user: "User | AnonymousUser",
     client_address: str | None = None,
+    idempotency_key: str | None = None,
 ) -> trpc.Outcome:
     """Run the procedure at ``path`` for ``user`` (calling from ``client_address``, when the
-    transport knows it); never raises."""
+    transport knows it); never raises. A mutation with an ``idempotency_key`` runs at most once
+    per user and key; a query's key is ignored (running a query again changes nothing)."""
     try:
         count_call(user=user, client_address=client_address)
     except errors.TooManyRequests as error:
@@ -76,6 +79,23 @@ def call_procedure(
         return trpc.TrpcError("UNAUTHORIZED", errors.Unauthorized.default_message, path)
     if isinstance(raw_input, trpc.TrpcError):
         return raw_input.at(path)
+    if idempotency_key is None or procedure.kind != Kind.MUTATION:
+        return _outcome(procedure, raw_input, user, path)
+    try:
+        return idempotency.call_once(
+            user=user,
+            key=idempotency_key,
+            path=path,
+            raw_input=raw_input,
+            run=lambda: _outcome(procedure, raw_input, user, path),
+        )
+    except Exception as error:  # the key's own failures (a conflict, the database) too
+        return error_for_exception(error, path)
+
+
+def _outcome(
+    procedure: Procedure, raw_input: Any, user: "User | AnonymousUser", path: str
+) -> trpc.Outcome:
     try:
         return trpc.Success(_run(procedure, raw_input, user), path)
     except Exception as error:  # every failure becomes an answer; none escapes a transport

@@ -56,13 +56,15 @@ MAX_BATCH_SIZE = 20
 class TrpcError:
     """A failed call as the protocol describes it; ``data`` adds to ``error.data``
     (``fieldErrors``, ``stack``); ``retry_after`` (seconds) is for the transport to pass on
-    (HTTP's Retry-After), never part of the envelope."""
+    (HTTP's Retry-After), never part of the envelope, and so is ``replayed`` (the answer kept
+    from a first call with the same idempotency key, ``api.idempotency``)."""
 
     code: str
     message: str
     path: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     retry_after: int | None = None
+    replayed: bool = False
 
     def __post_init__(self) -> None:
         if self.code not in ERROR_CODES:
@@ -77,7 +79,7 @@ class TrpcError:
         return ERROR_CODES[self.code][1]
 
     def at(self, path: str) -> "TrpcError":
-        return TrpcError(self.code, self.message, path, self.data, self.retry_after)
+        return TrpcError(self.code, self.message, path, self.data, self.retry_after, self.replayed)
 
     def shape(self) -> dict[str, Any]:
         """The ``error`` object: message, numeric code, and ``data`` with the name and status."""
@@ -89,6 +91,7 @@ class TrpcError:
 class Success:
     data: Any
     path: str | None = None
+    replayed: bool = False  # as TrpcError's
 
 
 Outcome = Success | TrpcError
@@ -290,12 +293,19 @@ class WsRequest:
     kind: Kind
     call: Call
     uses_superjson: bool
+    idempotency_key: str | None = None
+
+
+# Inkwell's own field of a request, beside tRPC's (``id``, ``jsonrpc``, ``method``, ``params``
+# with ``path``, ``input`` and ``lastEventId``): the mutation's idempotency key.
+IDEMPOTENCY_KEY_FIELD = "idempotencyKey"
 
 
 def parse_ws_request(
     message: object, *, transformer: Transformer = "auto"
 ) -> WsRequest | tuple[int | str | None, TrpcError]:
-    """One ``{"id", "method", "params": {"path", "input"}}`` request, or (its id, the error)."""
+    """One ``{"id", "method", "params": {"path", "input"}, "idempotencyKey"?}`` request, or
+    (its id, the error)."""
     if not isinstance(message, dict):
         return None, TrpcError("BAD_REQUEST", "A request is a JSON object.")
     request_id = message.get("id")
@@ -310,10 +320,15 @@ def parse_ws_request(
     if not isinstance(params, dict) or not isinstance(params.get("path"), str):
         return request_id, TrpcError("BAD_REQUEST", "'params' must hold a 'path' string.")
     path = params["path"]
+    key = message.get(IDEMPOTENCY_KEY_FIELD)
+    if key is not None and not isinstance(key, str):
+        return request_id, TrpcError(
+            "BAD_REQUEST", f"'{IDEMPOTENCY_KEY_FIELD}' must be a string.", path
+        )
     value, wrapped = decode_input(params.get("input", UNDEFINED), transformer=transformer)
     if isinstance(value, TrpcError):
         return request_id, value.at(path)
-    return WsRequest(request_id, method, Call(path, value), wrapped)
+    return WsRequest(request_id, method, Call(path, value), wrapped, key)
 
 
 def ws_answer(

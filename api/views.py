@@ -8,6 +8,13 @@ to come back (TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE) answers with ``Retry-After
 A batch that asks for a stream (``trpc-accept: application/jsonl``, or ``Accept`` listing it)
 is answered with tRPC's JSON Lines as its calls finish (``api.streamed_batches``); what is
 refused before any call runs is an ordinary JSON error, as for any request.
+
+A mutation may carry an ``Idempotency-Key`` header (``api.idempotency``: at most one run per
+user and key); its retries' answers say ``Idempotent-Replayed: true``, as Stripe's do. A key
+names one call: a batch of one takes it, a batch of several or a streamed batch is refused
+(BAD_REQUEST, nothing runs), since one key cannot tell their calls' answers apart. A GET is a
+query, which writes nothing however often it runs: its key is ignored, and the anonymous read
+fast path (``api.anonymous_reads``) never looks.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -22,7 +29,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from api import trpc, trpc_jsonl
+from api import idempotency, trpc, trpc_jsonl
 from api.dispatch import call_procedure, error_for_exception, is_database_unavailable
 from api.streamed_batches import streamed_answers
 from lib.client_address import client_ip
@@ -34,6 +41,8 @@ if TYPE_CHECKING:  # the user model's app registers procedures in api: no import
 
 TRANSFORMER_HEADER = "X-Trpc-Transformer"
 STREAM_HEADER = "trpc-accept"
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
 # Every answer depends on these headers (a stream or not), as tRPC says on each of its answers.
 _VARY = (STREAM_HEADER, "Accept")
 
@@ -151,6 +160,15 @@ def _answer(
             method=request.method or "", query=query, body=body, transformer=transformer
         )
         return _error_response(parsed, uses_superjson=uses_superjson), 0
+    header = request.headers.get(IDEMPOTENCY_KEY_HEADER) if parsed.kind == "mutation" else None
+    key = None if header is None else idempotency.key_from_header(header)
+    if key is not None and (streams or len(parsed.calls) > 1):
+        error = trpc.TrpcError(
+            "BAD_REQUEST",
+            f"An {IDEMPOTENCY_KEY_HEADER} names one call: send its mutation alone, unstreamed "
+            "(a batch of one is fine).",
+        )
+        return _error_response(error, uses_superjson=parsed.uses_superjson), 0
     address = client_ip(request._request if isinstance(request, Request) else request)
     if streams:
         # Status 200 and no Retry-After: the calls' outcomes are only known once it is sent.
@@ -167,6 +185,7 @@ def _answer(
             raw_input=call.input,
             user=user,
             client_address=address,
+            idempotency_key=key,
         )
         for call in parsed.calls
     ]
@@ -174,6 +193,8 @@ def _answer(
         outcomes, is_batch=parsed.is_batch, uses_superjson=parsed.uses_superjson
     )
     response = _json_response(body_out, trpc.http_status(outcomes), trpc.retry_after(outcomes))
+    if any(outcome.replayed for outcome in outcomes):
+        response[REPLAYED_HEADER] = "true"
     return response, len(outcomes)
 
 

@@ -352,6 +352,11 @@ API_THROTTLE_RATES = {
 # runs one call at a time and holds one database connection while it does, so keep it below
 # DATABASE_POOL_MAX. A batch's calls beyond it wait for a thread (api.streamed_batches).
 API_TRPC_STREAM_THREADS = env_int("API_TRPC_STREAM_THREADS", 8)
+# Seconds a mutation's answer is kept for retries that send its idempotency key (HTTP
+# Idempotency-Key header, or the session channel's idempotencyKey field): within it a retry
+# gets that answer back and nothing runs again; after it the key is new (api.idempotency).
+# `manage.py prune_idempotency_keys` deletes the answers that are older.
+IDEMPOTENCY_WINDOW_SECONDS = env_int("IDEMPOTENCY_WINDOW_SECONDS", 24 * 60 * 60)
 
 # --- Static files ---------------------------------------------------------------------
 

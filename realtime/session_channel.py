@@ -54,7 +54,9 @@ class Connection(Protocol):
 
 def answer_call(message: object, *, user: User) -> dict[str, Any]:
     """Answer one decoded tRPC WebSocket request
-    (``{"id", "method": "query"|"mutation", "params": {"path", "input"}}``).
+    (``{"id", "method": "query"|"mutation", "params": {"path", "input"}}``, with
+    ``"idempotencyKey"`` for a mutation to run at most once per user and key: its retries,
+    whatever their id, get the first answer under their own id).
 
     Synchronous (it touches the ORM): call it as ``aanswer_call``. Returns the whole answer,
     ``{"id", "result": {"type": "data", "data"}}`` or ``{"id", "error"}``, with the same codes,
@@ -67,7 +69,11 @@ def answer_call(message: object, *, user: User) -> dict[str, Any]:
         uses_superjson = settings.API_TRPC_TRANSFORMER == "superjson"
         return trpc.ws_answer(request_id, error, uses_superjson=uses_superjson)
     outcome = call_procedure(
-        path=parsed.call.path, kind=parsed.kind, raw_input=parsed.call.input, user=user
+        path=parsed.call.path,
+        kind=parsed.kind,
+        raw_input=parsed.call.input,
+        user=user,
+        idempotency_key=parsed.idempotency_key,
     )
     return trpc.ws_answer(parsed.id, outcome, uses_superjson=parsed.uses_superjson)
 
