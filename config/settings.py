@@ -357,6 +357,8 @@ API_TRPC_STREAM_THREADS = env_int("API_TRPC_STREAM_THREADS", 8)
 # gets that answer back and nothing runs again; after it the key is new (api.idempotency).
 # `manage.py prune_idempotency_keys` deletes the answers that are older.
 IDEMPOTENCY_WINDOW_SECONDS = env_int("IDEMPOTENCY_WINDOW_SECONDS", 24 * 60 * 60)
+if IDEMPOTENCY_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured("IDEMPOTENCY_WINDOW_SECONDS must be at least 1.")
 
 # --- Static files ---------------------------------------------------------------------
 
@@ -484,6 +486,8 @@ REALTIME_EVENT_LOG_MAX_PER_CHANNEL = env_int("REALTIME_EVENT_LOG_MAX_PER_CHANNEL
 REALTIME_EVENT_LOG_MAX_AGE_SECONDS = env_int("REALTIME_EVENT_LOG_MAX_AGE_SECONDS", 24 * 3600)
 REALTIME_RELAY_SWEEP_MS = env_int("REALTIME_RELAY_SWEEP_MS", 1000)
 REALTIME_RELAY_GRACE_MS = env_int("REALTIME_RELAY_GRACE_MS", 1000)
+if REALTIME_EVENT_LOG_MAX_PER_CHANNEL < 1 or REALTIME_EVENT_LOG_MAX_AGE_SECONDS < 1:
+    raise ImproperlyConfigured("The event log keeps at least 1 event for at least 1 second.")
 # Live client sessions per user: opening one more deletes the least recently used.
 REALTIME_MAX_SESSIONS_PER_USER = env_int("REALTIME_MAX_SESSIONS_PER_USER", 20)
 # Bytes (base64 text) of chunks of unfinished messages a user may have stored, all sessions.
