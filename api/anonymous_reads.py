@@ -3,7 +3,8 @@ without the work that only signed-in callers and pages need.
 
 An ASGI application in front of Django's (``config.asgi``). A ``GET /api/trpc/...`` that
 carries no credentials (no ``Authorization``, no session cookie) and accepts JSON (not a
-streamed batch) is answered here; every other request goes to Django as before.
+streamed batch, nor a subscription's event stream) is answered here; every other request goes
+to Django as before.
 
 - **The usual path, shortened.** The request still runs through Django's middleware, minus the
   page-only ones (``PAGE_ONLY_MIDDLEWARE``: each has nothing to do for such a request), and
@@ -50,6 +51,7 @@ from api.answer_replays import (
     version_reader,
 )
 from api.rate_limits import Budget, budget_of
+from api.sse import is_subscription
 from api.views import TRANSFORMER_HEADER, TrpcView, trpc_answer
 from lib import metrics, shared_answers
 from lib.client_address import address_of
@@ -156,6 +158,9 @@ class AnonymousReads:
             self._prefix = reverse("api:trpc", kwargs={"path": ""})
             self._route = resolve(self._prefix)
         if not scope["path"].startswith(self._prefix):
+            return False
+        # A subscription streams for as long as its client stays (api.sse): Django's to serve.
+        if is_subscription(scope["path"][len(self._prefix) :]):
             return False
         session_cookie = f"{settings.SESSION_COOKIE_NAME}=".encode()
         for name, value in scope["headers"]:

@@ -5,10 +5,14 @@ the access rule, runs the function (a mutation in one transaction; once per idem
 ``api.idempotency``), serialises the output, and maps every failure to a tRPC error, once: this
 is the tRPC table of ``lib.errors`` for both transports that speak tRPC (HTTP and the AppSync
 session channel).
+
+Opening a subscription is a call too (``open_subscription``): the same rate, input and access
+rules, and the same error table for what fails when it opens and for what ends its stream.
 """
 
 import logging
 import traceback
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -20,7 +24,18 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from api import idempotency, trpc
 from api.rate_limits import count_call
-from api.registry import Access, Context, Kind, Procedure, SignedInContext, get_procedure
+from api.registry import (
+    Access,
+    Context,
+    Delivery,
+    Feed,
+    Kind,
+    NotResumable,
+    Procedure,
+    SerializerClass,
+    SignedInContext,
+    get_procedure,
+)
 from api.superjson import UNDEFINED
 from lib import errors, metrics
 
@@ -39,6 +54,8 @@ _SERVICE_ERROR_CODES: list[tuple[type[errors.ServiceError], str]] = [
     (errors.PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
     (errors.TooManyRequests, "TOO_MANY_REQUESTS"),
     (errors.ServiceUnavailable, "SERVICE_UNAVAILABLE"),
+    # The client's resume position was a precondition the server can no longer meet.
+    (NotResumable, "PRECONDITION_FAILED"),
 ]
 # When the database could not be had: the pool had no connection to spare (the burst that
 # emptied it is over soon), or PostgreSQL dropped the connection (a restart: the pool replaces
@@ -62,23 +79,9 @@ def call_procedure(
     """Run the procedure at ``path`` for ``user`` (calling from ``client_address``, when the
     transport knows it); never raises. A mutation with an ``idempotency_key`` runs at most once
     per user and key; a query's key is ignored (running a query again changes nothing)."""
-    try:
-        count_call(user=user, client_address=client_address)
-    except errors.TooManyRequests as error:
-        return error_for_exception(error, path)
-    procedure = get_procedure(path)
-    if procedure is None:
-        return trpc.TrpcError("NOT_FOUND", f'No procedure found on path "{path}"', path)
-    if procedure.kind != kind:
-        return trpc.TrpcError(
-            "METHOD_NOT_SUPPORTED",
-            f'"{path}" is a {procedure.kind}: call it as one, not as a {kind}.',
-            path,
-        )
-    if procedure.access != Access.PUBLIC and not user.is_authenticated:
-        return trpc.TrpcError("UNAUTHORIZED", errors.Unauthorized.default_message, path)
-    if isinstance(raw_input, trpc.TrpcError):
-        return raw_input.at(path)
+    procedure = _admitted(path, kind, raw_input, user, client_address)
+    if isinstance(procedure, trpc.TrpcError):
+        return procedure
     if idempotency_key is None or procedure.kind != Kind.MUTATION:
         return _outcome(procedure, raw_input, user, path)
     try:
@@ -102,19 +105,93 @@ def _outcome(
         return error_for_exception(error, path)
 
 
+@dataclass(frozen=True)
+class OpenSubscription:
+    """A subscription its caller may follow: what its function returned, and how each event's
+    value is written (the procedure's output serializer)."""
+
+    path: str
+    feed: Feed
+    output: SerializerClass
+
+    def data(self, delivery: Delivery) -> Any:
+        """The event's value as the output serializer writes it."""
+        return self.output(delivery.value).data
+
+
+@metrics.time_procedure_calls(lookup=get_procedure)
+def open_subscription(
+    *,
+    path: str,
+    raw_input: Any,
+    user: "User | AnonymousUser",
+    client_address: str | None = None,
+) -> OpenSubscription | trpc.TrpcError:
+    """Check and open the subscription at ``path`` for ``user`` as a call: counted against the
+    caller's rate, its input validated, its access checked (the function's own fetches run
+    here, in the caller's thread); never raises. Following it is the transport's."""
+    procedure = _admitted(path, Kind.SUBSCRIPTION, raw_input, user, client_address)
+    if isinstance(procedure, trpc.TrpcError):
+        return procedure
+    try:
+        feed = procedure.function(_context(user), _validated_input(procedure, raw_input))
+        if not isinstance(feed, Feed):
+            raise TypeError(f"Subscription {path} returned {type(feed).__name__}, not a Feed.")
+    except Exception as error:
+        return error_for_exception(error, path)
+    return OpenSubscription(path, feed, procedure.output)
+
+
+def _admitted(
+    path: str,
+    kind: str,
+    raw_input: Any,
+    user: "User | AnonymousUser",
+    client_address: str | None,
+) -> Procedure | trpc.TrpcError:
+    """The procedure at ``path``, once the call is counted and may run: the rate, the kind
+    and the access rule first, and an input that could be read."""
+    try:
+        count_call(user=user, client_address=client_address)
+    except errors.TooManyRequests as error:
+        return error_for_exception(error, path)
+    procedure = get_procedure(path)
+    if procedure is None:
+        return trpc.TrpcError("NOT_FOUND", f'No procedure found on path "{path}"', path)
+    if procedure.kind != kind:
+        return trpc.TrpcError(
+            "METHOD_NOT_SUPPORTED",
+            f'"{path}" is a {procedure.kind}: call it as one, not as a {kind}.',
+            path,
+        )
+    if procedure.access != Access.PUBLIC and not user.is_authenticated:
+        return trpc.TrpcError("UNAUTHORIZED", errors.Unauthorized.default_message, path)
+    if isinstance(raw_input, trpc.TrpcError):
+        return raw_input.at(path)
+    return procedure
+
+
 def _run(procedure: Procedure, raw_input: Any, user: "User | AnonymousUser") -> Any:
-    data: dict[str, Any] = {}
-    if procedure.input is not None:
-        # An absent input (undefined or null) is an empty object: every field takes its default.
-        given = {} if raw_input is UNDEFINED or raw_input is None else raw_input
-        serializer = procedure.input(data=given)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-    context = SignedInContext(user=user) if user.is_authenticated else Context(user=user)
+    data = _validated_input(procedure, raw_input)
+    context = _context(user)
     if procedure.kind == Kind.MUTATION:
         with transaction.atomic():
             return procedure.output(procedure.function(context, data)).data
     return procedure.output(procedure.function(context, data)).data
+
+
+def _validated_input(procedure: Procedure, raw_input: Any) -> dict[str, Any]:
+    if procedure.input is None:
+        return {}
+    # An absent input (undefined or null) is an empty object: every field takes its default.
+    given = {} if raw_input is UNDEFINED or raw_input is None else raw_input
+    serializer = procedure.input(data=given)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _context(user: "User | AnonymousUser") -> Context:
+    return SignedInContext(user=user) if user.is_authenticated else Context(user=user)
 
 
 def error_for_exception(error: BaseException, path: str | None) -> trpc.TrpcError:

@@ -2,7 +2,9 @@
 
 drf-spectacular walks URL patterns; here it walks the registry instead, so the document lists
 exactly what ``/api/trpc/<name>`` answers (queries as GET with ``?input=<JSON>``, mutations
-as POST), with the tRPC result and error envelopes around the output.
+as POST), with the tRPC result and error envelopes around the output. Subscriptions are GETs
+answered with ``text/event-stream`` (``api.sse``): the events and the resume rules are in the
+operation, each message's data typed by the output serializer.
 """
 
 from typing import Any
@@ -15,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import trpc
+from api import trpc, trpc_sse
 from api.registry import Access, Kind, Procedure, all_procedures
 
 TRPC_PREFIX = "/api/trpc/"
@@ -48,6 +50,29 @@ _ERROR_SCHEMA = {
     },
     "required": ["error"],
 }
+_SUBSCRIPTION_NOTES = """\
+Served as Server-Sent Events (tRPC's `httpSubscriptionLink`): status 200 and
+`Content-Type: text/event-stream`. Each event ends with a blank line; its fields come in the
+order `event:`, `data:`, `id:`.
+
+- `event: connected` first, `data:` the client options as JSON (`reconnectAfterInactivityMs`).
+- A message event (no `event:` line) per value: `data:` the value as JSON (SuperJSON-wrapped
+  for such clients: see the 200 response's `x-message-data`), `id:` its position,
+  `<epoch>:<offset>`.
+- `event: ping`, empty `data:`, when nothing else was sent for a while.
+- `event: serialized-error`, `data:` the error object (`TrpcErrorEnvelope`'s `error`), ends a
+  stream that failed: code -32603 (the server, or live delivery, failed) may be retried,
+  resuming; any other may not (PRECONDITION_FAILED: the events since the position asked for
+  are no longer kept; reload, then subscribe without one).
+- `event: return`, empty `data:`, ends a stream that is over. A stream that ends without it
+  (the server ends each after a while) is to be reconnected, resuming.
+
+Resuming: send the last `id:` received as the `Last-Event-ID` header (EventSource does), or the
+`lastEventId` query parameter, or as `lastEventId` in the input (tRPC's client does); the events
+after it are sent first, none twice. Sign in with a Bearer header, the site's session cookie,
+or `connectionParams={"token": "<jwt>"}`. Refused before streaming (unknown procedure, bad
+input, access, too many open streams, bad `connectionParams`): a JSON error envelope."""
+
 _ACCESS_NOTES = {
     Access.PUBLIC: "Anyone may call it.",
     Access.AUTHENTICATED: "Signed-in callers only (UNAUTHORIZED otherwise).",
@@ -77,7 +102,10 @@ class ProcedureSchema(AutoSchema):
     # drf-spectacular's AutoSchema takes no arguments here, unlike DRF's ViewInspector as
     # djangorestframework-stubs declare it (drf-spectacular ignores the same clash).
     def get_description(self) -> str:  # type: ignore[override]
-        return f"{self.procedure.description}\n\n{_ACCESS_NOTES[self.procedure.access]}"
+        description = f"{self.procedure.description}\n\n{_ACCESS_NOTES[self.procedure.access]}"
+        if self.procedure.kind == Kind.SUBSCRIPTION:
+            description += f"\n\n{_SUBSCRIPTION_NOTES}"
+        return description
 
     def get_response_serializers(self) -> Any:
         return self.procedure.output
@@ -87,9 +115,12 @@ class ProcedureSchema(AutoSchema):
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
-        if operation is not None and self.procedure.kind == Kind.QUERY and self.procedure.input:
+        if operation is None or self.procedure.kind == Kind.MUTATION:
+            return operation
+        parameters = operation.setdefault("parameters", [])
+        if self.procedure.input:
             component = self.resolve_serializer(self.procedure.input, "request")
-            operation.setdefault("parameters", []).append(
+            parameters.append(
                 {
                     "name": "input",
                     "in": "query",
@@ -98,11 +129,30 @@ class ProcedureSchema(AutoSchema):
                     "content": {"application/json": {"schema": component.ref}},
                 }
             )
+        if self.procedure.kind == Kind.SUBSCRIPTION:
+            parameters.extend(_SUBSCRIPTION_PARAMETERS)
         return operation
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         output = force_instance(self.procedure.output)
         data = self._unwrap_list_serializer(output, "response")
+        error = self._error_component()
+        refused = {
+            "description": "The error envelope; the status is the error's httpStatus.",
+            "content": {"application/json": {"schema": error.ref}},
+        }
+        if self.procedure.kind == Kind.SUBSCRIPTION:
+            events = {
+                "schema": {"type": "string", "description": "Server-Sent Events (above)."},
+                "x-message-data": data,
+            }
+            return {
+                "200": {
+                    "description": "The stream of events.",
+                    "content": {trpc_sse.STREAM_MEDIA_TYPE: events},
+                },
+                "default": refused,
+            }
         success = {
             "type": "object",
             "properties": {
@@ -114,6 +164,15 @@ class ProcedureSchema(AutoSchema):
             },
             "required": ["result"],
         }
+        return {
+            "200": {
+                "description": "The result envelope.",
+                "content": {"application/json": {"schema": success}},
+            },
+            "default": refused,
+        }
+
+    def _error_component(self) -> ResolvedComponent:
         error = ResolvedComponent(
             name="TrpcErrorEnvelope",
             type=ResolvedComponent.SCHEMA,
@@ -121,16 +180,36 @@ class ProcedureSchema(AutoSchema):
             schema=_ERROR_SCHEMA,
         )
         self.registry.register_on_missing(error)
-        return {
-            "200": {
-                "description": "The result envelope.",
-                "content": {"application/json": {"schema": success}},
-            },
-            "default": {
-                "description": "The error envelope; the status is the error's httpStatus.",
-                "content": {"application/json": {"schema": error.ref}},
-            },
-        }
+        return error
+
+
+_SUBSCRIPTION_PARAMETERS = [
+    {
+        "name": "Last-Event-ID",
+        "in": "header",
+        "required": False,
+        "description": "The last `id:` received: resume after it (wins over the others).",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "lastEventId",
+        "in": "query",
+        "required": False,
+        "description": "The last `id:` received, when no header can be sent.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "connectionParams",
+        "in": "query",
+        "required": False,
+        "description": 'A JSON object of strings; `{"token": "<jwt>"}` signs the stream in.',
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "additionalProperties": {"type": "string"}}
+            }
+        },
+    },
+]
 
 
 class ProcedureDocView(APIView):
@@ -155,11 +234,10 @@ class ProcedureSchemaGenerator(SchemaGenerator):
                 (
                     f"{TRPC_PREFIX}{procedure.name}",
                     f"^{TRPC_PREFIX}{procedure.name}$",
-                    "GET" if procedure.kind == Kind.QUERY else "POST",
+                    "POST" if procedure.kind == Kind.MUTATION else "GET",
                     ProcedureDocView.as_view(procedure=procedure),
                 )
                 for procedure in all_procedures()
-                if procedure.kind in (Kind.QUERY, Kind.MUTATION)
             ]
             # drf-spectacular's endpoints are (path, regex, method, view); djangorestframework-
             # stubs type the attribute with DRF's own (path, method, view) triples.

@@ -8,11 +8,16 @@ when the api app is ready)::
 
 A procedure that only signed-in callers reach (any access but PUBLIC) takes a
 ``SignedInContext``, whose ``user`` is a ``User``.
+
+A subscription's function checks that the caller may follow what was asked (its fetches take
+the viewer, as any procedure's do) and returns a ``Feed``: how to open the stream of its events.
+Each event's value goes through the output serializer, as a query's answer does.
 """
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, overload
@@ -21,7 +26,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.serializers import BaseSerializer, Serializer
 
-from lib.errors import Unauthorized
+from lib.errors import ServiceError, Unauthorized
 
 if TYPE_CHECKING:  # accounts declares procedures here: the user model is a type-only import
     from accounts.models import User
@@ -30,7 +35,7 @@ if TYPE_CHECKING:  # accounts declares procedures here: the user model is a type
 class Kind(StrEnum):
     QUERY = "query"
     MUTATION = "mutation"
-    # Fed by the change announcements once the realtime transport streams them.
+    # Its function returns a Feed (below); served over SSE (api.sse).
     SUBSCRIPTION = "subscription"
 
 
@@ -70,6 +75,36 @@ class SignedInContext(Context):
     """The context of a procedure that only signed-in callers reach."""
 
     user: "User"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event of a subscription: the id a client resumes after (SSE's ``id:``), and the
+    value its output serializer writes."""
+
+    event_id: str
+    value: object
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a subscription follows, once its function has checked the caller may: ``channel``
+    (for logs), and ``open``, which joins live delivery, then reads the backlog after the
+    client's position, and gives the deliveries in order, each once. Leaving the opened block
+    ends the following."""
+
+    channel: str
+    open: Callable[[], AbstractAsyncContextManager[AsyncIterator[Delivery]]]
+
+
+class NotResumable(ServiceError):
+    """A subscription cannot go on from the client's position: the events since then are no
+    longer kept, or the channel's history started again. Retrying the same position cannot
+    help; the client reloads what it shows and subscribes again without one."""
+
+    default_message = (
+        "The events since this position are no longer kept: reload, then subscribe again."
+    )
 
 
 ProcedureFunction = Callable[[Context, Data], object]

@@ -6,8 +6,9 @@ rate limits and their errors). HTTP's own part of the error table: a failed call
 to come back (TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE) answers with ``Retry-After``.
 
 A batch that asks for a stream (``trpc-accept: application/jsonl``, or ``Accept`` listing it)
-is answered with tRPC's JSON Lines as its calls finish (``api.streamed_batches``); what is
-refused before any call runs is an ordinary JSON error, as for any request.
+is answered with tRPC's JSON Lines as its calls finish (``api.streamed_batches``); a GET of a
+subscription, with Server-Sent Events (``api.sse``). What is refused before any call runs is an
+ordinary JSON error, as for any request.
 
 A mutation may carry an ``Idempotency-Key`` header (``api.idempotency``: at most one run per
 user and key); its retries' answers say ``Idempotent-Replayed: true``, as Stripe's do. A key
@@ -29,7 +30,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from api import idempotency, trpc, trpc_jsonl
+from api import idempotency, sse, trpc, trpc_jsonl
 from api.dispatch import call_procedure, error_for_exception, is_database_unavailable
 from api.streamed_batches import streamed_answers
 from lib.client_address import client_ip
@@ -78,6 +79,15 @@ class TrpcView(APIView):
     parser_classes = [BodyLeftUnread]
     schema = None  # OpenAPI describes the procedures, not this door (api.openapi)
 
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # A subscription's connectionParams token signs the caller in as a Bearer header does.
+        token = sse.connection_token(request, kwargs.get("path", ""))
+        if token is not None:
+            request.META["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+            # ``request.headers`` (which DRF's authentication reads) is made from META once.
+            request.__dict__.pop("headers", None)
+        return super().initialize_request(request, *args, **kwargs)
+
     def get(self, request: Request, path: str) -> HttpResponseBase:
         return self._answer(request, path)
 
@@ -94,11 +104,11 @@ class TrpcView(APIView):
     def perform_content_negotiation(
         self, request: Request, force: bool = False
     ) -> tuple[BaseRenderer, str]:
-        # ``Accept: application/jsonl`` (the stream link's ``streamHeader: "accept"``) names no
-        # DRF renderer; the answer is tRPC's own body, not a rendered one.
-        return super().perform_content_negotiation(
-            request, force=force or _asks_for_stream(request)
-        )
+        # ``Accept: application/jsonl`` (the stream link's ``streamHeader: "accept"``) and
+        # EventSource's ``text/event-stream`` name no DRF renderer; the answer is tRPC's own
+        # body (a stream, or a JSON error an EventSource gives up on), not a rendered one.
+        streams = _asks_for_stream(request) or sse.asks_for_events(request.headers.get("Accept"))
+        return super().perform_content_negotiation(request, force=force or streams)
 
     # DRF's finalize_response takes any HttpResponseBase, but djangorestframework-stubs narrow
     # handle_exception's answer to a DRF Response; this view answers plain HttpResponses.
@@ -144,6 +154,14 @@ def _answer(
             "PAYLOAD_TOO_LARGE", f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
         )
         return _error_response(error, uses_superjson=transformer == "superjson"), 0
+    if request.method == "GET" and request.GET.get("batch") != "1" and sse.is_subscription(path):
+        stream = sse.subscription_stream(request, path, user, transformer=transformer)
+        if isinstance(stream, trpc.TrpcError):
+            uses_superjson = trpc.refusal_uses_superjson(
+                method="GET", query=request.GET.dict(), body=None, transformer=transformer
+            )
+            return _error_response(stream, uses_superjson=uses_superjson), 0
+        return stream, 1
     streams = _asks_for_stream(request)
     query = request.GET.dict()
     parsed = trpc.parse_http_request(

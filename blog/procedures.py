@@ -6,29 +6,37 @@ from api.registry import (
     OWNER_OR_STAFF,
     PUBLIC,
     QUERY,
+    SUBSCRIPTION,
     Context,
     Data,
+    Feed,
     SignedInContext,
     procedure,
 )
-from blog import outputs, read_cache, search, selectors, services
+from blog import outputs, read_cache, search, selectors, services, subscriptions
 from blog.models import Comment, Post
 from blog.pagination import Page
 from blog.serializers import (
+    CommentChangeOutput,
     CommentCreateInput,
     CommentDeleteInput,
     CommentDeleteOutput,
     CommentListInput,
     CommentListOutput,
+    CommentOnAddInput,
     CommentOutput,
     CommentUpdateInput,
+    PostAnnouncedOutput,
     PostByIdInput,
     PostBySlugInput,
+    PostChangeOutput,
     PostCreateInput,
     PostDeleteInput,
     PostDeleteOutput,
     PostListInput,
     PostListOutput,
+    PostOnCreateInput,
+    PostOnUpdateInput,
     PostOutput,
     PostSearchInput,
     PostSearchOutput,
@@ -149,3 +157,46 @@ def comment_delete(ctx: SignedInContext, data: Data) -> Data:
     comment = selectors.comment_for_edit(user=ctx.user, comment_id=data["id"])
     services.delete_comment(comment=comment)
     return {"id": data["id"]}
+
+
+# --- subscriptions: what readers see, as it is committed ----------------------------------
+
+
+@procedure(
+    "post.onCreate",
+    kind=SUBSCRIPTION,
+    input=PostOnCreateInput,
+    output=PostAnnouncedOutput,
+    access=PUBLIC,
+)
+def post_on_create(ctx: Context, data: Data) -> Feed:
+    """Each post as it is published (a draft never is, until it is)."""
+    return subscriptions.new_posts(since=data["last_event_id"])
+
+
+@procedure(
+    "post.onUpdate",
+    kind=SUBSCRIPTION,
+    input=PostOnUpdateInput,
+    output=PostChangeOutput,
+    access=PUBLIC,
+)
+def post_on_update(ctx: Context, data: Data) -> Feed:
+    """The edits of one published post; unpublishing or deleting it arrives as
+    `{"type": "removed"}`. A draft is NOT_FOUND, to its author too: drafts are never announced."""
+    post = selectors.published_post(post_id=data["post_id"])
+    return subscriptions.post_changes(post_id=post.id, since=data["last_event_id"])
+
+
+@procedure(
+    "comment.onAdd",
+    kind=SUBSCRIPTION,
+    input=CommentOnAddInput,
+    output=CommentChangeOutput,
+    access=PUBLIC,
+)
+def comment_on_add(ctx: Context, data: Data) -> Feed:
+    """New, edited and removed comments of one published post (a draft is NOT_FOUND: its
+    comments are closed)."""
+    post = selectors.published_post(post_id=data["post_id"])
+    return subscriptions.comment_changes(post_id=post.id, since=data["last_event_id"])

@@ -20,6 +20,7 @@ from blog.outputs import Built
 from blog.rendering import highlight_html, post_html
 from blog.search import SEARCH_CANDIDATES, SEARCH_QUERY_MAX_LENGTH
 from lib.errors import InvalidInput
+from realtime.positions import InvalidPosition, Position
 
 _INVALID_CURSOR = "This cursor is not valid."
 
@@ -133,6 +134,42 @@ class CommentUpdateInput(serializers.Serializer):
 
 class CommentDeleteInput(serializers.Serializer):
     id = IdField()
+
+
+# --- subscription inputs --------------------------------------------------------------------
+
+
+class SubscriptionInput(serializers.Serializer):
+    """What every subscription takes: where to resume. tRPC's clients put it here themselves
+    (``lastEventId``), as does the SSE transport from a reconnecting EventSource's header."""
+
+    lastEventId = TextField(
+        source="last_event_id",
+        allow_null=True,
+        default=None,
+        help_text="The id of the last event received: the events after it are sent first. "
+        "Absent: from now on.",
+    )
+
+    def validate_lastEventId(self, value: str | None) -> Position | None:
+        if value is None:
+            return None
+        try:
+            return Position.from_event_id(value)
+        except InvalidPosition as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class PostOnCreateInput(SubscriptionInput):
+    pass
+
+
+class PostOnUpdateInput(SubscriptionInput):
+    postId = IdField(source="post_id")
+
+
+class CommentOnAddInput(SubscriptionInput):
+    postId = IdField(source="post_id")
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -257,3 +294,53 @@ class CommentListOutput(HandsOnBuilt, serializers.ListSerializer):  # type: igno
 
 class CommentDeleteOutput(serializers.Serializer):
     id = serializers.UUIDField()
+
+
+# --- subscription outputs: the announced fields (blog.announcements) --------------------------
+
+
+class AnnouncedAuthorOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    avatarUrl = serializers.CharField()
+
+
+class PostAnnouncedOutput(serializers.Serializer):
+    """A published post as announced: no content (``post.byId`` has it), no counts."""
+
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    excerpt = serializers.CharField()
+    url = serializers.CharField(help_text="The post's page.")
+    author = AnnouncedAuthorOutput()
+    createdAt = TimestampField()
+    updatedAt = TimestampField()
+
+
+class PostChangeOutput(serializers.Serializer):
+    """A change of one post: ``updated`` (with the post as it is now), or ``removed``
+    (unpublished or deleted; no post). A post published again arrives as ``updated``."""
+
+    type = serializers.ChoiceField(choices=["updated", "removed"])
+    id = serializers.UUIDField()
+    post = PostAnnouncedOutput(allow_null=True)
+
+
+class CommentAnnouncedOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    postId = serializers.UUIDField()
+    parentId = serializers.UUIDField(allow_null=True)
+    content = serializers.CharField()
+    author = AnnouncedAuthorOutput()
+    createdAt = TimestampField()
+    updatedAt = TimestampField()
+
+
+class CommentChangeOutput(serializers.Serializer):
+    """A change of one comment of the post: ``created``, ``updated`` (with the comment as it is
+    now), or ``removed`` (no comment; one with replies stays on pages as a placeholder)."""
+
+    type = serializers.ChoiceField(choices=["created", "updated", "removed"])
+    id = serializers.UUIDField()
+    comment = CommentAnnouncedOutput(allow_null=True)

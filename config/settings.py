@@ -360,6 +360,32 @@ IDEMPOTENCY_WINDOW_SECONDS = env_int("IDEMPOTENCY_WINDOW_SECONDS", 24 * 60 * 60)
 if IDEMPOTENCY_WINDOW_SECONDS < 1:
     raise ImproperlyConfigured("IDEMPOTENCY_WINDOW_SECONDS must be at least 1.")
 
+# --- API: subscriptions over Server-Sent Events (api.sse) ---------------------------------
+
+# Milliseconds without an event after which a stream sends a ping (0: never). Proxies close
+# idle connections (nginx after 60 s by default): keep it well below theirs.
+API_SSE_PING_MS = env_int("API_SSE_PING_MS", 10_000)
+# Told to tRPC clients on connecting: with nothing heard for this long (pings included), the
+# client drops the stream and resumes from its last event (0: not told, never). With pings
+# off, a quiet stream is thus replaced every so often.
+API_SSE_RECONNECT_AFTER_INACTIVITY_MS = env_int("API_SSE_RECONNECT_AFTER_INACTIVITY_MS", 30_000)
+# A stream ends after this long without `return`, so its client reconnects from its last event
+# and is authenticated and checked again (0: streams last as long as the client stays).
+API_SSE_MAX_DURATION_MS = env_int("API_SSE_MAX_DURATION_MS", 15 * 60 * 1000)
+# Open streams at once, across every process: per signed-in user, and per client address
+# (AUTH_PROXY_COUNT) for anonymous callers, who may share one behind a NAT. Beyond: 429.
+API_SSE_MAX_STREAMS_PER_USER = env_int("API_SSE_MAX_STREAMS_PER_USER", 10)
+API_SSE_MAX_STREAMS_PER_ADDRESS = env_int("API_SSE_MAX_STREAMS_PER_ADDRESS", 100)
+if min(API_SSE_PING_MS, API_SSE_RECONNECT_AFTER_INACTIVITY_MS, API_SSE_MAX_DURATION_MS) < 0:
+    raise ImproperlyConfigured("The API_SSE_*_MS settings are 0 or more.")
+if min(API_SSE_MAX_STREAMS_PER_USER, API_SSE_MAX_STREAMS_PER_ADDRESS) < 1:
+    raise ImproperlyConfigured("The API_SSE_MAX_STREAMS_* settings are at least 1.")
+if 0 < API_SSE_RECONNECT_AFTER_INACTIVITY_MS < API_SSE_PING_MS:
+    # tRPC refuses this too: clients would drop every quiet stream before its ping.
+    raise ImproperlyConfigured(
+        "API_SSE_PING_MS must not be above API_SSE_RECONNECT_AFTER_INACTIVITY_MS."
+    )
+
 # --- Static files ---------------------------------------------------------------------
 
 STATIC_URL = "/static/"

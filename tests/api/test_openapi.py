@@ -23,16 +23,19 @@ def document(client, db):
 
 def test_every_procedure_is_an_operation_with_its_input_and_output(document):
     for proc in all_procedures():
-        method = "get" if proc.kind == "query" else "post"
+        method = "post" if proc.kind == "mutation" else "get"
         operation = document["paths"][f"/api/trpc/{proc.name}"][method]
         assert operation["operationId"] == proc.name
-        result = operation["responses"]["200"]["content"]["application/json"]["schema"]
-        data = result["properties"]["result"]["properties"]["data"]
+        answer = operation["responses"]["200"]["content"]
+        if proc.kind == "subscription":
+            data = answer["text/event-stream"]["x-message-data"]
+        else:
+            data = answer["application/json"]["schema"]["properties"]["result"]["properties"]
         assert f"#/components/schemas/{_component_of(proc.output)}" in json.dumps(data)
         if proc.input is None:
             continue
         if method == "get":
-            (parameter,) = operation["parameters"]
+            parameter = next(item for item in operation["parameters"] if item["name"] == "input")
             reference = parameter["content"]["application/json"]["schema"]["$ref"]
         else:
             reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
@@ -47,6 +50,30 @@ def test_the_types_carry_the_contract_s_fields_and_limits(document):
     replies = schemas["CommentNodeOutput"]["properties"]["replies"]
     assert replies["items"]["$ref"] == "#/components/schemas/CommentNodeOutput"
     assert "email" not in schemas["UserPublicOutput"]["properties"]
+
+
+def test_subscriptions_are_event_streams_with_their_events_and_resume_rules(document):
+    operation = document["paths"]["/api/trpc/comment.onAdd"]["get"]
+    assert set(document["paths"]["/api/trpc/comment.onAdd"]) == {"get"}
+    assert set(operation["responses"]["200"]["content"]) == {"text/event-stream"}
+    error = operation["responses"]["default"]["content"]["application/json"]["schema"]
+    assert error["$ref"] == "#/components/schemas/TrpcErrorEnvelope"
+    parameters = {(item["in"], item["name"]) for item in operation["parameters"]}
+    assert parameters == {
+        ("query", "input"),
+        ("header", "Last-Event-ID"),
+        ("query", "lastEventId"),
+        ("query", "connectionParams"),
+    }
+    for event in ("connected", "ping", "serialized-error", "return", "Last-Event-ID"):
+        assert event in operation["description"]
+    schemas = document["components"]["schemas"]
+    assert schemas["CommentChangeOutputTypeEnum"]["enum"] == [
+        "created",
+        "updated",
+        "removed",
+    ]
+    assert "lastEventId" in schemas["CommentOnAddInput"]["properties"]
 
 
 def test_the_docs_page_renders(client, db):
