@@ -514,12 +514,18 @@ REALTIME_RELAY_SWEEP_MS = env_int("REALTIME_RELAY_SWEEP_MS", 1000)
 REALTIME_RELAY_GRACE_MS = env_int("REALTIME_RELAY_GRACE_MS", 1000)
 if REALTIME_EVENT_LOG_MAX_PER_CHANNEL < 1 or REALTIME_EVENT_LOG_MAX_AGE_SECONDS < 1:
     raise ImproperlyConfigured("The event log keeps at least 1 event for at least 1 second.")
+# Publishes of procedure calls (each up to 5 calls or chunks) a connection may have running at
+# once, each on a thread of its own; one more is refused with LimitExceededException. Keep it
+# under the browser's 32 chunked answers in reassembly (static/js/chunking.js).
+REALTIME_MAX_CALLS_IN_FLIGHT = env_int("REALTIME_MAX_CALLS_IN_FLIGHT", 8)
 # Live client sessions per user: opening one more deletes the least recently used.
 REALTIME_MAX_SESSIONS_PER_USER = env_int("REALTIME_MAX_SESSIONS_PER_USER", 20)
 # Bytes (base64 text) of chunks of unfinished messages a user may have stored, all sessions.
 REALTIME_MAX_CHUNK_BYTES_PER_USER = env_int("REALTIME_MAX_CHUNK_BYTES_PER_USER", 16 * 2**20)
 if REALTIME_MAX_SESSIONS_PER_USER < 1 or REALTIME_MAX_CHUNK_BYTES_PER_USER < 1:
     raise ImproperlyConfigured("The realtime per-user limits must be at least 1.")
+if REALTIME_MAX_CALLS_IN_FLIGHT < 1:
+    raise ImproperlyConfigured("REALTIME_MAX_CALLS_IN_FLIGHT must be at least 1.")
 
 # --- Content -------------------------------------------------------------------------
 

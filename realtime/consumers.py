@@ -5,6 +5,20 @@ named by ``realtime.namespaces``, users by ``realtime.identity``; what is publis
 ``trpc/`` namespace (session requests, procedure calls and their chunks) goes to
 ``realtime.session_channel``. Every ORM use crosses to a thread through a named
 ``database_sync_to_async`` function.
+
+Channels hands a consumer its messages one at a time, websocket frames and channel-layer
+deliveries alike, so the consumer awaits nothing slow itself. Connection_init, subscribe and
+unsubscribe are carried out in the order they come. A publish of procedure calls on a session
+channel (whole calls or chunks) runs as a task of its own, its crossings to the ORM on a thread
+of its own (asgiref's default sends every crossing of every socket to one shared thread): a slow
+call holds neither the socket's other frames, nor broadcasts to it, nor any other call. Answers
+are matched by the call's ``id``, and a chunked answer by its ``messageId``, so they may
+interleave. A connection has at most REALTIME_MAX_CALLS_IN_FLIGHT such publishes running; one
+more is refused whole, before anything of it is read, run or stored, with a ``publish_error``
+``LimitExceededException`` (429): nothing happened, so the client may publish it again once an
+answer comes, or send the call another way (the browser's link falls back to HTTP). When the
+socket closes, the calls in flight run to their end (their answers still reach the channel's
+other subscribers) and nothing more is written to the socket.
 """
 
 import asyncio
@@ -12,15 +26,19 @@ import json
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import ThreadSensitiveContext
 from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import close_old_connections
 
 from accounts.models import User
 from lib import metrics
@@ -81,6 +99,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     server process.
     """
 
+    # Set when the socket has closed: nothing more is written to it.
+    is_closed = False
+
     async def connect(self) -> None:
         offered = list(self.scope.get("subprotocols") or [])
         self.connection_headers = protocol.headers_from_subprotocols(offered) or _upgrade_headers(
@@ -89,6 +110,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self.session_user = await get_user(self.scope) if "session" in self.scope else None
         self.subscriptions: dict[str, Subscription] = {}
         self.group_members: Counter[str] = Counter()
+        self.calls_in_flight: set[asyncio.Task[None]] = set()
+        self.calls_unanswered: set[asyncio.Task[None]] = set()
         # Select exactly the AppSync subprotocol, never echoing the header- one.
         await self.accept(
             subprotocol=protocol.SUBPROTOCOL if protocol.SUBPROTOCOL in offered else None
@@ -98,6 +121,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         metrics.connection_opened("websocket", self)
 
     async def disconnect(self, code: int) -> None:
+        self.is_closed = True
         metrics.connection_closed("websocket", self)
         if hasattr(self, "keep_alive"):
             self.keep_alive.cancel()
@@ -108,6 +132,12 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 # Redis is away; its memberships expire (core) or die with the connection
                 # (pub/sub), so a goodbye that cannot be said is only logged.
                 logger.warning("Leaving %s failed", group, exc_info=True)
+        # A call already published runs to its end rather than stopping between its steps;
+        # asyncio.wait, unlike gather, leaves the calls running if this wait is cancelled
+        # (Daphne stops a consumer still closing after its application_close_timeout).
+        calls: set[asyncio.Task[None]] = getattr(self, "calls_in_flight", set())
+        if calls:
+            await asyncio.wait(list(calls))
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale DB connections before every message (a thread hop each);
@@ -119,6 +149,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def send_frame(self, frame: protocol.Frame) -> None:
+        if self.is_closed:
+            return  # a call that finished after the socket closed
         await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
 
     async def _keep_alive(self) -> None:
@@ -150,14 +182,18 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 await self.unsubscribe(frame)
             else:
                 await self.publish(frame)
-        except protocol.FrameError as error:
+        except Exception as error:
+            await self._refuse(frame, error)
+
+    async def _refuse(self, frame: protocol.ClientFrame | None, error: Exception) -> None:
+        """Answer an operation that failed with ``error``: its own error frame."""
+        if isinstance(error, protocol.FrameError):
             await self.send_frame(error.answer())
-        except Exception:
-            # Whatever broke (a database or Redis hiccup), the connection and the process
-            # stay up and the client gets the protocol's error, for its operation, without
-            # internals.
-            logger.exception("Realtime frame failed")
-            await self.send_frame(_internal_failure(frame))
+            return
+        # Whatever broke (a database or Redis hiccup), the connection and the process stay up
+        # and the client gets the protocol's error, for its operation, without internals.
+        logger.error("Realtime frame failed", exc_info=error)
+        await self.send_frame(_internal_failure(frame))
 
     async def connection_init(self) -> None:
         if protocol.bearer_token(self.connection_headers) is not None:
@@ -316,14 +352,42 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             user = await self._user_for(frame.authorization, "publish", frame.id)
             await session_channel.publish_session_request(self, frame, user)
         else:
-            # Identified in the same crossing to the ORM as the session and the calls.
-            await session_channel.publish_calls(
-                self,
-                frame,
-                headers=self._identity_headers(frame.authorization),
-                session_user=self.session_user,
-                session_id=kind.session_id,
+            self._start_calls(frame, kind.session_id)
+
+    def _start_calls(self, frame: protocol.Publish, session_id: str) -> None:
+        """Run the calls ``frame`` publishes on session ``session_id`` as a task, unless
+        REALTIME_MAX_CALLS_IN_FLIGHT publishes of this connection wait for their answers."""
+        limit = settings.REALTIME_MAX_CALLS_IN_FLIGHT
+        if len(self.calls_unanswered) >= limit:
+            raise protocol.FrameError(
+                protocol.LIMIT_EXCEEDED,
+                f"A connection has at most {limit} publishes of calls running; publish again "
+                "once one is answered.",
+                kind="publish",
+                op_id=frame.id,
             )
+        task = asyncio.create_task(self._publish_calls(frame, session_id))
+        # In flight until done; unanswered until this connection has its answers (the other
+        # subscribers of the channel may still be owed theirs).
+        for tasks in (self.calls_in_flight, self.calls_unanswered):
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    async def _publish_calls(self, frame: protocol.Publish, session_id: str) -> None:
+        task = asyncio.current_task()
+        try:
+            async with _call_thread():
+                # Identified in the same crossing to the ORM as the session and the calls.
+                await session_channel.publish_calls(
+                    self,
+                    frame,
+                    headers=self._identity_headers(frame.authorization),
+                    session_user=self.session_user,
+                    session_id=session_id,
+                    answered=lambda: self.calls_unanswered.discard(task),
+                )
+        except Exception as error:
+            await self._refuse(frame, error)
 
     def subscription_ids(self, channel: ChannelPath, user_id: uuid.UUID) -> list[str]:
         """This connection's subscriptions to ``channel`` made by ``user_id``: where answers
@@ -373,6 +437,35 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 return
             for event in events:
                 await self.send(text_data=protocol.data_text(subscription.id, event.event))
+
+
+# One-thread executors for the crossings of publishes of calls, each taken by one publish while
+# it runs; this many idle ones are kept for the next publishes (a new thread costs about
+# 0.3-0.5 ms of CPU, a kept one nothing).
+_MAX_IDLE_CALL_THREADS = 32
+_idle_call_threads: list[ThreadPoolExecutor] = []
+
+
+@asynccontextmanager
+async def _call_thread() -> AsyncIterator[None]:
+    """A thread of its own for the crossings to the ORM made inside the block."""
+    executor = (
+        _idle_call_threads.pop()
+        if _idle_call_threads
+        else ThreadPoolExecutor(max_workers=1, thread_name_prefix="realtime-call")
+    )
+    try:
+        async with ThreadSensitiveContext(executor=executor):
+            yield
+    finally:
+        # An idle thread holds no pooled database connection. The crossings hand theirs back,
+        # but a plain sync_to_async in the block would not, nor do crossings while Channels'
+        # test communicator turns that off; queued on the thread, this costs the loop nothing.
+        executor.submit(close_old_connections)
+        if len(_idle_call_threads) < _MAX_IDLE_CALL_THREADS:
+            _idle_call_threads.append(executor)
+        else:
+            executor.shutdown(wait=False)
 
 
 def _internal_failure(frame: protocol.ClientFrame | None) -> protocol.Frame:

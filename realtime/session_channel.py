@@ -232,9 +232,14 @@ async def publish_calls(
     headers: Mapping[str, str],
     session_user: User | AnonymousUser | None,
     session_id: str,
+    answered: Callable[[], None],
 ) -> None:
     """Procedure calls (whole, or chunks of one) on the publisher's own session channel; the
-    answers go to every subscriber of the channel: all tabs of the browser."""
+    answers go to every subscriber of the channel: all tabs of the browser.
+
+    This connection is given all its answers first; then ``answered`` is called, and the other
+    subscribers are sent theirs.
+    """
     try:
         published = await acalls_published(
             headers=headers, session_user=session_user, session_id=session_id, events=frame.events
@@ -247,11 +252,18 @@ async def publish_calls(
     await connection.send_frame(
         protocol.publish_success(frame.id, accepted=published.accepted, failed=published.failed)
     )
+    answers: list[list[str]] = []
     for call in published.calls:
         answer = call.answer
         if answer is None:
             answer = await _answer_chunked(call, published.session, published.user)
-        await _send_on_channel(connection, frame.channel, answer, published.user)
+        events = _answer_events(answer)
+        targets = connection.subscription_ids(frame.channel, published.user.id)
+        await _send_directly(connection, targets, events)
+        answers.append(events)
+    answered()
+    for events in answers:
+        await _send_to_others(connection, frame.channel, events)
 
 
 async def _answer_chunked(call: _Call, session: ClientSession, user: User) -> str:
@@ -274,21 +286,18 @@ def _failure_answer(message: object, error: Exception) -> str:
     return _json(trpc.ws_answer(request_id, error_for_exception(error, None), uses_superjson=False))
 
 
-async def _send_on_channel(
-    connection: Connection, channel: ChannelPath, text: str, user: User
-) -> None:
-    """Send an answer's text to the channel's subscribers, in chunks when it is too large.
+def _answer_events(text: str) -> list[str]:
+    """The events carrying an answer's text: itself, or its chunks when it is too large."""
+    if codec.needs_chunking(text):
+        return [_json(chunk.to_event()) for chunk in codec.split(text)]
+    return [text]
 
-    The connection that asked gets it written straight to its socket: its answer never waits
-    for a trip through Redis. The other subscribers get it through the channel layer, which
-    skips this connection; if the layer fails they miss it, and the failure is logged.
-    """
-    events = (
-        [_json(chunk.to_event()) for chunk in codec.split(text)]
-        if codec.needs_chunking(text)
-        else [text]
-    )
-    await _send_directly(connection, connection.subscription_ids(channel, user.id), events)
+
+async def _send_to_others(connection: Connection, channel: ChannelPath, events: list[str]) -> None:
+    """Send an answer's events to the channel's other subscribers, through the channel layer,
+    which skips this connection (it has them already, written straight to its socket, never
+    waiting for a trip through Redis). If the layer fails they miss it, and the failure is
+    logged."""
     for event in events:
         try:
             await asend_event(channel, event, skip_channel=connection.channel_name)
