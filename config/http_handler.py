@@ -10,11 +10,12 @@ connection is that thread's), taken from a pool of idle ones. See
 ``bench/results/request_path.md`` for what this saves.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler
+
+from lib.reused_threads import ReusedThreads
 
 # Idle request threads kept for the next requests; a burst above this starts threads that end
 # with their request, as Django's handler does for every request.
@@ -26,7 +27,7 @@ class SyncChainASGIHandler(ASGIHandler):
     thread, and whose request threads are reused."""
 
     def __init__(self) -> None:
-        self._idle_executors: list[ThreadPoolExecutor] = []
+        self._request_threads = ReusedThreads(max_idle=MAX_IDLE_THREADS, name="django-request")
         super().__init__()
 
     def load_middleware(self, is_async: bool = False) -> None:
@@ -40,27 +41,10 @@ class SyncChainASGIHandler(ASGIHandler):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        executor = self._take_executor()
-        try:
-            # Everything thread-sensitive in this request (signals, chain, closing the response)
-            # runs on this executor's one thread, so its database connection is closed there.
-            async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
-        finally:
-            self._give_back(executor)
-
-    def _take_executor(self) -> ThreadPoolExecutor:
-        if self._idle_executors:
-            return self._idle_executors.pop()
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="django-request")
-
-    def _give_back(self, executor: ThreadPoolExecutor) -> None:
-        # A request whose client went away may leave its sync code running: the next request
-        # on this executor then waits for it, never shares the thread with it.
-        if len(self._idle_executors) < MAX_IDLE_THREADS:
-            self._idle_executors.append(executor)
-        else:
-            executor.shutdown(wait=False)
+        # Everything thread-sensitive in this request (signals, chain, closing the response)
+        # runs on one thread, so its database connection is closed there.
+        async with self._request_threads.thread_of_its_own():
+            await self.handle(scope, receive, send)
 
 
 def get_http_application() -> SyncChainASGIHandler:

@@ -27,12 +27,10 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import ThreadSensitiveContext
 from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -43,6 +41,7 @@ from django.db import close_old_connections
 from accounts.models import User
 from lib import metrics
 from lib.errors import ServiceError
+from lib.reused_threads import ReusedThreads
 from realtime import protocol, relay, session_channel
 from realtime.broadcast import logged_event_of
 from realtime.delivery_order import DeliveryOrder
@@ -439,33 +438,22 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 await self.send(text_data=protocol.data_text(subscription.id, event.event))
 
 
-# One-thread executors for the crossings of publishes of calls, each taken by one publish while
-# it runs; this many idle ones are kept for the next publishes (a new thread costs about
-# 0.3-0.5 ms of CPU, a kept one nothing).
-_MAX_IDLE_CALL_THREADS = 32
-_idle_call_threads: list[ThreadPoolExecutor] = []
+# The threads of publishes of calls, each taken by one publish while it runs.
+_CALL_THREADS = ReusedThreads(max_idle=32, name="realtime-call")
 
 
 @asynccontextmanager
 async def _call_thread() -> AsyncIterator[None]:
     """A thread of its own for the crossings to the ORM made inside the block."""
-    executor = (
-        _idle_call_threads.pop()
-        if _idle_call_threads
-        else ThreadPoolExecutor(max_workers=1, thread_name_prefix="realtime-call")
-    )
-    try:
-        async with ThreadSensitiveContext(executor=executor):
+    async with _CALL_THREADS.thread_of_its_own() as executor:
+        try:
             yield
-    finally:
-        # An idle thread holds no pooled database connection. The crossings hand theirs back,
-        # but a plain sync_to_async in the block would not, nor do crossings while Channels'
-        # test communicator turns that off; queued on the thread, this costs the loop nothing.
-        executor.submit(close_old_connections)
-        if len(_idle_call_threads) < _MAX_IDLE_CALL_THREADS:
-            _idle_call_threads.append(executor)
-        else:
-            executor.shutdown(wait=False)
+        finally:
+            # An idle thread holds no pooled database connection. The crossings hand theirs
+            # back, but a plain sync_to_async in the block would not, nor do crossings while
+            # Channels' test communicator turns that off; queued on the thread, this costs the
+            # loop nothing.
+            executor.submit(close_old_connections)
 
 
 def _internal_failure(frame: protocol.ClientFrame | None) -> protocol.Frame:

@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from api.anonymous_reads import AnonymousReads
-from config import http_handler
 from config.asgi import application
 from config.http_handler import SyncChainASGIHandler
 from tests.asgi_http import asgi_exchange, asgi_request
@@ -102,7 +101,7 @@ def test_the_response_is_closed_on_the_thread_that_ran_the_view(handler):
 
 
 def test_a_burst_gets_a_thread_per_request_and_keeps_only_the_idle_allowance(handler, monkeypatch):
-    monkeypatch.setattr(http_handler, "MAX_IDLE_THREADS", 1)
+    monkeypatch.setattr(handler._request_threads, "max_idle", 1)
 
     async def burst() -> list[int]:
         answers = await asyncio.gather(
