@@ -290,7 +290,7 @@ def refusal_uses_superjson(
 @dataclass(frozen=True)
 class WsRequest:
     id: int | str | None
-    kind: Kind
+    kind: Kind | Literal["subscription"]
     call: Call
     uses_superjson: bool
     idempotency_key: str | None = None
@@ -312,9 +312,10 @@ def parse_ws_request(
     if isinstance(request_id, bool) or not isinstance(request_id, int | str):
         return None, TrpcError("BAD_REQUEST", "A request needs an 'id' (a number or a string).")
     method = message.get("method")
-    if method not in ("query", "mutation"):
+    if method not in ("query", "mutation", "subscription"):
         return request_id, TrpcError(
-            "METHOD_NOT_SUPPORTED", "'method' must be 'query' or 'mutation'."
+            "METHOD_NOT_SUPPORTED",
+            "'method' must be 'query', 'mutation', 'subscription' or 'subscription.stop'.",
         )
     params = message.get("params")
     if not isinstance(params, dict) or not isinstance(params.get("path"), str):
@@ -332,10 +333,36 @@ def parse_ws_request(
 
 
 def ws_answer(
-    request_id: int | str | None, outcome: Outcome, *, uses_superjson: bool
+    request_id: int | str | None,
+    outcome: Outcome,
+    *,
+    uses_superjson: bool,
+    event_id: str | None = None,
 ) -> dict[str, Any]:
-    """``{"id", "result": {"type": "data", "data"}}`` or ``{"id", "error"}``."""
+    """``{"id", "result": {"type": "data", "data"}}`` or ``{"id", "error"}``; a subscription's
+    event carries the id a client resumes after (``"result": {"type": "data", "id", "data"}``,
+    tRPC's tracked event)."""
     wrapped = envelope(outcome, uses_superjson=uses_superjson)
     if "result" in wrapped:
-        return {"id": request_id, "result": {"type": "data", **wrapped["result"]}}
+        tracked = {} if event_id is None else {"id": event_id}
+        return {"id": request_id, "result": {"type": "data", **tracked, **wrapped["result"]}}
     return {"id": request_id, "error": wrapped["error"]}
+
+
+def ws_subscription_state(
+    request_id: int | str, state: Literal["started", "stopped"]
+) -> dict[str, Any]:
+    """A subscription's ``{"id", "result": {"type": "started" | "stopped"}}``."""
+    return {"id": request_id, "result": {"type": state}}
+
+
+def ws_stop_id(message: object) -> int | str | None:
+    """The id of a ``{"id", "method": "subscription.stop"}`` request; None for any other."""
+    if not isinstance(message, dict) or message.get("method") != "subscription.stop":
+        return None
+    request_id = message.get("id")
+    return (
+        None
+        if isinstance(request_id, bool) or not isinstance(request_id, int | str)
+        else request_id
+    )

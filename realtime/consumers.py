@@ -57,6 +57,7 @@ from realtime.namespaces import (
 from realtime.positions import InvalidPosition, NotRecovered, Position
 from realtime.protocol import error_type_for
 from realtime.session_channel import aowned_session
+from realtime.subscriptions import FollowedSubscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         )
         self.session_user = await get_user(self.scope) if "session" in self.scope else None
         self.subscriptions: dict[str, Subscription] = {}
+        # Subscription procedures on the session channel share the subscriptions' allowance.
+        self.followed = FollowedSubscriptions(room=self._has_room_for_subscription)
         self.group_members: Counter[str] = Counter()
         self.calls_in_flight: set[asyncio.Task[None]] = set()
         self.calls_unanswered: set[asyncio.Task[None]] = set()
@@ -124,6 +127,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         metrics.connection_closed("websocket", self)
         if hasattr(self, "keep_alive"):
             self.keep_alive.cancel()
+        if hasattr(self, "followed"):
+            await self.followed.close()
         for group in list(getattr(self, "group_members", {})):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -234,7 +239,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
         if frame.id in self.subscriptions:
             raise refuse(protocol.BAD_REQUEST, f"A subscription with id {frame.id!r} is live.")
-        if len(self.subscriptions) >= settings.REALTIME_MAX_SUBSCRIPTIONS:
+        if not self._has_room_for_subscription():
             raise refuse(
                 protocol.LIMIT_EXCEEDED,
                 f"A connection has at most {settings.REALTIME_MAX_SUBSCRIPTIONS} subscriptions.",
@@ -387,6 +392,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 )
         except Exception as error:
             await self._refuse(frame, error)
+
+    def _has_room_for_subscription(self) -> bool:
+        return len(self.subscriptions) + len(self.followed) < settings.REALTIME_MAX_SUBSCRIPTIONS
 
     def subscription_ids(self, channel: ChannelPath, user_id: uuid.UUID) -> list[str]:
         """This connection's subscriptions to ``channel`` made by ``user_id``: where answers

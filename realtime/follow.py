@@ -89,9 +89,13 @@ async def _events(
         yield logged
     while True:
         getting = asyncio.ensure_future(inbox.get())
-        await asyncio.wait([getting, pump], return_when=asyncio.FIRST_COMPLETED)
-        if not getting.done():
-            getting.cancel()
+        try:
+            await asyncio.wait([getting, pump], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            # Cancelled while waiting (the follower left): the wait for the inbox goes too.
+            if not getting.done():
+                getting.cancel()
+        if not getting.done() or getting.cancelled():
             # The pump ended: the layer failed under it. Say so; the caller ends the stream.
             raise LiveUnavailable("Live delivery was interrupted.") from pump.exception()
         message = getting.result()

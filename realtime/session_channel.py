@@ -11,6 +11,7 @@ A chunked call is recorded before its last chunk is acknowledged and runs once, 
 answer kept: the client that re-sends it after a lost connection gets that answer.
 """
 
+import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,10 +24,10 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
 from api import trpc
-from api.dispatch import call_procedure, error_for_exception
+from api.dispatch import call_procedure, error_for_exception, open_subscription
 from chunking import codec, store
 from lib.errors import ServiceError
-from realtime import protocol
+from realtime import protocol, subscriptions
 from realtime.broadcast import asend_event
 from realtime.groups import ChannelPath
 from realtime.identity import authenticate
@@ -48,6 +49,11 @@ class Connection(Protocol):
         """The ids of this connection's subscriptions to ``channel`` made by ``user_id``."""
         ...
 
+    @property
+    def followed(self) -> "subscriptions.FollowedSubscriptions":
+        """The subscription procedures this connection follows."""
+        ...
+
 
 # --- Calls ---------------------------------------------------------------------------------
 
@@ -63,11 +69,14 @@ def answer_call(message: object, *, user: User) -> dict[str, Any]:
     rate limits and transformer rule as over HTTP; a malformed request gets a BAD_REQUEST
     answer, never an exception.
     """
-    parsed = trpc.parse_ws_request(message, transformer=settings.API_TRPC_TRANSFORMER)
-    if isinstance(parsed, tuple):
-        request_id, error = parsed
-        uses_superjson = settings.API_TRPC_TRANSFORMER == "superjson"
-        return trpc.ws_answer(request_id, error, uses_superjson=uses_superjson)
+    parsed = _parsed(message)
+    if isinstance(parsed, dict):
+        return parsed
+    if parsed.kind == "subscription":
+        error = trpc.TrpcError(
+            "BAD_REQUEST", "A subscription is sent whole, not in chunks.", parsed.call.path
+        )
+        return trpc.ws_answer(parsed.id, error, uses_superjson=parsed.uses_superjson)
     outcome = call_procedure(
         path=parsed.call.path,
         kind=parsed.kind,
@@ -76,6 +85,16 @@ def answer_call(message: object, *, user: User) -> dict[str, Any]:
         idempotency_key=parsed.idempotency_key,
     )
     return trpc.ws_answer(parsed.id, outcome, uses_superjson=parsed.uses_superjson)
+
+
+def _parsed(message: object) -> trpc.WsRequest | dict[str, Any]:
+    """The request ``message`` holds, or the answer refusing it."""
+    parsed = trpc.parse_ws_request(message, transformer=settings.API_TRPC_TRANSFORMER)
+    if isinstance(parsed, tuple):
+        request_id, error = parsed
+        uses_superjson = settings.API_TRPC_TRANSFORMER == "superjson"
+        return trpc.ws_answer(request_id, error, uses_superjson=uses_superjson)
+    return parsed
 
 
 def answer_chunked_call(
@@ -95,11 +114,15 @@ def answer_chunked_call(
 class _Call:
     """A procedure call published on the channel: a whole one, with its ``answer`` (it ran in
     the crossing that read it), or a chunked one, named by ``message_id``, that runs once
-    its last chunk is acknowledged."""
+    its last chunk is acknowledged. A subscription's start comes ``opened`` (its checks passed
+    in the crossing), its stop as ``stop_id``: the connection follows them
+    (``subscriptions.FollowedSubscriptions``)."""
 
     message: object
     message_id: str | None = None
     answer: str | None = None
+    opened: "subscriptions.Start | None" = None
+    stop_id: int | str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,10 +163,29 @@ def calls_published(
             continue
         accepted.append(index)
         if call is not None and call.message_id is None:
-            call = _Call(call.message, answer=_answer_whole(call.message, user=user))
+            call = _whole_call(call.message, user=user)
         if call is not None:
             calls.append(call)
     return CallsPublished(user, session, accepted, failed, calls)
+
+
+def _whole_call(message: object, *, user: User) -> _Call:
+    """A whole call, answered now; or a subscription's start, checked now, or its stop."""
+    stop_id = trpc.ws_stop_id(message)
+    if stop_id is not None:
+        return _Call(message, stop_id=stop_id)
+    parsed = _parsed(message)
+    if isinstance(parsed, dict) or parsed.kind != "subscription" or parsed.id is None:
+        return _Call(message, answer=_answer_whole(message, user=user))
+    try:
+        opened = open_subscription(path=parsed.call.path, raw_input=parsed.call.input, user=user)
+    except Exception as error:
+        return _Call(message, answer=_failure_answer(message, error))
+    if isinstance(opened, trpc.TrpcError):
+        answer = trpc.ws_answer(parsed.id, opened, uses_superjson=parsed.uses_superjson)
+        return _Call(message, answer=_json(answer))
+    start = subscriptions.Start(parsed.id, opened, uses_superjson=parsed.uses_superjson)
+    return _Call(message, opened=start)
 
 
 def _answer_whole(message: object, *, user: User) -> str:
@@ -254,6 +296,17 @@ async def publish_calls(
     )
     answers: list[list[str]] = []
     for call in published.calls:
+        if call.opened is not None or call.stop_id is not None:
+            # Only this connection asked: its subscription's messages go to it alone.
+            sender = subscriptions.Sender(
+                functools.partial(_send_to_asker, connection, frame.channel, user=published.user)
+            )
+            if call.opened is not None:
+                await connection.followed.start(call.opened, sender)
+            else:
+                assert call.stop_id is not None
+                await connection.followed.stop(call.stop_id, sender)
+            continue
         answer = call.answer
         if answer is None:
             answer = await _answer_chunked(call, published.session, published.user)
@@ -291,6 +344,16 @@ def _answer_events(text: str) -> list[str]:
     if codec.needs_chunking(text):
         return [_json(chunk.to_event()) for chunk in codec.split(text)]
     return [text]
+
+
+async def _send_to_asker(
+    connection: Connection, channel: ChannelPath, text: str, *, user: User
+) -> None:
+    """An answer's text to this connection's subscriptions of ``channel`` by ``user``, in
+    chunks when it is too large."""
+    await _send_directly(
+        connection, connection.subscription_ids(channel, user.id), _answer_events(text)
+    )
 
 
 async def _send_to_others(connection: Connection, channel: ChannelPath, events: list[str]) -> None:

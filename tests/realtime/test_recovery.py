@@ -2,12 +2,13 @@
 times the layer brings it; ``since`` on subscribe recovers what was missed, or says plainly
 that it cannot."""
 
+import asyncio
 import json
 from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from realtime import broadcast, event_log
@@ -154,20 +155,21 @@ async def test_follow_resumes_after_since_and_leaves_no_membership(monkeypatch):
     logged = await _logged_without_sending(3, monkeypatch)
     since = logged[0].position
     layer = get_channel_layer()
+    group = group_name(parse_channel_path(POSTS))
     async with follow(POSTS, since=since) as events:
+        assert _members(layer, group)
         await _announce(1)
         received = [await anext(events) for _ in range(3)]
     assert [event.position.offset for event in received] == [2, 3, 4]
-    group = group_name(parse_channel_path(POSTS))
     assert not _members(layer, group)
 
 
 def _members(layer, group: str) -> set:
-    """The channels of this process in ``group``, whatever the layer."""
-    groups = getattr(layer, "groups", None)
-    if groups is not None:  # the in-memory layer
-        return set(groups.get(group, {}))
-    loop_layer = next(iter(layer._layers.values()), None)  # the Redis pub/sub layer
+    """The channels of this event loop in ``group``, whatever the layer (call it from the
+    loop)."""
+    if isinstance(layer, InMemoryChannelLayer):
+        return set(layer.groups.get(group, {}))
+    loop_layer = layer._layers.get(asyncio.get_running_loop())  # the Redis pub/sub layer
     if loop_layer is None:
         return set()
     return set(loop_layer.groups.get(loop_layer._get_group_channel_name(group), set()))
