@@ -1,9 +1,11 @@
 // Live updates for signed-in pages: one realtime connection, the procedure link, new posts on
-// the home page, new/edited/deleted comments in place on a post page, and forms that go
-// through the link when it is connected (a normal POST otherwise).
+// the home page, new/edited/deleted comments in place on a post page (reloaded in place when
+// the events missed during a disconnection are gone), and forms that go through the link when
+// it is connected (a normal POST otherwise).
 
 import { EventsClient } from "./appsync.js";
 import { LinkUnavailable, ProcedureError, SessionLink } from "./link.js";
+import { query } from "./trpc_http.js";
 
 const TOKEN_MARGIN_MS = 30_000;
 
@@ -69,7 +71,31 @@ function postArticle(data) {
   return article;
 }
 
+/** This page of posts as the server has it now, keeping the articles still on it. */
+async function reloadPosts(list) {
+  const cursor = new URLSearchParams(window.location.search).get("after");
+  const { items } = await query("post.list", cursor ? { cursor } : {});
+  const articles = items.map((post) => {
+    const article =
+      list.querySelector(`[data-post-id="${CSS.escape(post.id)}"]`) ||
+      postArticle({ ...post, url: `/posts/${encodeURIComponent(post.slug)}/` });
+    article.querySelector("[data-field=title]").textContent = post.title;
+    article.querySelector("[data-field=excerpt]").textContent = post.excerpt;
+    const comments = article.querySelector("[data-field=comments]");
+    comments.textContent = `${post.commentCount} comment${post.commentCount === 1 ? "" : "s"}`;
+    return article;
+  });
+  if (!articles.length) {
+    const empty = document.createElement("p");
+    empty.className = "no-posts";
+    empty.textContent = "No posts yet.";
+    articles.push(empty);
+  }
+  list.replaceChildren(...articles);
+}
+
 async function livePosts(client, list) {
+  const reload = () => reloadPosts(list);
   await client.subscribe("/subscriptions/posts", (change) => {
     if (change.resource !== "posts") return;
     const [id] = change.ids;
@@ -86,7 +112,7 @@ async function livePosts(client, list) {
       list.querySelector(".no-posts")?.remove();
       announce(`New post: ${change.data.title}`);
     }
-  });
+  }, { reload });
 }
 
 // --- Post page: comments in place -------------------------------------------------------
@@ -110,11 +136,15 @@ function commentItem(data, viewer) {
   return item;
 }
 
-function setCommentCount(section, delta) {
+function showCommentCount(section, count) {
   const heading = section.querySelector("#comments-heading");
-  const count = Math.max(0, Number(heading.dataset.count || 0) + delta);
   heading.dataset.count = String(count);
   heading.textContent = `${count} comment${count === 1 ? "" : "s"}`;
+}
+
+function setCommentCount(section, delta) {
+  const heading = section.querySelector("#comments-heading");
+  showCommentCount(section, Math.max(0, Number(heading.dataset.count || 0) + delta));
 }
 
 function insertComment(section, data, viewer) {
@@ -126,23 +156,64 @@ function insertComment(section, data, viewer) {
   setCommentCount(section, +1);
 }
 
+/** A deleted comment's replies keep their place under a placeholder, as the server renders it. */
+function showDeleted(item) {
+  if (item.firstElementChild?.classList.contains("deleted")) return;
+  for (const child of [...item.children]) if (!child.classList.contains("replies")) child.remove();
+  const placeholder = document.createElement("p");
+  placeholder.className = "deleted";
+  placeholder.textContent = "[deleted]";
+  item.prepend(placeholder);
+}
+
 function removeComment(section, id) {
   const item = document.getElementById(`comment-${id}`);
-  if (!item) return;
-  if (item.querySelector(":scope > .replies > li")) {
-    // Replies keep their place under a placeholder, as the server renders it.
-    for (const child of [...item.children]) if (!child.classList.contains("replies")) child.remove();
-    const placeholder = document.createElement("p");
-    placeholder.className = "deleted";
-    placeholder.textContent = "[deleted]";
-    item.prepend(placeholder);
-  } else {
-    item.remove();
-  }
+  if (!item || item.firstElementChild?.classList.contains("deleted")) return;
+  if (item.querySelector(":scope > .replies > li")) showDeleted(item);
+  else item.remove();
   setCommentCount(section, -1);
 }
 
+/**
+ * The comments as the server has them now (comment.list: no page reload, no view counted),
+ * merged in place: open reply forms and what is typed in them stay.
+ */
+async function reloadComments(section, postId, viewer) {
+  const threads = await query("comment.list", { postId });
+  const shown = new Set();
+  let count = 0;
+  const place = (nodes, list) => {
+    for (const node of nodes) {
+      shown.add(node.id);
+      let item = document.getElementById(`comment-${node.id}`);
+      if (!item) {
+        item = commentItem(node, viewer);
+        list.append(item);
+      }
+      if (node.isDeleted) showDeleted(item);
+      else {
+        count += 1;
+        item.querySelector(":scope > .comment-body").textContent = node.content;
+      }
+      place(node.replies, item.querySelector(":scope > .replies"));
+    }
+  };
+  place(threads, section.querySelector(".threads"));
+  for (const item of section.querySelectorAll(".threads li[data-comment-id]")) {
+    if (!shown.has(item.dataset.commentId)) item.remove();
+  }
+  showCommentCount(section, count);
+  if (threads.length) section.querySelector(".no-comments")?.remove();
+  else if (!section.querySelector(".no-comments")) {
+    const empty = document.createElement("p");
+    empty.className = "no-comments";
+    empty.textContent = "No comments yet.";
+    section.querySelector(".threads").after(empty);
+  }
+}
+
 async function liveComments(client, section, postId, viewer) {
+  const reload = () => reloadComments(section, postId, viewer);
   await client.subscribe(`/subscriptions/comments/${postId}`, (change) => {
     if (change.resource !== "comments") return;
     const [id] = change.ids;
@@ -152,7 +223,7 @@ async function liveComments(client, section, postId, viewer) {
       const body = document.querySelector(`#comment-${CSS.escape(id)} > .comment-body`);
       if (body) body.textContent = change.data.content;
     }
-  });
+  }, { reload });
 }
 
 // --- Forms through the link ------------------------------------------------------------
