@@ -1,10 +1,11 @@
 // Live updates for signed-in pages: one realtime connection, the procedure link, new posts on
 // the home page, new/edited/deleted comments in place on a post page (reloaded in place when
-// the events missed during a disconnection are gone), and forms that go through the link when
-// it is connected (a normal POST otherwise).
+// the events missed during a disconnection are gone), and forms sent exactly once, through
+// the link when it is connected and over HTTP otherwise.
 
 import { EventsClient } from "./appsync.js";
-import { LinkUnavailable, ProcedureError, SessionLink } from "./link.js";
+import { ProcedureError, SessionLink } from "./link.js";
+import { mutateOnce } from "./submission.js";
 import { query } from "./trpc_http.js";
 
 const TOKEN_MARGIN_MS = 30_000;
@@ -226,7 +227,7 @@ async function liveComments(client, section, postId, viewer) {
   }, { reload });
 }
 
-// --- Forms through the link ------------------------------------------------------------
+// --- Forms, each submission written once --------------------------------------------------
 
 function showFormErrors(form, error) {
   let box = form.querySelector(".errors[data-live]");
@@ -242,29 +243,38 @@ function showFormErrors(form, error) {
   box.textContent = messages.length ? messages.join(" ") : error.message;
 }
 
-/** Run a form's submit through the link when it is connected; else let the browser post it. */
-async function linkedSubmit(event, form, link, run) {
-  if (!link.ready || (event.submitter && event.submitter.name === "preview")) return;
+// form -> {key, call}: the last submission that got no answer. It may have been written, so
+// sending the same call again reuses its idempotency key; anything else is a new submission.
+const unanswered = new WeakMap();
+
+/** A function that sends one mutation for `form` exactly once (submission.js). */
+function sender(form, link) {
+  return async (path, input) => {
+    const call = JSON.stringify([path, input]);
+    const previous = unanswered.get(form);
+    const idempotencyKey = previous && previous.call === call ? previous.key : crypto.randomUUID();
+    unanswered.set(form, { key: idempotencyKey, call });
+    const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+    const output = await mutateOnce({ link, path, input, idempotencyKey, csrfToken }).catch((error) => {
+      if (error instanceof ProcedureError) unanswered.delete(form); // answered, if refused
+      throw error;
+    });
+    unanswered.delete(form);
+    return output;
+  };
+}
+
+/** Send a form's submission as a mutation (`run` gets the submitter and a sender); a preview
+ * posts as usual. */
+async function submitOnce(event, form, link, run) {
+  if (event.submitter && event.submitter.name === "preview") return;
   event.preventDefault();
   const buttons = form.querySelectorAll("button");
   buttons.forEach((button) => (button.disabled = true));
   try {
-    await run(event.submitter);
+    await run(event.submitter, sender(form, link));
   } catch (error) {
-    if (!(error instanceof LinkUnavailable)) {
-      // Refused (field errors), or sent but unanswered: posting again could write twice.
-      showFormErrors(form, error);
-      return;
-    }
-    // The request never left: the browser posts the form itself.
-    if (event.submitter && event.submitter.name) {
-      const choice = document.createElement("input");
-      choice.type = "hidden";
-      choice.name = event.submitter.name;
-      choice.value = event.submitter.value;
-      form.append(choice);
-    }
-    form.submit();
+    showFormErrors(form, error);
   } finally {
     buttons.forEach((button) => (button.disabled = false));
   }
@@ -275,10 +285,10 @@ function commentForms(section, link, postId, viewer) {
   section.addEventListener("submit", (event) => {
     const form = event.target.closest(".comment-form");
     if (!form) return;
-    linkedSubmit(event, form, link, async () => {
+    submitOnce(event, form, link, async (submitter, send) => {
       const parentId = form.querySelector("input[name=parent_id]")?.value || null;
       const content = form.querySelector("textarea[name=content]").value;
-      const comment = await link.mutation("comment.create", { postId, content, parentId });
+      const comment = await send("comment.create", { postId, content, parentId });
       insertComment(section, comment, viewer);
       form.reset();
       form.closest("details")?.removeAttribute("open");
@@ -289,13 +299,13 @@ function commentForms(section, link, postId, viewer) {
 
 function postForm(form, link) {
   form.addEventListener("submit", (event) =>
-    linkedSubmit(event, form, link, async (submitter) => {
+    submitOnce(event, form, link, async (submitter, send) => {
       const value = (name) => form.querySelector(`[name=${name}]`).value;
       const publish = submitter && submitter.value === "publish";
       const input = { title: value("title"), content: value("content"), excerpt: value("excerpt") };
       const post = form.dataset.postId
-        ? await link.mutation("post.update", { id: form.dataset.postId, ...input, ...(publish ? { published: true } : {}) })
-        : await link.mutation("post.create", { ...input, published: publish });
+        ? await send("post.update", { id: form.dataset.postId, ...input, ...(publish ? { published: true } : {}) })
+        : await send("post.create", { ...input, published: publish });
       window.location.assign(`/write/${post.id}/`);
     }),
   );
@@ -317,7 +327,7 @@ async function start() {
   const comments = document.getElementById("comments");
   const editor = document.querySelector("form.post-form");
 
-  // Wire the forms first: until the link is ready they post as usual.
+  // Wire the forms first: until the link is ready they go over HTTP.
   if (comments && article) commentForms(comments, link, article.dataset.postId, viewer);
   if (editor) postForm(editor, link);
 

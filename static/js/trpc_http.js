@@ -1,5 +1,6 @@
 // Procedure calls over HTTP (docs/protocols/trpc-http.md), for when the live link is not
-// connected: queries by GET. Answers and errors have the link's shapes.
+// connected: queries by GET, and mutations by POST with the page's CSRF token and an
+// Idempotency-Key. Answers and errors have the link's shapes.
 
 import { ProcedureError } from "./link.js";
 
@@ -30,4 +31,20 @@ const JSON_HEADERS = { accept: "application/json", "x-trpc-transformer": "json" 
 export function query(path, input, { fetchImpl = globalThis.fetch } = {}) {
   const url = `/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`;
   return answerOf(fetchImpl(url, { credentials: "same-origin", headers: JSON_HEADERS }));
+}
+
+export function mutation(path, input, { idempotencyKey, csrfToken, fetchImpl = globalThis.fetch }) {
+  return answerOf(
+    fetchImpl(`/api/trpc/${path}`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        ...JSON_HEADERS,
+        "content-type": "application/json",
+        "idempotency-key": idempotencyKey,
+        "x-csrftoken": csrfToken,
+      },
+      body: JSON.stringify(input),
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 """A post page open through a server restart catches up on what it missed, in place: comments
-written while the server was down appear once it is back, without a reload. The header keeps
-its size whatever the live status says."""
+written while the server was down appear once it is back, without a reload, and a comment sent
+across the restart is written once. The header keeps its size whatever the live status says."""
 
 import json
 
@@ -25,6 +25,15 @@ def _comment_while_down(live_site: LiveSite, path: str, content: str) -> None:
         "from blog.services import create_comment\n"
         f"create_comment(author=User.objects.get(email={WRITER!r}),"
         f" post=Post.objects.get(slug={slug!r}), content={content!r})"
+    )
+
+
+def _comments_in_database(live_site: LiveSite, content: str) -> int:
+    return int(
+        live_site.shell(
+            "from blog.models import Comment\n"
+            f"print(Comment.objects.filter(content={content!r}).count())"
+        )
     )
 
 
@@ -69,17 +78,23 @@ def test_comments_written_during_a_restart_appear_from_the_events_missed(live_si
     expect(_bodies(reader)).to_have_text(["Before the restart"])
     expect(send).to_be_enabled()  # answered
 
-    _restart_writing(
-        live_site,
-        [reader, writer],
-        lambda: _comment_while_down(live_site, path, "While the server was down"),
-    )
+    def write() -> None:
+        _comment_while_down(live_site, path, "While the server was down")
+        # Sent from the writer's page across the restart: it goes once the server is back.
+        writer.get_by_label("Add a comment").fill("Sent across the restart")
+        send.click()
 
-    expected = ["Before the restart", "While the server was down"]
+    _restart_writing(live_site, [reader, writer], write)
+
+    # In offset order on the reader's page; the writer's shows its own as soon as it is answered.
+    expected = ["Before the restart", "While the server was down", "Sent across the restart"]
+    expect(_bodies(reader)).to_have_text(expected, timeout=BACK_WITHIN_MS)
+    expect(_bodies(writer)).to_have_count(3)
+    assert sorted(_bodies(writer).all_text_contents()) == sorted(expected)
     for page in (reader, writer):
-        expect(_bodies(page)).to_have_text(expected, timeout=BACK_WITHIN_MS)
-        expect(page.locator("#comments-heading")).to_have_text("2 comments")
+        expect(page.locator("#comments-heading")).to_have_text("3 comments")
     assert reader.evaluate("window.notReloaded") is True
+    assert _comments_in_database(live_site, "Sent across the restart") == 1
     # Caught up from its last offset, not by fetching the comments again.
     resumed = [
         frame
@@ -148,3 +163,34 @@ def test_the_header_keeps_its_size_whether_live_or_reconnecting(live_site, open_
     assert reconnecting == live
     assert first_paint == live
     assert [_header_box(page) for page in pages] == live
+
+
+def test_a_comment_whose_answer_was_lost_is_sent_again_with_its_key_and_written_once(
+    live_site, open_page
+):
+    path = live_site.publish_post(author=WRITER, title="Said once")
+    page = open_page(OTHER_WRITER)
+    # No live connection at all: the form goes over HTTP.
+    page.route_web_socket("**/event/realtime", lambda socket: socket.close())
+    sent: list[dict] = []
+
+    def lose_the_first_answer(route) -> None:
+        response = route.fetch()  # the server runs it
+        sent.append(
+            {**route.request.headers, "replayed": response.headers.get("idempotent-replayed")}
+        )
+        if len(sent) == 1:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/api/trpc/comment.create", lose_the_first_answer)
+    page.goto(path)
+    page.get_by_label("Add a comment").fill("Only once, please")
+    page.get_by_role("button", name="Comment", exact=True).click()
+
+    expect(_bodies(page)).to_have_text(["Only once, please"])
+    assert len(sent) == 2
+    assert sent[0]["idempotency-key"] == sent[1]["idempotency-key"]
+    assert sent[1]["replayed"] == "true"
+    assert _comments_in_database(live_site, "Only once, please") == 1
