@@ -1,7 +1,8 @@
 // The procedure link: tRPC-shaped calls over the client's own session channel
-// (/trpc/<session-id>), with transparent chunking both ways. A chunked call still unanswered
-// when the connection comes back is sent again with the same message id: the server keeps
-// each chunked call and its answer, so it answers again and never runs the call twice.
+// (/trpc/<session-id>), with transparent chunking both ways. A call still unanswered when the
+// connection comes back is sent again with the same message id if the server can tell it is a
+// repeat: a chunked call (the server keeps each one and its answer), or a mutation with an
+// idempotency key (run at most once per user and key). Either way it never runs twice.
 
 import { ChunkStore, isChunk, needsChunking, splitMessage } from "./chunking.js";
 import { OperationError } from "./appsync.js";
@@ -22,7 +23,7 @@ export class LinkUnavailable extends Error {}
 export class SessionLink {
   constructor({ client, storage = globalThis.localStorage, timeoutMs = 30_000, chunkStore = new ChunkStore() }) {
     Object.assign(this, { client, storage, timeoutMs, chunkStore });
-    this.calls = new Map(); // call id -> {resolve, reject, timer, chunks, sent}
+    this.calls = new Map(); // call id -> {resolve, reject, timer, request, chunks, mayRepeat, sent}
     this.counter = 0;
     this.sessionId = null;
     this.subscription = null;
@@ -83,16 +84,20 @@ export class SessionLink {
     else call.resolve(message.result.data);
   }
 
-  /** Run procedure `path` ("query" or "mutation") with `input`; resolves with its output. */
-  async call(method, path, input) {
+  /**
+   * Run procedure `path` ("query" or "mutation") with `input`; resolves with its output. A
+   * mutation's `idempotencyKey` (the call's `idempotencyKey` field) lets it be sent again.
+   */
+  async call(method, path, input, { idempotencyKey = null } = {}) {
     if (!this.ready) throw new LinkUnavailable("The live link is not connected.");
     this.counter += 1;
     const id = `${this.clientUuid().slice(0, 8)}-${Date.now().toString(36)}-${this.counter}`;
-    const request = { id, method, params: { path, input } };
+    const request = { id, method, params: { path, input }, ...(idempotencyKey ? { idempotencyKey } : {}) };
     const text = JSON.stringify(request);
     const chunks = needsChunking(text) ? splitMessage(text) : null;
+    const mayRepeat = Boolean(chunks || idempotencyKey);
     const answer = new Promise((resolve, reject) => {
-      this.calls.set(id, { resolve, reject, timer: null, chunks, sent: false });
+      this.calls.set(id, { resolve, reject, timer: null, request, chunks, mayRepeat, sent: false });
       this.armTimer(id);
     });
     const channel = `/trpc/${this.sessionId}`;
@@ -105,6 +110,8 @@ export class SessionLink {
           await this.client.publish(channel, [chunk]);
         }
       } else {
+        // Once it may have left, a call the server can tell again is only sent again.
+        if (mayRepeat) this.calls.get(id).sent = true;
         await this.client.publish(channel, [request]);
       }
     } catch (error) {
@@ -131,12 +138,13 @@ export class SessionLink {
   }
 
   /**
-   * After a reconnect, send again the chunks of every chunked call still unanswered, with
-   * their message id: its process may have died after acknowledging the last chunk, or the
-   * answer was lost with the connection. The server answers from its record of the call.
+   * After a reconnect, send again every call still unanswered that the server can tell again
+   * (chunked, or with an idempotency key), with its message id: its process may have died
+   * after it arrived, or the answer was lost with the connection. The server answers from its
+   * record of the call.
    */
   async resendUnanswered() {
-    const unanswered = [...this.calls].filter(([, call]) => call.chunks && call.sent);
+    const unanswered = [...this.calls].filter(([, call]) => call.mayRepeat && call.sent);
     if (!unanswered.length) return;
     const channel = `/trpc/${this.sessionId}`;
     try {
@@ -148,7 +156,7 @@ export class SessionLink {
       for (const [id, call] of unanswered) {
         if (!this.calls.has(id)) continue; // answered meanwhile
         this.armTimer(id);
-        for (const chunk of call.chunks) await this.client.publish(channel, [chunk]);
+        for (const part of call.chunks || [call.request]) await this.client.publish(channel, [part]);
       }
     } catch {
       // Lost again: the next reconnect sends them again.
@@ -159,8 +167,8 @@ export class SessionLink {
     return this.call("query", path, input);
   }
 
-  mutation(path, input) {
-    return this.call("mutation", path, input);
+  mutation(path, input, options) {
+    return this.call("mutation", path, input, options);
   }
 }
 

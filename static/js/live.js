@@ -1,9 +1,12 @@
 // Live updates for signed-in pages: one realtime connection, the procedure link, new posts on
-// the home page, new/edited/deleted comments in place on a post page, and forms that go
-// through the link when it is connected (a normal POST otherwise).
+// the home page, new/edited/deleted comments in place on a post page (reloaded in place when
+// the events missed during a disconnection are gone), and forms sent exactly once, through
+// the link when it is connected and over HTTP otherwise.
 
 import { EventsClient } from "./appsync.js";
-import { LinkUnavailable, ProcedureError, SessionLink } from "./link.js";
+import { ProcedureError, SessionLink } from "./link.js";
+import { mutateOnce } from "./submission.js";
+import { query } from "./trpc_http.js";
 
 const TOKEN_MARGIN_MS = 30_000;
 
@@ -69,7 +72,31 @@ function postArticle(data) {
   return article;
 }
 
+/** This page of posts as the server has it now, keeping the articles still on it. */
+async function reloadPosts(list) {
+  const cursor = new URLSearchParams(window.location.search).get("after");
+  const { items } = await query("post.list", cursor ? { cursor } : {});
+  const articles = items.map((post) => {
+    const article =
+      list.querySelector(`[data-post-id="${CSS.escape(post.id)}"]`) ||
+      postArticle({ ...post, url: `/posts/${encodeURIComponent(post.slug)}/` });
+    article.querySelector("[data-field=title]").textContent = post.title;
+    article.querySelector("[data-field=excerpt]").textContent = post.excerpt;
+    const comments = article.querySelector("[data-field=comments]");
+    comments.textContent = `${post.commentCount} comment${post.commentCount === 1 ? "" : "s"}`;
+    return article;
+  });
+  if (!articles.length) {
+    const empty = document.createElement("p");
+    empty.className = "no-posts";
+    empty.textContent = "No posts yet.";
+    articles.push(empty);
+  }
+  list.replaceChildren(...articles);
+}
+
 async function livePosts(client, list) {
+  const reload = () => reloadPosts(list);
   await client.subscribe("/subscriptions/posts", (change) => {
     if (change.resource !== "posts") return;
     const [id] = change.ids;
@@ -86,7 +113,7 @@ async function livePosts(client, list) {
       list.querySelector(".no-posts")?.remove();
       announce(`New post: ${change.data.title}`);
     }
-  });
+  }, { reload });
 }
 
 // --- Post page: comments in place -------------------------------------------------------
@@ -110,11 +137,15 @@ function commentItem(data, viewer) {
   return item;
 }
 
-function setCommentCount(section, delta) {
+function showCommentCount(section, count) {
   const heading = section.querySelector("#comments-heading");
-  const count = Math.max(0, Number(heading.dataset.count || 0) + delta);
   heading.dataset.count = String(count);
   heading.textContent = `${count} comment${count === 1 ? "" : "s"}`;
+}
+
+function setCommentCount(section, delta) {
+  const heading = section.querySelector("#comments-heading");
+  showCommentCount(section, Math.max(0, Number(heading.dataset.count || 0) + delta));
 }
 
 function insertComment(section, data, viewer) {
@@ -126,23 +157,64 @@ function insertComment(section, data, viewer) {
   setCommentCount(section, +1);
 }
 
+/** A deleted comment's replies keep their place under a placeholder, as the server renders it. */
+function showDeleted(item) {
+  if (item.firstElementChild?.classList.contains("deleted")) return;
+  for (const child of [...item.children]) if (!child.classList.contains("replies")) child.remove();
+  const placeholder = document.createElement("p");
+  placeholder.className = "deleted";
+  placeholder.textContent = "[deleted]";
+  item.prepend(placeholder);
+}
+
 function removeComment(section, id) {
   const item = document.getElementById(`comment-${id}`);
-  if (!item) return;
-  if (item.querySelector(":scope > .replies > li")) {
-    // Replies keep their place under a placeholder, as the server renders it.
-    for (const child of [...item.children]) if (!child.classList.contains("replies")) child.remove();
-    const placeholder = document.createElement("p");
-    placeholder.className = "deleted";
-    placeholder.textContent = "[deleted]";
-    item.prepend(placeholder);
-  } else {
-    item.remove();
-  }
+  if (!item || item.firstElementChild?.classList.contains("deleted")) return;
+  if (item.querySelector(":scope > .replies > li")) showDeleted(item);
+  else item.remove();
   setCommentCount(section, -1);
 }
 
+/**
+ * The comments as the server has them now (comment.list: no page reload, no view counted),
+ * merged in place: open reply forms and what is typed in them stay.
+ */
+async function reloadComments(section, postId, viewer) {
+  const threads = await query("comment.list", { postId });
+  const shown = new Set();
+  let count = 0;
+  const place = (nodes, list) => {
+    for (const node of nodes) {
+      shown.add(node.id);
+      let item = document.getElementById(`comment-${node.id}`);
+      if (!item) {
+        item = commentItem(node, viewer);
+        list.append(item);
+      }
+      if (node.isDeleted) showDeleted(item);
+      else {
+        count += 1;
+        item.querySelector(":scope > .comment-body").textContent = node.content;
+      }
+      place(node.replies, item.querySelector(":scope > .replies"));
+    }
+  };
+  place(threads, section.querySelector(".threads"));
+  for (const item of section.querySelectorAll(".threads li[data-comment-id]")) {
+    if (!shown.has(item.dataset.commentId)) item.remove();
+  }
+  showCommentCount(section, count);
+  if (threads.length) section.querySelector(".no-comments")?.remove();
+  else if (!section.querySelector(".no-comments")) {
+    const empty = document.createElement("p");
+    empty.className = "no-comments";
+    empty.textContent = "No comments yet.";
+    section.querySelector(".threads").after(empty);
+  }
+}
+
 async function liveComments(client, section, postId, viewer) {
+  const reload = () => reloadComments(section, postId, viewer);
   await client.subscribe(`/subscriptions/comments/${postId}`, (change) => {
     if (change.resource !== "comments") return;
     const [id] = change.ids;
@@ -152,10 +224,10 @@ async function liveComments(client, section, postId, viewer) {
       const body = document.querySelector(`#comment-${CSS.escape(id)} > .comment-body`);
       if (body) body.textContent = change.data.content;
     }
-  });
+  }, { reload });
 }
 
-// --- Forms through the link ------------------------------------------------------------
+// --- Forms, each submission written once --------------------------------------------------
 
 function showFormErrors(form, error) {
   let box = form.querySelector(".errors[data-live]");
@@ -171,29 +243,38 @@ function showFormErrors(form, error) {
   box.textContent = messages.length ? messages.join(" ") : error.message;
 }
 
-/** Run a form's submit through the link when it is connected; else let the browser post it. */
-async function linkedSubmit(event, form, link, run) {
-  if (!link.ready || (event.submitter && event.submitter.name === "preview")) return;
+// form -> {key, call}: the last submission that got no answer. It may have been written, so
+// sending the same call again reuses its idempotency key; anything else is a new submission.
+const unanswered = new WeakMap();
+
+/** A function that sends one mutation for `form` exactly once (submission.js). */
+function sender(form, link) {
+  return async (path, input) => {
+    const call = JSON.stringify([path, input]);
+    const previous = unanswered.get(form);
+    const idempotencyKey = previous && previous.call === call ? previous.key : crypto.randomUUID();
+    unanswered.set(form, { key: idempotencyKey, call });
+    const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+    const output = await mutateOnce({ link, path, input, idempotencyKey, csrfToken }).catch((error) => {
+      if (error instanceof ProcedureError) unanswered.delete(form); // answered, if refused
+      throw error;
+    });
+    unanswered.delete(form);
+    return output;
+  };
+}
+
+/** Send a form's submission as a mutation (`run` gets the submitter and a sender); a preview
+ * posts as usual. */
+async function submitOnce(event, form, link, run) {
+  if (event.submitter && event.submitter.name === "preview") return;
   event.preventDefault();
   const buttons = form.querySelectorAll("button");
   buttons.forEach((button) => (button.disabled = true));
   try {
-    await run(event.submitter);
+    await run(event.submitter, sender(form, link));
   } catch (error) {
-    if (!(error instanceof LinkUnavailable)) {
-      // Refused (field errors), or sent but unanswered: posting again could write twice.
-      showFormErrors(form, error);
-      return;
-    }
-    // The request never left: the browser posts the form itself.
-    if (event.submitter && event.submitter.name) {
-      const choice = document.createElement("input");
-      choice.type = "hidden";
-      choice.name = event.submitter.name;
-      choice.value = event.submitter.value;
-      form.append(choice);
-    }
-    form.submit();
+    showFormErrors(form, error);
   } finally {
     buttons.forEach((button) => (button.disabled = false));
   }
@@ -204,10 +285,10 @@ function commentForms(section, link, postId, viewer) {
   section.addEventListener("submit", (event) => {
     const form = event.target.closest(".comment-form");
     if (!form) return;
-    linkedSubmit(event, form, link, async () => {
+    submitOnce(event, form, link, async (submitter, send) => {
       const parentId = form.querySelector("input[name=parent_id]")?.value || null;
       const content = form.querySelector("textarea[name=content]").value;
-      const comment = await link.mutation("comment.create", { postId, content, parentId });
+      const comment = await send("comment.create", { postId, content, parentId });
       insertComment(section, comment, viewer);
       form.reset();
       form.closest("details")?.removeAttribute("open");
@@ -218,13 +299,13 @@ function commentForms(section, link, postId, viewer) {
 
 function postForm(form, link) {
   form.addEventListener("submit", (event) =>
-    linkedSubmit(event, form, link, async (submitter) => {
+    submitOnce(event, form, link, async (submitter, send) => {
       const value = (name) => form.querySelector(`[name=${name}]`).value;
       const publish = submitter && submitter.value === "publish";
       const input = { title: value("title"), content: value("content"), excerpt: value("excerpt") };
       const post = form.dataset.postId
-        ? await link.mutation("post.update", { id: form.dataset.postId, ...input, ...(publish ? { published: true } : {}) })
-        : await link.mutation("post.create", { ...input, published: publish });
+        ? await send("post.update", { id: form.dataset.postId, ...input, ...(publish ? { published: true } : {}) })
+        : await send("post.create", { ...input, published: publish });
       window.location.assign(`/write/${post.id}/`);
     }),
   );
@@ -246,7 +327,7 @@ async function start() {
   const comments = document.getElementById("comments");
   const editor = document.querySelector("form.post-form");
 
-  // Wire the forms first: until the link is ready they post as usual.
+  // Wire the forms first: until the link is ready they go over HTTP.
   if (comments && article) commentForms(comments, link, article.dataset.postId, viewer);
   if (editor) postForm(editor, link);
 

@@ -79,7 +79,7 @@ test("after a lost connection it reconnects with backoff and subscribes again", 
   await tick();
   assert.equal(events.status, "reconnecting");
   const reconnect = timers.at(-1);
-  assert.ok(reconnect.ms >= 250 && reconnect.ms <= 500, `jittered delay ${reconnect.ms}`);
+  assert.equal(reconnect.ms, 187.5, "the first retry within 250 ms");
   reconnect.fn();
   await tick();
   await tick();
@@ -88,6 +88,33 @@ test("after a lost connection it reconnects with backoff and subscribes again", 
   server.deliver("/subscriptions/posts", { again: true });
   await tick();
   assert.deepEqual(seen, [{ again: true }]);
+});
+
+test("retries start within 250 ms, jittered, and their delay doubles up to 10 s", async () => {
+  const server = new FakeServer();
+  server.receive = (socket) => socket.close(); // never acknowledged: every attempt fails
+  const delays = (random) => {
+    const timers = [];
+    const events = client(server, { random: () => random, setTimer: (fn, ms) => timers.push({ fn, ms }), clearTimer: () => {} });
+    return { events, timers };
+  };
+  const lowest = delays(0);
+  const highest = delays(0.999);
+  for (const { events, timers } of [lowest, highest]) {
+    await events.connect();
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      await tick();
+      timers.at(-1).fn();
+    }
+    await tick();
+    events.close();
+  }
+  const waits = ({ timers }) => timers.map((timer) => timer.ms);
+  assert.deepEqual(waits(lowest).slice(0, 3), [125, 250, 500]);
+  assert.ok(waits(highest)[0] > 245 && waits(highest)[0] < 250, `first ${waits(highest)[0]}`);
+  assert.ok(waits(highest).every((ms) => ms <= 10_000), "never more than 10 s");
+  assert.equal(waits(lowest).at(-1), 5_000, "from half the cap at the cap");
+  assert.ok(waits(highest).at(-1) > 9_990);
 });
 
 test("silence longer than the connection timeout closes the socket", async () => {
