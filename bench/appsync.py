@@ -40,7 +40,7 @@ async def ask(socket: ClientConnection, frame: dict) -> dict:
 
 async def subscribe(socket: ClientConnection, channel: str, op_id: str = "s") -> None:
     answer = await ask(socket, {"type": "subscribe", "id": op_id, "channel": channel})
-    assert answer == {"type": "subscribe_success", "id": op_id}, answer
+    assert (answer["type"], answer["id"]) == ("subscribe_success", op_id), answer
 
 
 async def open_session_channel(socket: ClientConnection) -> str:

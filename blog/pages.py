@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.authentication import signed_in_user
 from accounts.selectors import active_user
 from blog import selectors, services
+from blog.announcements import POSTS_CHANNEL, comments_channel
 from blog.forms import CommentForm
 from blog.models import COMMENT_MAX_LENGTH, Post
 from blog.pagination import PAGE_SIZE, Page
@@ -20,6 +21,7 @@ from blog.rendering import post_html
 from blog.search import SEARCH_QUERY_MAX_LENGTH
 from lib.errors import InvalidInput
 from lib.html_errors import as_http_errors
+from realtime.event_log import page_position
 
 
 def _post_page(request: HttpRequest, *, author_id: UUID | None = None) -> Page[Post]:
@@ -36,14 +38,19 @@ def _post_page(request: HttpRequest, *, author_id: UUID | None = None) -> Page[P
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "blog/home.html", {"page": _post_page(request)})
+    live_since = page_position(POSTS_CHANNEL)  # before the posts: see page_position
+    return render(
+        request, "blog/home.html", {"page": _post_page(request), "live_since": live_since}
+    )
 
 
 def _render_post(
     request: HttpRequest, post: Post, comment_form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
+    live_since = page_position(comments_channel(post.id))  # before the comments
     threads = selectors.comment_tree(post=post)
     context = {
+        "live_since": live_since,
         "post": post,
         "content_html": post_html(post),
         "threads": threads,

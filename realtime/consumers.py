@@ -54,7 +54,7 @@ from realtime.namespaces import (
     SessionRequestChannel,
     classify,
 )
-from realtime.positions import InvalidPosition, NotRecovered, Position
+from realtime.positions import BEFORE_HISTORY, InvalidPosition, NotRecovered, Position
 from realtime.protocol import error_type_for
 from realtime.session_channel import aowned_session
 from realtime.subscriptions import FollowedSubscriptions
@@ -295,7 +295,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             order.start(channel, error.head)
             await self.send_frame(
                 protocol.recovery_success(
-                    subscription.id, recovered=False, position=error.head, message=error.message
+                    subscription.id,
+                    recovered=False,
+                    position=error.head or BEFORE_HISTORY,
+                    message=error.message,
                 )
             )
             return
@@ -306,12 +309,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                     protocol.BAD_REQUEST, f"since: {error}", kind="subscribe", op_id=subscription.id
                 ) from None
             raise
-        order.start(channel, backlog[-1].position if backlog else (since or head))
+        order.start(
+            channel, backlog[-1].position if backlog else (head if since is None else since)
+        )
+        position = head or BEFORE_HISTORY
         if since is None:
-            await self.send_frame(protocol.subscribe_success(subscription.id))
+            await self.send_frame(protocol.subscribe_success(subscription.id, position=position))
             return
         await self.send_frame(
-            protocol.recovery_success(subscription.id, recovered=True, position=head)
+            protocol.recovery_success(subscription.id, recovered=True, position=position)
         )
         for logged in backlog:
             await self.send(text_data=protocol.data_text(subscription.id, logged.event))

@@ -16,13 +16,13 @@ from collections.abc import Awaitable, Callable
 from typing import Final
 
 from realtime.event_log import aevents_between
-from realtime.positions import LoggedEvent, Position
+from realtime.positions import BEFORE_HISTORY, LoggedEvent, Position
 
 logger = logging.getLogger(__name__)
 
-# Marks a channel whose start is "before its first event": no head existed when the
-# subscription began, so its first history's offsets start at 1 whatever its epoch.
-EMPTY: Final = Position("", 0)
+# A channel whose start is before its first event (no head existed when the subscription
+# began): its first history's offsets start at 1, whatever its epoch.
+EMPTY: Final = BEFORE_HISTORY
 
 
 class DeliveryOrder:
@@ -47,8 +47,8 @@ class DeliveryOrder:
             # A channel met through a wildcard: its first event starts it.
             self._last[logged.channel] = position
             return [logged]
-        if last is EMPTY or last.epoch != position.epoch:
-            if last is not EMPTY:
+        if last == EMPTY or last.epoch != position.epoch:
+            if last != EMPTY:
                 logger.info("%s has a new history (epoch %s)", logged.channel, position.epoch)
             last = Position(position.epoch, 0)
         if position.offset <= last.offset:

@@ -20,7 +20,14 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from realtime.models import ChannelEvent, ChannelHead
-from realtime.positions import InvalidPosition, LoggedEvent, NotRecovered, Position, with_position
+from realtime.positions import (
+    BEFORE_HISTORY,
+    InvalidPosition,
+    LoggedEvent,
+    NotRecovered,
+    Position,
+    with_position,
+)
 
 
 def _logged(row: ChannelEvent) -> LoggedEvent:
@@ -85,6 +92,13 @@ def head(channel: str) -> Position | None:
     return Position(*row) if row else None
 
 
+def page_position(channel: str) -> Position:
+    """Where a page rendered now stands on ``channel``. Read it before the content the page
+    shows: a change committed after it then has a later offset, and the page's live client,
+    subscribing with this position as ``since``, is sent it however long it took to connect."""
+    return head(channel) or BEFORE_HISTORY
+
+
 def events_after(channel: str, since: Position) -> list[LoggedEvent]:
     """Every event of ``channel`` after ``since``, in order, up to the head as it is now.
 
@@ -92,6 +106,10 @@ def events_after(channel: str, since: Position) -> list[LoggedEvent]:
     beyond the head (no client was ever sent it).
     """
     current = head(channel)
+    if since == BEFORE_HISTORY:
+        if current is None:
+            return []
+        since = Position(current.epoch, 0)
     if current is None or current.epoch != since.epoch:
         raise NotRecovered(
             f"{channel} has had a new history since epoch {since.epoch!r}: reload.", current

@@ -2,7 +2,9 @@
 
 A position is a channel's ``(epoch, offset)``. Every logged event a subscriber receives carries
 its own inside its JSON (``"epoch"``, ``"offset"``); a client hands one back (``since`` on an
-AppSync subscribe, the SSE ``Last-Event-ID``) to be sent what it missed.
+AppSync subscribe, the SSE ``Last-Event-ID``) to be sent what it missed. ``BEFORE_HISTORY``
+(``{"epoch": "", "offset": 0}``) is the position of a channel that has had no event yet: a
+client that saw it is sent everything from the channel's first event.
 """
 
 from dataclasses import dataclass
@@ -37,13 +39,18 @@ class Position:
         if not isinstance(raw, dict):
             raise InvalidPosition('A position is {"epoch": "…", "offset": n}.')
         epoch, offset = raw.get("epoch"), raw.get("offset")
-        if not isinstance(epoch, str) or not 0 < len(epoch) <= _EPOCH_MAX_LENGTH:
-            raise InvalidPosition(f"epoch is a string of 1 to {_EPOCH_MAX_LENGTH} characters.")
+        if not isinstance(epoch, str) or len(epoch) > _EPOCH_MAX_LENGTH:
+            raise InvalidPosition(f"epoch is a string of at most {_EPOCH_MAX_LENGTH} characters.")
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise InvalidPosition("offset is a whole number, 0 or more.")
         if offset > MAX_OFFSET:
             raise InvalidPosition(f"offset is at most {MAX_OFFSET}.")
+        if not epoch and offset:
+            raise InvalidPosition('Only offset 0 has no epoch: {"epoch": "", "offset": 0}.')
         return cls(epoch, offset)
+
+    def as_json(self) -> dict[str, str | int]:
+        return {"epoch": self.epoch, "offset": self.offset}
 
     def event_id(self) -> str:
         """The position as one string: the ``id:`` of an SSE event."""
@@ -55,6 +62,10 @@ class Position:
         if not separator or not offset.isdigit():
             raise InvalidPosition("An event id is <epoch>:<offset>.")
         return cls.parse({"epoch": epoch, "offset": int(offset)})
+
+
+# Where a channel that has had no event yet stands.
+BEFORE_HISTORY = Position("", 0)
 
 
 @dataclass(frozen=True)

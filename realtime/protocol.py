@@ -303,23 +303,23 @@ def keep_alive() -> Frame:
     return {"type": "ka"}
 
 
-def subscribe_success(op_id: str) -> Frame:
-    return {"type": "subscribe_success", "id": op_id}
+def subscribe_success(op_id: str, *, position: Position | None = None) -> Frame:
+    """A subscription is live. On a concrete ``/subscriptions/…`` channel, Inkwell adds where
+    it starts (``position``: the channel's head, ``{"epoch": "", "offset": 0}`` before its first
+    event), which a client hands back as ``since`` after a drop."""
+    frame: Frame = {"type": "subscribe_success", "id": op_id}
+    if position is not None:
+        frame["position"] = position.as_json()
+    return frame
 
 
 def recovery_success(
-    op_id: str, *, recovered: bool, position: Position | None, message: str = ""
+    op_id: str, *, recovered: bool, position: Position, message: str = ""
 ) -> Frame:
     """The answer to a subscribe that asked to recover (``since``): whether the events after it
     follow (``recovered``; then they come next, before any live one), or the client must reload
-    its state (and ``message`` says why). ``position`` is the channel's head when subscribed
-    (null: no event yet), where a client that reloads starts."""
-    frame = subscribe_success(op_id) | {
-        "recovered": recovered,
-        "position": None
-        if position is None
-        else {"epoch": position.epoch, "offset": position.offset},
-    }
+    its state (and ``message`` says why); ``position`` as for any subscription."""
+    frame = subscribe_success(op_id, position=position) | {"recovered": recovered}
     if message:
         frame["message"] = message
     return frame

@@ -25,9 +25,27 @@ function positionOf(event) {
   return { epoch: event.epoch, offset: event.offset };
 }
 
+/**
+ * Whether `position` is at or past `target`. `{epoch: "", offset: 0}` stands before a
+ * channel's first event, whatever epoch that event starts.
+ */
 function hasReached(position, target) {
-  if (!target) return true;
+  if (!target || (target.epoch === "" && target.offset === 0)) return true;
   return Boolean(position) && position.epoch === target.epoch && position.offset >= target.offset;
+}
+
+/** Whether `position` comes right after `last` on one channel. */
+function isNextAfter(last, position) {
+  if (last.epoch === "" && last.offset === 0) return position.offset === 1;
+  return last.epoch === position.epoch && position.offset === last.offset + 1;
+}
+
+/** A position written `<epoch>:<offset>` (as pages render it, and as SSE ids are), or null. */
+export function parsePosition(text) {
+  const match = /^([^:]*):(\d+)$/.exec(text || "");
+  if (!match) return null;
+  const offset = Number(match[2]);
+  return Number.isSafeInteger(offset) ? { epoch: match[1], offset } : null;
 }
 
 export class OperationError extends Error {
@@ -230,6 +248,10 @@ export class EventsClient extends EventTarget {
       subscription.target = frame.position;
       subscription.state = "catching-up";
     } else {
+      // Where it starts, to be asked back after a drop, when no event has said so yet.
+      if (!subscription.position && frame.position && isRecoverable(subscription.channel)) {
+        subscription.position = frame.position;
+      }
       subscription.state = "ready";
     }
     this.checkRecovered();
@@ -270,7 +292,7 @@ export class EventsClient extends EventTarget {
     if (position) {
       const last = subscription.position;
       if (last && last.epoch === position.epoch && position.offset <= last.offset) return; // a repeat
-      const isNext = !last || (last.epoch === position.epoch && position.offset === last.offset + 1);
+      const isNext = !last || isNextAfter(last, position);
       subscription.position = position;
       if (!isNext && subscription.reload) {
         // Events between are missing, or the channel has a new history: the state is unsure.
@@ -308,15 +330,16 @@ export class EventsClient extends EventTarget {
   /**
    * Subscribe to `channel`; `onEvent` gets each event, parsed, once and in order. `reload`
    * (optional, async) fetches again the state the events update, for when the events missed
-   * while disconnected cannot all be sent. Resolves once subscribed.
+   * while disconnected cannot all be sent. `since` (optional, `{epoch, offset}`) is where the
+   * state the page shows stands: the events after it are sent first. Resolves once subscribed.
    */
-  async subscribe(channel, onEvent, { reload = null } = {}) {
+  async subscribe(channel, onEvent, { reload = null, since = null } = {}) {
     const id = this.nextId("sub");
     const subscription = {
       channel,
       onEvent,
       reload,
-      position: null, // the last {epoch, offset} delivered
+      position: since, // the last {epoch, offset} delivered
       state: "subscribing", // "catching-up" to `target`, "reloading", "ready"
       target: null,
       round: 0, // counts the subscribes: a reload's result is only for its own

@@ -3,7 +3,7 @@
 // the events missed during a disconnection are gone), and forms sent exactly once, through
 // the link when it is connected and over HTTP otherwise.
 
-import { EventsClient } from "./appsync.js";
+import { EventsClient, parsePosition } from "./appsync.js";
 import { ProcedureError, SessionLink } from "./link.js";
 import { mutateOnce } from "./submission.js";
 import { query } from "./trpc_http.js";
@@ -113,7 +113,7 @@ async function livePosts(client, list) {
       list.querySelector(".no-posts")?.remove();
       announce(`New post: ${change.data.title}`);
     }
-  }, { reload });
+  }, { reload, since: parsePosition(list.dataset.liveSince) });
 }
 
 // --- Post page: comments in place -------------------------------------------------------
@@ -224,7 +224,7 @@ async function liveComments(client, section, postId, viewer) {
       const body = document.querySelector(`#comment-${CSS.escape(id)} > .comment-body`);
       if (body) body.textContent = change.data.content;
     }
-  }, { reload });
+  }, { reload, since: parsePosition(section.dataset.liveSince) });
 }
 
 // --- Forms, each submission written once --------------------------------------------------

@@ -39,7 +39,7 @@ export class FakeServer {
 
   /** Deliver `event` to every subscription of `channel` on the current socket. */
   deliver(channel, event) {
-    for (const [id, subscribed] of this.socket.subscriptions || []) {
+    for (const [id, subscribed] of this.socket?.subscriptions || []) {
       if (subscribed === channel) this.push(this.socket, { type: "data", id, event: JSON.stringify(event) });
     }
   }
@@ -79,14 +79,22 @@ export class FakeServer {
   }
 
   subscribed(socket, frame) {
+    const isConcrete = frame.channel.startsWith("/subscriptions/") && !frame.channel.endsWith("/*");
+    // As the server says where a subscription starts: the head, or before the first event.
+    const head = this.head(frame.channel) || { epoch: "", offset: 0 };
     if (!frame.since) {
-      this.push(socket, { type: "subscribe_success", id: frame.id });
+      this.push(socket, { type: "subscribe_success", id: frame.id, ...(isConcrete ? { position: head } : {}) });
       return;
     }
     const history = this.histories.get(frame.channel);
-    const head = this.head(frame.channel);
     const since = frame.since;
-    if (!history || history.epoch !== since.epoch || since.offset + 1 < history.firstKept) {
+    const fromTheStart = since.epoch === "" && since.offset === 0;
+    if (fromTheStart && !history) {
+      this.push(socket, { type: "subscribe_success", id: frame.id, recovered: true, position: head });
+      return;
+    }
+    const isSameHistory = history && (fromTheStart || history.epoch === since.epoch);
+    if (!isSameHistory || since.offset + 1 < history.firstKept) {
       this.push(socket, { type: "subscribe_success", id: frame.id, recovered: false, position: head, message: "reload" });
       return;
     }

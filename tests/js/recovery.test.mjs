@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 
-import { EventsClient } from "../../static/js/appsync.js";
+import { EventsClient, parsePosition } from "../../static/js/appsync.js";
 import { FakeServer, tick } from "./fake_server.mjs";
 
 const POSTS = "/subscriptions/posts";
@@ -162,20 +162,61 @@ test("a channel whose history was reset (new epoch) reloads", async () => {
   assert.equal(events.status, "live");
 });
 
-test("a subscription that saw no event yet cannot say where it was: it reloads", async () => {
+test("a subscription that saw no event yet recovers from where the server said it started", async () => {
   const server = new FakeServer();
   const { events, reconnect } = await connected(server);
   const reload = controlledReload();
-  await events.subscribe(COMMENTS, () => {}, { reload });
+  const seen = [];
+  await events.subscribe(COMMENTS, (event) => seen.push(event.n), { reload });
   server.socket.close();
   await settle();
   server.log(COMMENTS, { n: 1 }); // the channel's first event, while disconnected
+  await reconnect();
+  assert.deepEqual(subscribesOn(server)[0].since, { epoch: "", offset: 0 });
+  assert.deepEqual(seen, [1]);
+  assert.equal(reload.calls, 0);
+  assert.equal(events.status, "live");
+});
+
+test("a subscription told no position (an older server) reloads after a reconnect", async () => {
+  const server = new FakeServer();
+  const { events, reconnect } = await connected(server);
+  const reload = controlledReload();
+  server.subscribed = (socket, frame) => server.push(socket, { type: "subscribe_success", id: frame.id });
+  await events.subscribe(COMMENTS, () => {}, { reload });
+  server.socket.close();
+  await settle();
   await reconnect();
   assert.equal(subscribesOn(server)[0].since, undefined);
   assert.equal(reload.calls, 1);
   reload.finish();
   await settle();
   assert.equal(events.status, "live");
+});
+
+test("a page's own position is asked back on the first subscribe: what came meanwhile arrives", async () => {
+  const server = new FakeServer();
+  for (const n of [1, 2, 3]) server.log(COMMENTS, { n });
+  const { events, statuses } = await connected(server);
+  const seen = [];
+  const reload = controlledReload();
+  await events.subscribe(COMMENTS, (event) => seen.push(event.n), {
+    reload,
+    since: parsePosition("e1:1"), // the page was rendered after the first comment
+  });
+  await settle();
+  assert.deepEqual(subscribesOn(server)[0].since, { epoch: "e1", offset: 1 });
+  assert.deepEqual(seen, [2, 3]);
+  assert.equal(reload.calls, 0);
+  assert.equal(statuses.at(-1), "live");
+});
+
+test("positions are read as pages write them", () => {
+  assert.deepEqual(parsePosition("9f86d081:42"), { epoch: "9f86d081", offset: 42 });
+  assert.deepEqual(parsePosition(":0"), { epoch: "", offset: 0 });
+  for (const bad of [undefined, "", "42", "e1:", "e1:-1", "e1:1.5", "e1:99999999999999999999"]) {
+    assert.equal(parsePosition(bad), null, bad);
+  }
 });
 
 test("a failed reload is not live: the client reconnects and reloads again", async () => {

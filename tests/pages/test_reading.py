@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 
 from blog import services, view_counts
+from blog.announcements import POSTS_CHANNEL, comments_channel
+from realtime import event_log
 from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +22,9 @@ def test_home_lists_published_posts_newest_first_without_drafts(client, author):
 
 def test_home_runs_the_same_queries_for_any_number_of_posts(client, django_assert_num_queries):
     PostFactory.create_batch(25)
-    # 1: the page of posts with authors and comment counts; no session, no user lookup.
-    with django_assert_num_queries(1):
+    # 1 the live position of the posts channel, 2 the page of posts with authors and comment
+    # counts; no session, no user lookup.
+    with django_assert_num_queries(2):
         response = client.get(reverse("blog:home"))
     assert response.status_code == 200
 
@@ -76,8 +79,9 @@ def test_post_page_queries_do_not_grow_with_the_thread(client, django_assert_num
     settings.VIEW_COUNT_FLUSH_SECONDS = 0  # each view an UPDATE (with Redis: none, or a flush)
     post = PostFactory()
     CommentFactory.create_batch(15, post=post)
-    # 1 the post with author and comment count, 2 the view count update, 3 the comments.
-    with django_assert_num_queries(3):
+    # 1 the post with author and comment count, 2 the view count update, 3 the live position of
+    # its comments, 4 the comments.
+    with django_assert_num_queries(4):
         client.get(post.get_absolute_url())
 
 
@@ -102,3 +106,19 @@ def test_author_page_shows_profile_and_published_posts_only(client, author):
 def test_unknown_author_and_post_are_not_found(client):
     assert client.get("/authors/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get("/posts/no-such-post/").status_code == 404
+
+
+def test_live_pages_say_where_their_content_stands_so_the_client_misses_nothing(
+    client, author, reader
+):
+    post = services.create_post(author=author, title="Live", content="x", published=True)
+    page = client.get(post.get_absolute_url())
+    assert 'data-live-since=":0"' in page.content.decode()  # no comment yet
+    services.create_comment(author=reader, post=post, content="First")
+    services.create_comment(author=reader, post=post, content="Second")
+    head = event_log.head(comments_channel(post.id))
+    page = client.get(post.get_absolute_url())
+    assert f'data-live-since="{head.epoch}:2"' in page.content.decode()
+    home = client.get("/")
+    posts_head = event_log.head(POSTS_CHANNEL)
+    assert f'data-live-since="{posts_head.epoch}:{posts_head.offset}"' in home.content.decode()

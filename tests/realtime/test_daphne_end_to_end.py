@@ -36,7 +36,7 @@ async def test_a_client_opens_its_session_and_subscribes_over_real_daphne(site, 
         assert socket.subprotocol == "aws-appsync-event-ws"
         channel = f"trpc/session-request-{uuid.uuid4().hex[:10]}"
         subscribed = await ask(socket, {"type": "subscribe", "id": "req", "channel": channel})
-        assert subscribed == {"type": "subscribe_success", "id": "req"}
+        assert (subscribed["type"], subscribed["id"]) == ("subscribe_success", "req")
         client_uuid = str(uuid.uuid4())
         event = json.dumps({"type": "session.request", "clientUuid": client_uuid})
         published = await ask(
@@ -47,7 +47,7 @@ async def test_a_client_opens_its_session_and_subscribes_over_real_daphne(site, 
         session_id = json.loads(answer["event"])["sessionId"]
         assert answer["id"] == "req"
         own = await ask(socket, {"type": "subscribe", "id": "s", "channel": f"/trpc/{session_id}"})
-        assert own == {"type": "subscribe_success", "id": "s"}
+        assert (own["type"], own["id"]) == ("subscribe_success", "s")
 
     stored = site.shell(
         "from sessions_app.models import ClientSession\n"

@@ -14,6 +14,7 @@ from realtime import event_log, relay
 from realtime.broadcast import Change, announce
 from realtime.event_log import InvalidPosition, NotRecovered, Position
 from realtime.models import ChannelEvent
+from realtime.positions import BEFORE_HISTORY
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,6 +46,11 @@ def _announce(n: int, channel: str = POSTS) -> None:
 def test_a_malformed_position_is_refused(raw):
     with pytest.raises(InvalidPosition):
         Position.parse(raw)
+
+
+def test_before_history_is_the_one_position_without_an_epoch():
+    assert Position.parse({"epoch": "", "offset": 0}) == BEFORE_HISTORY
+    assert Position.from_event_id(":0") == BEFORE_HISTORY
 
 
 def test_event_ids_round_trip_and_bad_ones_are_refused():

@@ -240,9 +240,9 @@ async def test_5_retries_through_two_processes_at_once_write_once(site):
         database.execute("LOCK TABLE blog_post IN SHARE MODE")  # the first run waits to write
         for n, (socket, channel) in enumerate(zip(sockets, channels, strict=True)):
             await _publish_call(socket, channel, _mutation(n, "post.create", _create(title), key))
-        # A process runs one call at a time: on one, the first run waits to insert its post; on
-        # the other, a retry waits for that run's claim. The other retries queue behind them.
-        _wait_for_waiters(database, 2)
+        # Calls on a socket run concurrently, each on a thread of its own: the first run waits
+        # to insert its post, and each of the four retries waits for that run's claim.
+        _wait_for_waiters(database, RETRIES)
         database.commit()
         answers = [await _answer(socket) for socket in sockets]
         assert [answer["id"] for answer in answers] == list(range(RETRIES))

@@ -26,7 +26,7 @@ async def test_a_foreign_origin_is_refused_at_the_handshake(origin, author_cooki
 async def test_a_page_of_the_site_signs_in_with_its_session_cookie(author_cookie):
     communicator = await connect(author_cookie, origin=b"http://localhost:8000")
     answer = await subscribe(communicator, "/subscriptions/posts")
-    assert answer == {"type": "subscribe_success", "id": "sub-1"}
+    assert (answer["type"], answer["id"]) == ("subscribe_success", "sub-1")
     await communicator.disconnect()
 
 
@@ -52,7 +52,7 @@ async def test_without_origin_a_token_signs_in(author_token, author_cookie):
     answer = await subscribe(
         communicator, "/subscriptions/posts", authorization=bearer(author_token)
     )
-    assert answer == {"type": "subscribe_success", "id": "sub-1"}
+    assert (answer["type"], answer["id"]) == ("subscribe_success", "sub-1")
     await communicator.disconnect()
 
 
@@ -111,7 +111,7 @@ async def test_a_site_host_on_another_port_still_signs_in_with_a_token(author_co
     answer = await subscribe(
         communicator, "/subscriptions/posts", authorization=bearer(author_token)
     )
-    assert answer == {"type": "subscribe_success", "id": "sub-1"}
+    assert (answer["type"], answer["id"]) == ("subscribe_success", "sub-1")
     await communicator.disconnect()
 
 

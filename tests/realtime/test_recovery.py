@@ -191,3 +191,34 @@ async def test_a_gap_that_cannot_be_read_closes_the_socket_for_a_recovery_not_a_
     assert error["type"] == "error"
     assert "subscribe with since" in error["errors"][0]["message"]
     assert (await listener.receive_output())["type"] == "websocket.close"
+
+
+async def test_every_subscription_is_told_where_it_starts(author_cookie, monkeypatch):
+    listener = await connect(author_cookie)
+    answer = await subscribe(listener, POSTS, "before")
+    assert answer["position"] == {"epoch": "", "offset": 0}  # no event yet
+    logged = await _logged_without_sending(2, monkeypatch)
+    answer = await subscribe(listener, POSTS, "after")
+    assert answer["position"] == {"epoch": logged[0].position.epoch, "offset": 2}
+    assert "position" not in await subscribe(listener, "/subscriptions/*", "wildcard")
+    await listener.disconnect()
+
+
+async def test_a_client_that_started_before_the_first_event_recovers_all_of_them(
+    author_cookie, monkeypatch
+):
+    await _logged_without_sending(3, monkeypatch)
+    listener = await connect(author_cookie)
+    answer = await subscribe(listener, POSTS, "s", since={"epoch": "", "offset": 0})
+    assert answer["recovered"] is True
+    assert await _offsets(listener, 3) == [1, 2, 3]
+    await listener.disconnect()
+
+
+async def test_before_the_first_event_on_a_channel_still_empty_recovers_nothing(author_cookie):
+    listener = await connect(author_cookie)
+    answer = await subscribe(listener, POSTS, "s", since={"epoch": "", "offset": 0})
+    assert (answer["recovered"], answer["position"]) == (True, {"epoch": "", "offset": 0})
+    await _announce(1)
+    assert await _offsets(listener, 1) == [1]
+    await listener.disconnect()
