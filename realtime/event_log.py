@@ -124,6 +124,17 @@ def events_between(channel: str, epoch: str, after: int, upto: int) -> list[Logg
     return [_logged(row) for row in rows]
 
 
+def events_since(channel: str, position: Position) -> list[LoggedEvent]:
+    """The events of ``channel`` after ``position`` up to its head now, in order (all of the
+    head's epoch when ``position`` is of another); those pruned are missing. What a
+    subscription missed while the channel layer could not deliver to it."""
+    current = head(channel)
+    if current is None:
+        return []
+    after = position.offset if position.epoch == current.epoch else 0
+    return events_between(channel, current.epoch, after, current.offset + 1)
+
+
 def unrelayed(*, older_than: timedelta, limit: int) -> list[tuple[int, LoggedEvent]]:
     """Committed events the fast path has not marked as published, oldest first, each with its
     row id; locked (skipping rows another process's relay holds) until the transaction ends."""
@@ -160,3 +171,4 @@ aevents_after: Callable[..., Awaitable[list[LoggedEvent]]] = database_sync_to_as
 aevents_between: Callable[..., Awaitable[list[LoggedEvent]]] = database_sync_to_async(
     events_between
 )
+aevents_since: Callable[..., Awaitable[list[LoggedEvent]]] = database_sync_to_async(events_since)
