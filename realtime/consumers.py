@@ -426,6 +426,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         )
         await self.close(code=1013, reason="Fell behind; reconnect.")
 
+    async def layer_resumed(self, message: dict[str, Any]) -> None:
+        """The layer's connection to Redis broke and is back (see realtime.layers): each
+        broadcast subscription is sent, from the log, what was published in between."""
+        for subscription in list(self.subscriptions.values()):
+            if subscription.order is None:
+                continue
+            for event in await subscription.order.catch_up(message["resumption"]):
+                await self.send(text_data=protocol.data_text(subscription.id, event.event))
+
     async def broadcast_event(self, message: dict[str, Any]) -> None:
         """One event from the layer: a ``data`` frame for each subscription of its group,
         unless this connection was given the event directly (``skip``)."""

@@ -5,17 +5,19 @@ one channel may reach Redis in either order, and the relay re-publishes what the
 have missed. A subscription keeps the last position it delivered per channel; an event at or
 before it is a repeat and is dropped, the next one goes out, and one further ahead means the
 events in between exist (offsets on a channel are contiguous, ``realtime.models``) and are read
-from the log first. Many subscriptions of one process find the same gap at the same moment: one
-read serves them all (``_GapReads``).
+from the log first. When the layer lost messages on the way (its connection to Redis broke and
+came back, ``realtime.layers``), each channel is caught up from the log up to its head
+(``catch_up``). Many subscriptions of one process find the same gap at the same moment: one
+read serves them all (``_SharedReads``).
 """
 
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Final
 
-from realtime.event_log import aevents_between
+from realtime.event_log import aevents_between, aevents_since
 from realtime.positions import BEFORE_HISTORY, LoggedEvent, Position
 
 logger = logging.getLogger(__name__)
@@ -68,10 +70,20 @@ class DeliveryOrder:
         self._last[logged.channel] = position
         return [*missing, logged]
 
+    async def catch_up(self, resumption: int) -> list[LoggedEvent]:
+        """The events to deliver now on every channel followed here, read from the log up to
+        its head: the layer lost what was published during its broken connection
+        (``resumption`` names the reconnection)."""
+        missed: list[LoggedEvent] = []
+        for channel, last in list(self._last.items()):
+            for logged in await catch_up_reads.read(resumption, channel, last):
+                missed += await self.admit(logged)
+        return missed
 
-class _GapReads:
-    """Reads of a channel's events between two offsets, shared by the subscriptions of this
-    process that ask for the same range at about the same time."""
+
+class _SharedReads:
+    """Reads of the log shared by the subscriptions of this process that make the same one
+    (the same arguments) at about the same time."""
 
     _KEEP_SECONDS = 2.0
     _MAX_KEPT = 64
@@ -79,12 +91,12 @@ class _GapReads:
     def __init__(self, read: Callable[..., Awaitable[list[LoggedEvent]]]) -> None:
         self._read = read
         self._reads: dict[
-            tuple[int, str, str, int, int], tuple[float, asyncio.Future[list[LoggedEvent]]]
+            tuple[Hashable, ...], tuple[float, asyncio.Future[list[LoggedEvent]]]
         ] = {}
 
-    async def read(self, channel: str, epoch: str, after: int, upto: int) -> list[LoggedEvent]:
+    async def read(self, *arguments: Hashable) -> list[LoggedEvent]:
         # Futures belong to their event loop (tests run several, one after another).
-        key = (id(asyncio.get_running_loop()), channel, epoch, after, upto)
+        key = (id(asyncio.get_running_loop()), *arguments)
         now = time.monotonic()
         kept = self._reads.get(key)
         if kept is None or now - kept[0] > self._KEEP_SECONDS or kept[1].cancelled():
@@ -92,7 +104,7 @@ class _GapReads:
                 self._reads = {
                     k: v for k, v in self._reads.items() if now - v[0] <= self._KEEP_SECONDS
                 }
-            future = asyncio.ensure_future(self._read(channel, epoch, after, upto))
+            future = asyncio.ensure_future(self._read(*arguments))
             kept = self._reads[key] = (now, future)
         try:
             return await asyncio.shield(kept[1])
@@ -102,4 +114,12 @@ class _GapReads:
             raise
 
 
-gap_reads = _GapReads(aevents_between)
+gap_reads = _SharedReads(aevents_between)
+
+
+async def _events_since(resumption: int, channel: str, last: Position) -> list[LoggedEvent]:
+    # The reconnection is only part of the key: a read started before it must not serve it.
+    return await aevents_since(channel, last)
+
+
+catch_up_reads = _SharedReads(_events_since)

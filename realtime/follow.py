@@ -20,7 +20,7 @@ from realtime.broadcast import BROADCAST_MESSAGE_TYPE, logged_event_of
 from realtime.delivery_order import DeliveryOrder
 from realtime.event_log import aevents_after, ahead
 from realtime.groups import group_name, parse_channel_path
-from realtime.layers import OVERFLOW_MESSAGE_TYPE
+from realtime.layers import OVERFLOW_MESSAGE_TYPE, RESUMED_MESSAGE_TYPE
 from realtime.positions import LoggedEvent, Position
 
 logger = logging.getLogger(__name__)
@@ -102,6 +102,11 @@ async def _events(
         if message.get("type") == OVERFLOW_MESSAGE_TYPE:
             # Too far behind: the follower resumes from the log, from its last event.
             raise LiveUnavailable("This stream fell behind; resume from its last event.")
+        if message.get("type") == RESUMED_MESSAGE_TYPE:
+            # The layer lost what was published while its connection was broken: from the log.
+            for event in await order.catch_up(message["resumption"]):
+                yield event
+            continue
         if message.get("type") != BROADCAST_MESSAGE_TYPE or message.get("group") != group:
             continue
         received = logged_event_of(message)

@@ -7,6 +7,11 @@ message without a word, and leaves it unbounded (pub/sub layer). Here both use
 ``layer.overflow`` message, the drop is counted and logged, and the consumer closes the
 socket (``RealtimeConsumer.layer_overflow``) so the client reconnects and reloads.
 
+When the pub/sub layer's connection to Redis breaks, redis-py connects again and subscribes
+again by itself, but what Redis published in between reached no one, and nothing says so. Here
+each reconnection puts a ``layer.resumed`` message in every consumer's queue: subscriptions read
+what they missed from the event log (``realtime.delivery_order``).
+
 The pub/sub layer also leaves its Redis channels in a task of its own (``_PubSubLoopLayer``):
 channels-redis unsubscribes inside the consumer's cancelled receive, where a second
 cancellation (Daphne's, when a thousand sockets close at once) cut it short, logged an error
@@ -16,6 +21,7 @@ and left the subscription behind.
 import asyncio
 import collections
 import contextlib
+import itertools
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -32,6 +38,10 @@ from channels_redis.utils import decode_hosts
 logger = logging.getLogger(__name__)
 
 OVERFLOW_MESSAGE_TYPE = "layer.overflow"
+RESUMED_MESSAGE_TYPE = "layer.resumed"
+# Numbers each reconnection in this process: reads of the log made for one are shared by the
+# consumers it reached, never by those of another.
+_resumptions = itertools.count(1)
 
 
 class OverflowStats:
@@ -281,6 +291,17 @@ class _PubSubLoopLayer(RedisPubSubLoopLayer):
         """Whether a channel or group channel has (again) someone in this process to serve."""
         return name in self.channels or name in self.groups
 
+    def resumed(self) -> None:
+        """Tell every consumer of this loop that the layer's subscriptions were broken and are
+        back: what Redis published in between never reached them."""
+        notice = {"type": RESUMED_MESSAGE_TYPE, "resumption": next(_resumptions)}
+        logger.warning(
+            "The channel layer is connected to Redis again; %d consumers catch up from the log",
+            len(self.channels),
+        )
+        for queue in list(self.channels.values()):
+            queue.put_nowait(notice)
+
 
 class CleanupStats:
     """Per-process total of channels whose UNSUBSCRIBE failed twice."""
@@ -289,12 +310,23 @@ class CleanupStats:
 
 
 class _Shard(RedisSingleShardConnection):  # type: ignore[misc]
-    """One Redis connection's subscriptions, left many at a time and only when unwanted.
+    """One Redis connection's subscriptions, left many at a time and only when unwanted, and
+    its reconnections told to the layer's consumers (``_PubSubLoopLayer.resumed``).
 
     A message is deserialised once, as it arrives, and the same dict is queued for every
     consumer of its group in this process (channels-redis deserialises it once per consumer).
     Consumers read deliveries and never change them.
     """
+
+    async def subscribe(self, channel: str) -> None:
+        await super().subscribe(channel)
+        if self._pubsub is not None and self._pubsub.connection is not None:
+            # After redis-py's own callback, which subscribes again (registered on the first
+            # connection; registering twice is a no-op).
+            self._pubsub.connection.register_connect_callback(self._reconnected)
+
+    def _reconnected(self, connection: Any) -> None:
+        self.channel_layer.resumed()
 
     def _receive_message(self, message: Any) -> None:
         if message is None:

@@ -3,11 +3,16 @@ cluster of its own when a test restarts PostgreSQL), a Redis server of its own t
 stop and start, and Daphne processes on it."""
 # ruff: noqa: S603 (our own interpreter, redis-server and PostgreSQL, with our arguments)
 
+import contextlib
 import glob
+import itertools
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -18,6 +23,8 @@ PASSWORD = "a chaos-suite passphrase"
 WRITER = "writer@chaos.example"
 READER = "reader@chaos.example"
 TIMEOUT = 60  # seconds a client waits for one answer: a refusal must come well before
+# For tests that write hundreds of comments as one user in seconds: the rate limit is not theirs.
+UNTHROTTLED = {"API_THROTTLE_USER": "1000000/minute"}
 
 
 class PrivateRedis:
@@ -144,6 +151,17 @@ class ChaosSite(Site):
         return set(listing.split())
 
 
+@contextlib.contextmanager
+def chaos_site_in(folder: Path, **settings: str) -> Iterator[ChaosSite]:
+    """A chaos site with ``settings``, on a Redis of its own that is stopped on the way out."""
+    redis = PrivateRedis(folder)
+    redis.start()
+    try:
+        yield ChaosSite(folder, redis, **settings)
+    finally:
+        redis.stop()
+
+
 def server_errors(server: Server) -> list[str]:
     """The lines of the server's log that report an error or a traceback."""
     text = server.log.read_text(errors="replace") if server.log.exists() else ""
@@ -155,3 +173,42 @@ def call(
 ) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return requests.request(method, url, headers=headers, json=json, timeout=TIMEOUT)
+
+
+def write_comments(
+    servers: list[Server], token: str, post_id: str, count: int, *, writers: int = 4
+) -> list[str]:
+    """Write ``count`` comments on ``post_id`` over HTTP, ``writers`` at a time, each writer on
+    one of ``servers`` and on the next one while its own is unreachable (as a load balancer
+    would); the ids of the acknowledged comments. Any answer but 200 fails the test."""
+    numbers = itertools.count()
+    lock = threading.Lock()
+
+    def writer(first: int) -> list[str]:
+        written: list[str] = []
+        with requests.Session() as session:
+            session.headers["Authorization"] = f"Bearer {token}"
+            while True:
+                with lock:
+                    number = next(numbers)
+                if number >= count:
+                    return written
+                for attempt in itertools.count():
+                    server = servers[(first + attempt) % len(servers)]
+                    try:
+                        answer = session.post(
+                            f"{server.url}/api/trpc/comment.create",
+                            json={"postId": post_id, "content": f"Comment {number}"},
+                            timeout=TIMEOUT,
+                        )
+                    except requests.ConnectionError:
+                        # Down, or killed mid-request: the comment may or may not be stored.
+                        continue
+                    assert answer.status_code == 200, answer.text
+                    written.append(answer.json()["result"]["data"]["id"])
+                    break
+
+    with ThreadPoolExecutor(writers) as pool:
+        return [
+            comment_id for written in pool.map(writer, range(writers)) for comment_id in written
+        ]

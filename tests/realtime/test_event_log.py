@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 
 from blog import services
 from realtime import event_log, relay
@@ -163,6 +163,16 @@ def test_the_relay_publishes_what_the_fast_path_could_not_and_only_that(
     assert [logged.position.offset for logged in published] == [1]
     assert ChannelEvent.objects.get().relayed is True
     assert relay.sweep_once() == 0
+
+
+def test_the_fast_path_marks_its_event_relayed_and_leaves_the_connection_durable(author):
+    services.create_post(author=author, title="Marked", content="x", published=True)
+    assert ChannelEvent.objects.get().relayed is True
+    if connection.vendor == "postgresql":
+        # The mark's commit skipped the disk wait; later writes on this connection do not.
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
 
 
 def test_a_relay_that_cannot_publish_keeps_the_rest_for_the_next_sweep(settings, monkeypatch):
