@@ -25,7 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from lib import metrics
-from realtime import event_log
+from realtime import event_log, relay_marks
 from realtime.groups import ChannelPath, delivery_groups, parse_channel_path
 from realtime.namespaces import is_declared
 from realtime.positions import LoggedEvent, Position
@@ -74,14 +74,11 @@ def announce(change: Change) -> None:
 
 @metrics.BROADCAST_SECONDS.time()
 def _send_now(row_id: int, logged: LoggedEvent) -> None:
-    """The fast path: publish a committed event and mark it relayed. A failure is left to the
-    relay; the write has committed, and a broken channel layer must not turn it into an error."""
+    """The fast path: publish a committed event, and have it marked relayed off the writer's
+    path (``realtime.relay_marks``). A failure is left to the relay; the write has committed,
+    and a broken channel layer must not turn it into an error."""
     if send_logged(logged):
-        try:
-            event_log.mark_relayed([row_id])
-        except Exception:
-            # Published but not marked: the relay sends it again, and subscribers drop it.
-            logger.warning("Could not mark event %s relayed", row_id, exc_info=True)
+        relay_marks.mark_soon(row_id)
 
 
 def send_logged(logged: LoggedEvent) -> bool:

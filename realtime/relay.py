@@ -1,13 +1,13 @@
 """The relay: publishes the logged events that the fast path did not.
 
-``realtime.broadcast`` publishes each event right after its commit and marks its row relayed.
-When that fails (Redis away, the process killed between commit and publish) the row stays
-unrelayed, and every server process sweeps for such rows every ``REALTIME_RELAY_SWEEP_MS``:
-it locks a batch (``SKIP LOCKED``, so processes share the work rather than repeat it),
-publishes it in order, and marks it relayed in the same transaction. If publishing fails the
-transaction rolls back and the next sweep tries again: once Redis is back, everything committed
-meanwhile reaches its subscribers. Rows younger than ``REALTIME_RELAY_GRACE_MS`` are left
-to the fast path, which is about to publish them.
+``realtime.broadcast`` publishes each event right after its commit and has its row marked
+relayed (``realtime.relay_marks``). When that fails (Redis away, the process killed between
+commit and publish) the row stays unrelayed, and every server process sweeps for such rows
+every ``REALTIME_RELAY_SWEEP_MS``: it locks a batch (``SKIP LOCKED``, so processes share the
+work rather than repeat it), publishes it in order, and marks it relayed in the same
+transaction. If publishing fails the transaction rolls back and the next sweep tries again:
+once Redis is back, everything committed meanwhile reaches its subscribers. Rows younger than
+``REALTIME_RELAY_GRACE_MS`` are left to the fast path, which is about to publish them.
 
 The sweep is a task on the server's event loop, started by the first connection that follows a
 channel (``ensure_running``); its database work crosses to a thread.

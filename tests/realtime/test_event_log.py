@@ -2,6 +2,7 @@
 "not recovered" beyond them, and the relay publishing what the fast path could not."""
 
 import threading
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -165,8 +166,18 @@ def test_the_relay_publishes_what_the_fast_path_could_not_and_only_that(
     assert relay.sweep_once() == 0
 
 
-def test_the_fast_path_marks_its_event_relayed_and_leaves_the_connection_durable(author):
+def test_the_fast_path_has_its_event_marked_relayed_off_the_writers_path(author):
     services.create_post(author=author, title="Marked", content="x", published=True)
+    deadline = time.monotonic() + 5
+    while not ChannelEvent.objects.get().relayed:
+        assert time.monotonic() < deadline, "never marked"
+        time.sleep(0.01)  # waiting for the marking thread, not timing it
+
+
+def test_a_mark_leaves_its_connection_durable(monkeypatch):
+    monkeypatch.setattr("realtime.broadcast.send_logged", lambda logged: False)
+    _announce(1)
+    event_log.mark_relayed([ChannelEvent.objects.get().id])
     assert ChannelEvent.objects.get().relayed is True
     if connection.vendor == "postgresql":
         # The mark's commit skipped the disk wait; later writes on this connection do not.
