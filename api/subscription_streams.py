@@ -6,11 +6,12 @@ An ASGI application in front of Django's (``config.asgi``). An open stream needs
 its own: it waits on the channel layer, and its few crossings to sync code take one as they
 go (the event log's reads on the shared ORM thread, as a WebSocket consumer's do; its lease on
 the worker pool). Held for as long as the client stays, as Django's handler holds it, the
-request's thread made each open stream an OS thread, a third of its memory
-(``bench/results/sse.md``). Everything else is Django's own: the middleware chain and view, the
-signals, sending the stream (``ASGIHandler.send_response``), ending it when the client goes
-(``listen_for_disconnect``), and closing the answer (``request_finished``), on a request thread
-again. A refusal (plain JSON) is sent and closed in the request's thread, as Django does.
+request's thread made each open stream an OS thread: ~155 KiB of server memory per stream with
+it, ~60 without (``bench/results/sse.md``). Everything else is Django's own: the middleware
+chain and view, the signals, sending the stream (``ASGIHandler.send_response``), ending it when
+the client goes (``listen_for_disconnect``), and closing the answer (``request_finished``), on a
+request thread again. A refusal (plain JSON) is sent and closed in the request's thread, as
+Django does.
 """
 
 import asyncio
@@ -21,13 +22,13 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
-from django.core.handlers.asgi import get_script_prefix
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.db import close_old_connections
 from django.http import HttpResponseBase, QueryDict, StreamingHttpResponse
 from django.urls import reverse, set_script_prefix
 
 from api.sse import is_subscription
-from config.http_handler import SyncChainASGIHandler
+from lib.reused_threads import ReusedThreads
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -36,12 +37,15 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class SubscriptionStreams:
-    """ASGI application: subscription requests by ``django``, their streams without its request
-    thread; everything else to ``application``."""
+    """ASGI application: subscription requests by ``django``, on a thread of ``threads`` (its
+    request threads) until their answer is made; everything else to ``application``."""
 
-    def __init__(self, application: ASGIApp, *, django: SyncChainASGIHandler) -> None:
+    def __init__(
+        self, application: ASGIApp, *, django: ASGIHandler, threads: ReusedThreads
+    ) -> None:
         self.application = application
         self.django = django
+        self.threads = threads
         self._prefix = ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -53,7 +57,7 @@ class SubscriptionStreams:
         except RequestAborted:
             return
         set_script_prefix(get_script_prefix(scope))
-        async with self.django.request_threads.thread_of_its_own():
+        async with self.threads.thread_of_its_own():
             response = await self._response(scope, body)
             if not (isinstance(response, StreamingHttpResponse) and response.is_async):
                 await self.django.send_response(response, send)
@@ -65,7 +69,7 @@ class SubscriptionStreams:
         try:
             await self._stream(response, receive, send)
         finally:
-            async with self.django.request_threads.thread_of_its_own():
+            async with self.threads.thread_of_its_own():
                 await sync_to_async(response.close)()
 
     def _takes(self, scope: Scope) -> bool:

@@ -20,7 +20,9 @@ from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": SubscriptionStreams(AnonymousReads(django_http), django=django_http),
+        "http": SubscriptionStreams(
+            AnonymousReads(django_http), django=django_http, threads=django_http.request_threads
+        ),
         # The Origin rule comes first: it decides whether the session cookie is read at all.
         "websocket": OriginPolicy(
             CookieMiddleware(SessionMiddleware(URLRouter(websocket_urlpatterns)))

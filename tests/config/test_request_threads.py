@@ -51,6 +51,7 @@ def test_the_site_serves_http_with_the_sync_chain_handler():
     streams = application.application_mapping["http"]
     assert isinstance(streams, SubscriptionStreams)
     assert isinstance(streams.django, SyncChainASGIHandler)
+    assert streams.threads is streams.django.request_threads
     reads = streams.application
     assert isinstance(reads, AnonymousReads)
     assert reads.django is streams.django
