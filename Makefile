@@ -52,6 +52,7 @@ BENCH_VS_NODE ?= --smoke --database-url $${DATABASE_URL}
 BENCH_JSONL ?= --smoke $${DATABASE_URL:+--database-url $${DATABASE_URL}}
 BENCH_SEARCH ?= --sizes 2000 --rounds 1 --repeats 3
 BENCH_REALTIME ?= --subscribers 100 --fan-out-rounds 2 --round-trips 50 --mebibytes 1
+BENCH_SSE ?= --subscribers 100 --rounds 2 --cycles 1
 BENCH_CHUNKS ?= --mebibytes 1 --rounds 2
 BENCH_EVENT_LOG ?= --creates 60 --events 200 --subscribers 50 --rounds 2 --profile-creates 30
 BENCH_SOAK ?= --minutes 1 --sample-seconds 10 --warm-up-minutes 0.5 \
@@ -67,6 +68,8 @@ bench: $(VENV)/.installed-dev
 	else echo "bench/search.py skipped: needs DATABASE_URL"; fi
 	@if [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/realtime.py $(BENCH_REALTIME); \
 	else echo "bench/realtime.py skipped: needs REDIS_URL"; fi
+	@if [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/sse.py $(BENCH_SSE); \
+	else echo "bench/sse.py skipped: needs REDIS_URL"; fi
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/chunks.py $(BENCH_CHUNKS); \
 	else echo "bench/chunks.py skipped: needs DATABASE_URL and REDIS_URL"; fi
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/event_log.py $(BENCH_EVENT_LOG); \

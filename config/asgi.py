@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP goes to Django (anonymous tRPC queries by a shorter way,
-``api.anonymous_reads``), WebSocket to the Channels consumers."""
+``api.anonymous_reads``; subscription streams without a request thread,
+``api.subscription_streams``), WebSocket to the Channels consumers."""
 
 import os
 
@@ -13,12 +14,15 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 
 from api.anonymous_reads import AnonymousReads  # noqa: E402
+from api.subscription_streams import SubscriptionStreams  # noqa: E402
 from realtime.origin import OriginPolicy  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": AnonymousReads(django_http),
+        "http": SubscriptionStreams(
+            AnonymousReads(django_http), django=django_http, threads=django_http.request_threads
+        ),
         # The Origin rule comes first: it decides whether the session cookie is read at all.
         "websocket": OriginPolicy(
             CookieMiddleware(SessionMiddleware(URLRouter(websocket_urlpatterns)))

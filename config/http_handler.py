@@ -6,8 +6,9 @@ Django's own ASGI handler runs the chain in async mode, where every ``Middleware
 one tRPC call. It also gives every request a new one-thread executor, i.e. a new OS thread
 (``ThreadSensitiveContext``). Here the chain is loaded in sync mode and entered once; each
 request still gets a thread of its own for all its thread-sensitive work (its database
-connection is that thread's), taken from a pool of idle ones. See
-``bench/results/request_path.md`` for what this saves.
+connection is that thread's), taken from a pool of idle ones (``request_threads``). See
+``bench/results/request_path.md`` for what this saves. A subscription's stream gives its thread
+back before it starts (``api.subscription_streams``).
 """
 
 from typing import Any
@@ -27,7 +28,7 @@ class SyncChainASGIHandler(ASGIHandler):
     thread, and whose request threads are reused."""
 
     def __init__(self) -> None:
-        self._request_threads = ReusedThreads(max_idle=MAX_IDLE_THREADS, name="django-request")
+        self.request_threads = ReusedThreads(max_idle=MAX_IDLE_THREADS, name="django-request")
         super().__init__()
 
     def load_middleware(self, is_async: bool = False) -> None:
@@ -43,7 +44,7 @@ class SyncChainASGIHandler(ASGIHandler):
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         # Everything thread-sensitive in this request (signals, chain, closing the response)
         # runs on one thread, so its database connection is closed there.
-        async with self._request_threads.thread_of_its_own():
+        async with self.request_threads.thread_of_its_own():
             await self.handle(scope, receive, send)
 
 

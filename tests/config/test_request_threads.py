@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from api.anonymous_reads import AnonymousReads
+from api.subscription_streams import SubscriptionStreams
 from config.asgi import application
 from config.http_handler import SyncChainASGIHandler
 from tests.asgi_http import asgi_exchange, asgi_request
@@ -45,10 +46,15 @@ def handler(settings):
 
 
 def test_the_site_serves_http_with_the_sync_chain_handler():
-    # Behind the door for anonymous tRPC queries, which hands everything else to it.
-    door = application.application_mapping["http"]
-    assert isinstance(door, AnonymousReads)
-    assert isinstance(door.django, SyncChainASGIHandler)
+    # Behind the doors for subscription streams and anonymous tRPC queries, which hand
+    # everything else to it.
+    streams = application.application_mapping["http"]
+    assert isinstance(streams, SubscriptionStreams)
+    assert isinstance(streams.django, SyncChainASGIHandler)
+    assert streams.threads is streams.django.request_threads
+    reads = streams.application
+    assert isinstance(reads, AnonymousReads)
+    assert reads.django is streams.django
 
 
 def test_the_middleware_chain_and_view_cross_to_a_thread_once(handler, monkeypatch):
@@ -101,7 +107,7 @@ def test_the_response_is_closed_on_the_thread_that_ran_the_view(handler):
 
 
 def test_a_burst_gets_a_thread_per_request_and_keeps_only_the_idle_allowance(handler, monkeypatch):
-    monkeypatch.setattr(handler._request_threads, "max_idle", 1)
+    monkeypatch.setattr(handler.request_threads, "max_idle", 1)
 
     async def burst() -> list[int]:
         answers = await asyncio.gather(
