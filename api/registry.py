@@ -11,7 +11,8 @@ A procedure that only signed-in callers reach (any access but PUBLIC) takes a
 
 A subscription's function checks that the caller may follow what was asked (its fetches take
 the viewer, as any procedure's do) and returns a ``Feed``: how to open the stream of its events.
-Each event's value goes through the output serializer, as a query's answer does.
+Each event's value goes through the output serializer, as a query's answer does, and depends on
+the event alone, never on who follows: transports write it once for all their streams.
 """
 
 import functools

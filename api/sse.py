@@ -23,6 +23,7 @@ cannot set headers (``connection_token``).
 """
 
 import asyncio
+import collections
 import hashlib
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
@@ -136,6 +137,11 @@ def _client_options() -> dict[str, int]:
     return {"reconnectAfterInactivityMs": inactivity} if inactivity else {}
 
 
+# The latest events as written for their streams, by procedure, event id and transformer.
+_WRITTEN_KEPT = 256
+_written: collections.OrderedDict[tuple[str, str, bool], bytes] = collections.OrderedDict()
+
+
 class EventStream:
     """One open stream: its subscription, its lease (given back when it ends), and the bytes
     it sends (``body()``)."""
@@ -146,6 +152,21 @@ class EventStream:
         self.opened = opened
         self.lease = lease
         self.uses_superjson = uses_superjson
+
+    def _message(self, delivery: Delivery) -> bytes:
+        """A delivery's event, written once for every stream of its procedure in this process:
+        an event's value depends on the event alone (who may follow was checked on opening),
+        and a thousand streams of one post would otherwise each run the output serializer."""
+        key = (self.opened.path, delivery.event_id, self.uses_superjson)
+        message = _written.get(key)
+        if message is None:
+            message = trpc_sse.message(
+                self.opened.data(delivery), delivery.event_id, uses_superjson=self.uses_superjson
+            )
+            _written[key] = message
+            if len(_written) > _WRITTEN_KEPT:
+                _written.popitem(last=False)
+        return message
 
     async def body(self) -> AsyncIterator[bytes]:
         metrics.connection_opened("sse", self)
@@ -200,11 +221,7 @@ class EventStream:
                     except StopAsyncIteration:
                         yield trpc_sse.RETURN
                         return
-                    yield trpc_sse.message(
-                        self.opened.data(delivery),
-                        delivery.event_id,
-                        uses_superjson=self.uses_superjson,
-                    )
+                    yield self._message(delivery)
                     last_sent = loop.time()
                     continue
                 now = loop.time()

@@ -14,6 +14,7 @@ channel (``ensure_running``); its database work crosses to a thread.
 """
 
 import asyncio
+import contextvars
 import logging
 from datetime import timedelta
 
@@ -59,7 +60,11 @@ def ensure_running() -> None:
     loop = asyncio.get_running_loop()
     sweeper = _sweepers.get(loop)
     if sweeper is None or sweeper.done():
-        _sweepers[loop] = loop.create_task(_sweep_forever(), name="realtime-relay")
+        # A context of its own: the caller's may be a request's (ThreadSensitiveContext), which
+        # ends with it while the sweeper lives on.
+        _sweepers[loop] = loop.create_task(
+            _sweep_forever(), name="realtime-relay", context=contextvars.Context()
+        )
 
 
 async def _sweep_forever() -> None:
