@@ -2,9 +2,10 @@
 
 drf-spectacular walks URL patterns; here it walks the registry instead, so the document lists
 exactly what ``/api/trpc/<name>`` answers (queries as GET with ``?input=<JSON>``, mutations
-as POST), with the tRPC result and error envelopes around the output. Subscriptions are GETs
-answered with ``text/event-stream`` (``api.sse``): the events and the resume rules are in the
-operation, each message's data typed by the output serializer.
+as POST, with the ``Idempotency-Key`` header they accept), with the tRPC result and error
+envelopes around the output. Subscriptions are GETs answered with ``text/event-stream``
+(``api.sse``): the events and the resume rules are in the operation, each message's data typed
+by the output serializer.
 """
 
 from typing import Any
@@ -18,7 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import trpc, trpc_sse
+from api.idempotency import MAX_KEY_LENGTH
 from api.registry import Access, Kind, Procedure, all_procedures
+from api.views import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
 
 TRPC_PREFIX = "/api/trpc/"
 _ERROR_SCHEMA = {
@@ -115,9 +118,12 @@ class ProcedureSchema(AutoSchema):
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
-        if operation is None or self.procedure.kind == Kind.MUTATION:
+        if operation is None:
             return operation
         parameters = operation.setdefault("parameters", [])
+        if self.procedure.kind == Kind.MUTATION:
+            parameters.append(_IDEMPOTENCY_KEY_PARAMETER)
+            return operation
         if self.procedure.input:
             component = self.resolve_serializer(self.procedure.input, "request")
             parameters.append(
@@ -182,6 +188,19 @@ class ProcedureSchema(AutoSchema):
         self.registry.register_on_missing(error)
         return error
 
+
+_IDEMPOTENCY_KEY_PARAMETER = {
+    "name": IDEMPOTENCY_KEY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Runs the mutation at most once per signed-in user and key within "
+        "IDEMPOTENCY_WINDOW_SECONDS: a retry with the same key gets the first answer, errors "
+        f"included, marked `{REPLAYED_HEADER}: true`. The same key with another procedure or "
+        "input is CONFLICT. A UUID is a good key; the quoted Structured Field form is accepted."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+}
 
 _SUBSCRIPTION_PARAMETERS = [
     {

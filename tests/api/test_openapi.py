@@ -76,6 +76,21 @@ def test_subscriptions_are_event_streams_with_their_events_and_resume_rules(docu
     assert "lastEventId" in schemas["CommentOnAddInput"]["properties"]
 
 
+def test_mutations_document_the_idempotency_key_header_and_queries_do_not(document):
+    for proc in all_procedures():
+        method = "post" if proc.kind == "mutation" else "get"
+        operation = document["paths"][f"/api/trpc/{proc.name}"][method]
+        headers = {item["name"]: item for item in operation.get("parameters", [])}
+        if proc.kind == "mutation":
+            header = headers["Idempotency-Key"]
+            assert header["in"] == "header"
+            assert header["required"] is False
+            assert header["schema"]["maxLength"] == 255
+            assert "Idempotent-Replayed" in header["description"]
+        else:
+            assert "Idempotency-Key" not in headers
+
+
 def test_the_docs_page_renders(client, db):
     response = client.get("/api/docs/")
     assert response.status_code == 200
