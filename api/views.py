@@ -178,6 +178,10 @@ def _answer(
             method=request.method or "", query=query, body=body, transformer=transformer
         )
         return _error_response(parsed, uses_superjson=uses_superjson), 0
+    if parsed.is_batch and any(sse.is_subscription(call.path) for call in parsed.calls):
+        # tRPC's own answer: a subscription is one stream of its own.
+        error = trpc.TrpcError("BAD_REQUEST", "Cannot batch subscription calls")
+        return _error_response(error, uses_superjson=parsed.uses_superjson), 0
     header = request.headers.get(IDEMPOTENCY_KEY_HEADER) if parsed.kind == "mutation" else None
     key = None if header is None else idempotency.key_from_header(header)
     if key is not None and (streams or len(parsed.calls) > 1):

@@ -96,7 +96,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     answer. Echoing would send every request, and every 200 KB chunk of a large one, back to
     all the browser's tabs, which could only discard it. ``publish_success`` acknowledges the
     request; the answer, matched by ``id``, goes to every subscriber of the channel on any
-    server process.
+    server process. A subscription procedure started on the channel is the exception: its
+    messages go to this connection alone (``realtime.subscriptions``), which asked for them.
     """
 
     # Set when the socket has closed: nothing more is written to it.

@@ -276,9 +276,14 @@ async def test_queries_and_mutations_refuse_a_subscription():
         "/api/trpc/post.onCreate", "{}", content_type="application/json"
     )
     assert posted.status_code == 405
-    batched = await database_sync_to_async(client.get)("/api/trpc/post.onCreate?batch=1")
-    assert batched.status_code == 405
-    assert json.loads(batched.content)[0]["error"]["data"]["code"] == "METHOD_NOT_SUPPORTED"
+    # As tRPC answers it: one error for the whole batch, nothing run.
+    batched = await database_sync_to_async(client.get)("/api/trpc/post.list,post.onCreate?batch=1")
+    assert batched.status_code == 400
+    error = json.loads(batched.content)["error"]
+    assert (error["message"], error["data"]["code"]) == (
+        "Cannot batch subscription calls",
+        "BAD_REQUEST",
+    )
 
 
 # --- open streams per caller -------------------------------------------------------------------
