@@ -2,6 +2,7 @@
 AppSync Events conversation over TCP with the `websockets` client."""
 
 import json
+import os
 from pathlib import Path
 
 import websockets
@@ -13,7 +14,16 @@ from tests import live_server
 from tests.realtime.conftest import header_subprotocol
 
 # The conversation steps the benchmarks hold too come from there; the rest is the tests' own.
-__all__ = ["Site", "ask", "open_session_channel", "open_socket", "publish_chunks", "receive_answer"]
+__all__ = [
+    "PostgresSite",
+    "Site",
+    "ask",
+    "open_session_channel",
+    "open_socket",
+    "postgres_site",
+    "publish_chunks",
+    "receive_answer",
+]
 
 
 class Site(live_server.Site):
@@ -38,6 +48,24 @@ class Site(live_server.Site):
             "client = Client(); client.force_login(user)\n"
             "print(client.cookies['sessionid'].value)"
         )
+
+
+class PostgresSite(Site):
+    """The two-process site on a PostgreSQL database of its own, which the test also opens."""
+
+    def __init__(self, state_dir: Path, *, redis_url: str, database_url: str) -> None:
+        self.database_url = database_url
+        live_server.Site.__init__(self, state_dir, REDIS_URL=redis_url, DATABASE_URL=database_url)
+
+
+def postgres_site(tmp_path_factory, name: str) -> PostgresSite:
+    """A ``PostgresSite`` on a fresh database ``<DATABASE_URL's>_<name>``, with REDIS_URL."""
+    database_url = live_server.fresh_postgres_database(os.environ["DATABASE_URL"], suffix=name)
+    return PostgresSite(
+        tmp_path_factory.mktemp(f"{name}-site"),
+        redis_url=os.environ["REDIS_URL"],
+        database_url=database_url,
+    )
 
 
 def _user(email: str) -> str:

@@ -9,7 +9,6 @@ the call mid-run, the test holds a lock on the posts table while the process is 
 import asyncio
 import contextlib
 import json
-import os
 import time
 import uuid
 
@@ -19,31 +18,22 @@ from websockets.asyncio.client import ClientConnection
 
 from chunking import codec
 from tests import live_server
-from tests.realtime.servers import Site, ask, open_session_channel, open_socket, receive_answer
+from tests.realtime.servers import (
+    ask,
+    open_session_channel,
+    open_socket,
+    postgres_site,
+    receive_answer,
+)
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres, pytest.mark.redis]
 
 STATES = "SELECT state FROM chunking_chunkedcall WHERE message_id = %s"
 
 
-class PostgresSite(Site):
-    """The two-process site on a PostgreSQL database of its own, which the test also opens."""
-
-    def __init__(self, state_dir, *, redis_url: str, database_url: str) -> None:
-        self.database_url = database_url
-        live_server.Site.__init__(self, state_dir, REDIS_URL=redis_url, DATABASE_URL=database_url)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    database_url = live_server.fresh_postgres_database(
-        os.environ["DATABASE_URL"], suffix="chunkcrash"
-    )
-    return PostgresSite(
-        tmp_path_factory.mktemp("chunk-crash-site"),
-        redis_url=os.environ["REDIS_URL"],
-        database_url=database_url,
-    )
+    return postgres_site(tmp_path_factory, "chunkcrash")
 
 
 async def _publish(socket: ClientConnection, channel: str, chunks: list[codec.Chunk]) -> None:

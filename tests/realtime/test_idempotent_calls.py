@@ -4,7 +4,6 @@ every retry gets the first answer under its own id."""
 
 import asyncio
 import json
-import os
 import time
 import uuid
 
@@ -16,10 +15,14 @@ from django.test import Client
 from api.models import IdempotencyKey
 from blog.models import Comment, Post
 from chunking import codec
-from tests import live_server
 from tests.factories import PostFactory
 from tests.realtime.conftest import call, connect, open_session, publish, subscribe
-from tests.realtime.servers import Site, open_session_channel, open_socket, receive_answer
+from tests.realtime.servers import (
+    open_session_channel,
+    open_socket,
+    postgres_site,
+    receive_answer,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -169,24 +172,9 @@ async def test_a_chunked_call_sent_again_as_a_new_message_writes_once(author_coo
 # --- Two real Daphne processes on PostgreSQL and Redis -----------------------------------------
 
 
-class PostgresSite(Site):
-    """The two-process site on a PostgreSQL database of its own, which the test also opens."""
-
-    def __init__(self, state_dir, *, redis_url: str, database_url: str) -> None:
-        self.database_url = database_url
-        live_server.Site.__init__(self, state_dir, REDIS_URL=redis_url, DATABASE_URL=database_url)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    database_url = live_server.fresh_postgres_database(
-        os.environ["DATABASE_URL"], suffix="idempotent"
-    )
-    return PostgresSite(
-        tmp_path_factory.mktemp("idempotent-site"),
-        redis_url=os.environ["REDIS_URL"],
-        database_url=database_url,
-    )
+    return postgres_site(tmp_path_factory, "idempotent")
 
 
 def _wait_for_waiters(database: psycopg.Connection, count: int) -> None:
