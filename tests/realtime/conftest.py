@@ -13,8 +13,18 @@ from django.conf import settings
 from django.test import Client
 
 from config.asgi import application
+from tests.chaos.site import PrivateRedis
 
 ORIGIN = (b"origin", b"http://localhost")
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of this test's own: stopping it is an outage no other test sees."""
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -14,21 +14,12 @@ from django.db import transaction
 from realtime.broadcast import Change, announce
 from realtime.follow import follow
 from realtime.layers import RESUMED_MESSAGE_TYPE, PubSubChannelLayer
-from tests.chaos.site import PrivateRedis
 from tests.realtime.conftest import connect, subscribe
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 POSTS = "/subscriptions/posts"
 BACK_WITHIN_SECONDS = 10
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

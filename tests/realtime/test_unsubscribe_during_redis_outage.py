@@ -9,19 +9,10 @@ import pytest
 from redis import asyncio as aioredis
 
 from realtime.layers import PubSubChannelLayer
-from tests.chaos.site import PrivateRedis
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.redis]
 
 CONSUMERS = 20
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 async def test_channels_left_during_an_outage_are_not_subscribed_again_when_redis_returns(
