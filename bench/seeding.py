@@ -1,6 +1,7 @@
 """Seeding benchmark databases: the bench authors, and post rows written with one COPY
 (a million posts in minutes, where ORM inserts take an hour), their creation times spread
-over four years so the newest-first indexes look like a real site's."""
+over four years so the newest-first indexes look like a real site's (a published post was
+published when it was created)."""
 
 import random
 import uuid
@@ -13,7 +14,7 @@ SPREAD_START = datetime(2020, 1, 1, tzinfo=UTC)
 SPREAD = timedelta(days=1500)
 _COLUMNS = (
     "id, title, slug, content, content_html, excerpt, published, author_id, view_count, "
-    "created_at, updated_at"
+    "created_at, updated_at, published_at"
 )
 
 
@@ -67,5 +68,6 @@ def copy_posts(rows: Iterable[PostRow], slug_prefix: str = "benchmark-post") -> 
                     0,
                     created_at,
                     created_at,
+                    created_at if row.published else None,
                 )
             )

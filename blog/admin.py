@@ -76,14 +76,14 @@ class CommentAdminForm(forms.ModelForm[Comment]):
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin[Post]):
     form = PostAdminForm
-    list_display = ("title", "author", "published", "view_count", "comment_total", "created_at")
+    list_display = ("title", "author", "published", "published_at", "view_count", "comment_total")
     list_filter = ("published", "created_at")
     list_select_related = ("author",)
     search_fields = ("title", "slug", "author__email", "author__name")
     date_hierarchy = "created_at"
     prepopulated_fields = {"slug": ("title",)}
     raw_id_fields = ("author",)
-    readonly_fields = ("view_count", "created_at", "updated_at")
+    readonly_fields = ("view_count", "published_at", "created_at", "updated_at")
     fields = ("title", "slug", "author", "published", "excerpt", "content", *readonly_fields)
     inlines = [CommentInline]
     actions = ["publish", "unpublish"]

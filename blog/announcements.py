@@ -31,6 +31,7 @@ def post_change(post: Post, change_type: ChangeType) -> Change:
             "url": post.get_absolute_url(),
             "createdAt": post.created_at,
             "updatedAt": post.updated_at,
+            "publishedAt": post.published_at,
         }
     return Change(POSTS_CHANNEL, "posts", change_type, [str(post.id)], data)
 

@@ -6,9 +6,11 @@ bulk and not announced: seeding is not news.
 
 import random
 from collections import defaultdict
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from blog.models import Comment, Post
@@ -39,7 +41,7 @@ _COMMENTS = [
 ]
 
 
-def _post(index: int, authors: list[User], excerpts: dict[str, str]) -> Post:
+def _post(index: int, authors: list[User], excerpts: dict[str, str], now: datetime) -> Post:
     rng = random.Random(index)
     topic = rng.choice(_TOPICS)
     content = rng.choice(_BODIES).format(topic=topic)
@@ -53,6 +55,7 @@ def _post(index: int, authors: list[User], excerpts: dict[str, str]) -> Post:
         excerpt=excerpts[content],
         # One in ten demo posts stays a draft, so drafts show up in dashboards and tests.
         published=index % 10 != 9,
+        published_at=None if index % 10 == 9 else now,
         author=authors[index % len(authors)],
     )
 
@@ -67,7 +70,7 @@ def ensure_demo_posts(*, count: int, authors: list[User]) -> int:
     excerpts: dict[str, str] = {}
     for batch_start in range(start, count, BATCH_SIZE):
         batch = [
-            _post(index, authors, excerpts)
+            _post(index, authors, excerpts, timezone.now())
             for index in range(batch_start, min(count, batch_start + BATCH_SIZE))
         ]
         with transaction.atomic():

@@ -1,4 +1,4 @@
-"""The Atom feed of the newest published posts.
+"""The Atom feed of the newest published posts, by the time each was first published.
 
 Services refuse text XML cannot carry, but a row written around them must not break the feed
 for everyone: every text goes out through ``without_uncarriable_characters``.
@@ -37,8 +37,8 @@ class LatestPostsFeed(Feed):
     def item_author_name(self, item: Post) -> str:
         return without_uncarriable_characters(item.author.display_name)
 
-    def item_pubdate(self, item: Post) -> datetime:
-        return item.created_at
+    def item_pubdate(self, item: Post) -> datetime | None:
+        return item.published_at
 
     def item_updateddate(self, item: Post) -> datetime:
         return item.updated_at

@@ -37,15 +37,35 @@ class Post(models.Model):
     view_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the post was first published (set by the services, kept when it is unpublished and
+    # published again); NULL for a post never published. Listings of published posts order by it.
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # The home page and post.list: newest published first, keyset-paginated.
-            models.Index(fields=["published", "-created_at", "-id"], name="blog_post_feed_idx"),
+            # The home page, feeds, search's newest matches and post.list: newest published
+            # first, keyset-paginated. Partial on the listings' own WHERE (``published``).
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(published=True),
+                name="blog_post_published_idx",
+            ),
+            # An author's page: their published posts, newest first.
+            models.Index(
+                fields=["author", "-published_at", "-id"],
+                condition=Q(published=True),
+                name="blog_post_author_published_idx",
+            ),
+            # An author's drafts, newest first (their dashboard).
             models.Index(fields=["author", "-created_at"], name="blog_post_author_idx"),
         ]
         constraints = [
+            # A published post always has its publication time: listings order by it.
+            models.CheckConstraint(
+                condition=Q(published=False) | Q(published_at__isnull=False),
+                name="blog_post_published_has_time",
+            ),
             models.UniqueConstraint(
                 fields=["slug"], condition=Q(published=True), name="blog_post_published_slug"
             ),

@@ -48,6 +48,7 @@ def _summary(row: Row) -> dict[str, Any]:
         "commentCount": row["comment_count"],
         "createdAt": js_iso(row["created_at"]),
         "updatedAt": js_iso(row["updated_at"]),
+        "publishedAt": None if row["published_at"] is None else js_iso(row["published_at"]),
         "author": _author(row),
     }
 
@@ -55,9 +56,11 @@ def _summary(row: Row) -> dict[str, Any]:
 def post_list(page: Page[Row]) -> Built:
     """``PostListOutput`` of a page of summary rows."""
     dates: dict[str, list[str]] = {}
-    for index in range(len(page.items)):
+    for index, row in enumerate(page.items):
         dates[f"{index}.createdAt"] = ["Date"]
         dates[f"{index}.updatedAt"] = ["Date"]
+        if row["published_at"] is not None:
+            dates[f"{index}.publishedAt"] = ["Date"]
     items = Encoded([_summary(row) for row in page.items], dates)
     return Built({"items": items, "nextCursor": page.next_cursor})
 
@@ -77,6 +80,7 @@ def post_detail(post: Post) -> Built:
             "commentCount": post.comment_count,  # type: ignore[attr-defined]
             "createdAt": post.created_at,
             "updatedAt": post.updated_at,
+            "publishedAt": post.published_at,
             "author": {
                 "id": str(author.id),
                 "name": author.display_name,

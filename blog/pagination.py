@@ -1,5 +1,12 @@
 """Opaque cursors: keyset positions for listings (stable under inserts, constant cost at any
-depth) and offsets for ranked search results."""
+depth) and offsets for ranked search results.
+
+A position's time is the one its listing orders by: ``published_at`` for published posts,
+``created_at`` for drafts. Cursors made before listings ordered by ``published_at`` hold a
+``created_at``; they decode the same and stay valid, read as a publication time (which is what
+the migration gave every post published then), so a page already open goes on from about where
+it was.
+"""
 
 import base64
 import binascii
@@ -26,9 +33,10 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True)
 class Position:
-    """Where a newest-first listing stopped: the last item's creation time and id."""
+    """Where a newest-first listing stopped: the last item's time (the one the listing orders
+    by) and id."""
 
-    created_at: datetime
+    at: datetime
     id: UUID
 
 
@@ -44,18 +52,18 @@ def _unpack(cursor: str) -> Any:
 
 
 def encode_position(position: Position) -> str:
-    return _pack({"t": position.created_at.isoformat(), "id": str(position.id)})
+    return _pack({"t": position.at.isoformat(), "id": str(position.id)})
 
 
 def decode_position(cursor: str) -> Position:
     """The position inside ``cursor``; anything ``encode_position`` did not make is InvalidInput."""
     value = _unpack(cursor)
     try:
-        created_at = datetime.fromisoformat(value["t"])
-        if created_at.tzinfo is None:
+        at = datetime.fromisoformat(value["t"])
+        if at.tzinfo is None:
             raise ValueError("naive")
         # In UTC, as stored; a far-off offset near year 1 or 9999 overflows here, not in SQL.
-        position = Position(created_at.astimezone(UTC), UUID(value["id"]))
+        position = Position(at.astimezone(UTC), UUID(value["id"]))
     except (KeyError, TypeError, ValueError, OverflowError):
         raise InvalidInput(_INVALID) from None
     return position

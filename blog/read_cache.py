@@ -24,7 +24,7 @@ slug, and is theirs to see first.
 An entry holds its answer as JSON bytes and the answer's SuperJSON annotations, built once when
 stored: a hit hands the bytes to the transport as they are (``orjson.Fragment``), neither
 unpickling the answer's objects nor walking and writing them again. Keys start
-``public_read.v2.``: a change of the entries' form changes it, so the processes of two
+``public_read.v3.``: a change of the entries' form changes it, so the processes of two
 releases, side by side during a deploy, never read each other's entries.
 
 The rule for what changes unannounced: view counts (``blog.view_counts``), an author's name
@@ -107,7 +107,7 @@ def post_list(
 
     if not published or cursor or author_id is not None:
         return build()
-    return _cached_answer(f"public_read.v2.post_list.{limit}", _POST_LIST_CHANNELS, build)
+    return _cached_answer(f"public_read.v3.post_list.{limit}", _POST_LIST_CHANNELS, build)
 
 
 def post_detail(
@@ -121,12 +121,12 @@ def post_detail(
     if slug is not None:
         digest = hashlib.blake2b(slug.encode("utf-8", "surrogatepass"), digest_size=16)
         key, channels = (
-            f"public_read.v2.post_by_slug.{digest.hexdigest()}",
+            f"public_read.v3.post_by_slug.{digest.hexdigest()}",
             _POST_BY_SLUG_CHANNELS,
         )
     else:
         key, channels = (
-            f"public_read.v2.post.{post_id}",
+            f"public_read.v3.post.{post_id}",
             (POSTS_CHANNEL, comments_channel(post_id)),
         )
 
@@ -164,7 +164,7 @@ def comment_list(*, viewer: Viewer, post_id: UUID) -> outputs.Built:
     channels = (comments_channel(post_id), POSTS_CHANNEL)
     try:
         return _cached_answer(
-            f"public_read.v2.comment_list.{post_id}", channels, lambda: _threads(post_id)
+            f"public_read.v3.comment_list.{post_id}", channels, lambda: _threads(post_id)
         )
     except NotFound:
         if not viewer.is_authenticated:

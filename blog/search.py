@@ -75,7 +75,7 @@ def _ranked_matches(
     candidates = (
         posts.alias(document=SearchDocument())
         .filter(document=search_query)
-        .order_by("-created_at")
+        .order_by("-published_at")
         .values("id")[:SEARCH_CANDIDATES]
     )
     return list(
@@ -94,7 +94,7 @@ def _ranked_matches(
                 max_fragments=2,
             ),
         )
-        .order_by("-rank", "-created_at", "-id")[offset : offset + limit]
+        .order_by("-rank", "-published_at", "-id")[offset : offset + limit]
     )
 
 
@@ -109,7 +109,7 @@ def _substring_matches(
     # snippet made from it replaces it.
     items = list(
         posts.annotate(headline=Left("content", INDEXED_CONTENT_CHARS)).order_by(
-            "-created_at", "-id"
+            "-published_at", "-id"
         )[offset : offset + limit]
     )
     for post in items:

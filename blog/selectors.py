@@ -78,6 +78,7 @@ SUMMARY_COLUMNS = (
     "view_count",
     "created_at",
     "updated_at",
+    "published_at",
     "author_id",
     "author__name",
     "author__avatar_url",
@@ -113,14 +114,16 @@ def post_page(
     author_id: UUID | None = None,
     published: bool = True,
 ) -> Page[Post]:
-    """Newest first. ``published=False`` lists the viewer's own drafts (nobody else's)."""
+    """Newest first: published posts by their publication time. ``published=False`` lists the
+    viewer's own drafts (nobody else's), by their creation time."""
     position = decode_position(cursor) if cursor else None
     posts = _listing(_summaries(), viewer, position, author_id, published)
     items = list(posts[: limit + 1])
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
-        next_cursor = encode_position(Position(items[-1].created_at, items[-1].id))
+        last = items[-1]
+        next_cursor = encode_position(Position(getattr(last, _order_field(published)), last.id))
     return Page(items, next_cursor)
 
 
@@ -138,7 +141,7 @@ def post_row_page(
     if published:
         rows = _PUBLISHED_ROWS.rows(
             limit=limit + 1,
-            before=position.created_at if position else None,
+            before=position.at if position else None,
             before_id=position.id if position else None,
             author_id=author_id,
         )
@@ -149,7 +152,8 @@ def post_row_page(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_position(Position(rows[-1]["created_at"], rows[-1]["id"]))
+        last = rows[-1]
+        next_cursor = encode_position(Position(last[_order_field(published)], last["id"]))
     return Page(rows, next_cursor)
 
 
@@ -165,7 +169,7 @@ def _published_rows(
 _PUBLISHED_ROWS = CompiledQuery(
     _published_rows,
     {
-        "before": Post._meta.get_field("created_at"),
+        "before": Post._meta.get_field("published_at"),
         "before_id": Post._meta.get_field("id"),
         "author_id": Post._meta.get_field("author"),
     },
@@ -180,6 +184,7 @@ def _listing(
     published: bool,
 ) -> QuerySet[Post]:
     """A newest-first listing's filters and order (see ``post_page``)."""
+    order = _order_field(published)
     if published:
         posts = posts.filter(published=True)
     elif viewer.is_authenticated:
@@ -191,11 +196,16 @@ def _listing(
     if position is not None:
         # The first condition alone bounds the index scan (PostgreSQL cannot take the OR as
         # an index condition): a deep page reads its own rows, not every newer one.
-        posts = posts.filter(created_at__lte=position.created_at).filter(
-            Q(created_at__lt=position.created_at)
-            | Q(created_at=position.created_at, id__lt=position.id)
+        posts = posts.filter(**{f"{order}__lte": position.at}).filter(
+            Q(**{f"{order}__lt": position.at}) | Q(**{order: position.at, "id__lt": position.id})
         )
-    return posts.order_by("-created_at", "-id")
+    return posts.order_by(f"-{order}", "-id")
+
+
+def _order_field(published: bool) -> str:
+    """What a listing orders by: published posts by when they were first published (the
+    ``blog_post_published_idx`` order), drafts by when they were started."""
+    return "published_at" if published else "created_at"
 
 
 def post_for_viewer(

@@ -37,7 +37,7 @@ def _limit() -> serializers.IntegerField:
 def _position_cursor(value: str) -> None:
     """A listing cursor that ``blog.pagination`` made (and whose time the database can hold)."""
     try:
-        pagination.decode_position(value).created_at.astimezone(UTC)
+        pagination.decode_position(value).at.astimezone(UTC)
     except (InvalidInput, OverflowError):
         raise serializers.ValidationError(_INVALID_CURSOR) from None
 
@@ -203,6 +203,12 @@ class PostSummaryOutput(serializers.Serializer):
     commentCount = serializers.IntegerField(source="comment_count")
     createdAt = TimestampField(source="created_at")
     updatedAt = TimestampField(source="updated_at")
+    publishedAt = TimestampField(
+        source="published_at",
+        allow_null=True,
+        help_text="When the post was first published (null for a draft never published); "
+        "listings of published posts are newest first by it.",
+    )
     author = AuthorOutput()
 
 
@@ -316,6 +322,7 @@ class PostAnnouncedOutput(serializers.Serializer):
     author = AnnouncedAuthorOutput()
     createdAt = TimestampField()
     updatedAt = TimestampField()
+    publishedAt = TimestampField(help_text="When the post was first published.")
 
 
 class PostChangeOutput(serializers.Serializer):

@@ -11,6 +11,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -139,6 +140,7 @@ def create_post(
         content_html=_rendered(content),
         excerpt=excerpt.strip() or derive_excerpt(content),
         published=published,
+        published_at=timezone.now() if published else None,
     )
     with transaction.atomic():
         _save_new_post(post, slug or title)
@@ -169,6 +171,9 @@ def update_post(
         post.excerpt = given.strip() or derive_excerpt(post.content)
     if published is not None:
         post.published = published
+    if post.published and post.published_at is None:
+        # First publication; unpublishing and publishing again keep this time.
+        post.published_at = timezone.now()
     with transaction.atomic():
         if post.published and not was_published:
             _save_published(post)

@@ -18,7 +18,7 @@ class PostSitemap(Sitemap):
         return (
             selectors.readable_posts(viewer=AnonymousUser())
             .only("slug", "updated_at")
-            .order_by("-created_at", "-id")
+            .order_by("-published_at", "-id")
         )
 
     def lastmod(self, item: Post) -> datetime:

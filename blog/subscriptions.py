@@ -44,7 +44,7 @@ def comment_changes(*, post_id: UUID, since: Position | None) -> Feed:
 
 
 def _published_post(event: Event) -> object | None:
-    return _with_dates(event["data"]) if event["type"] == "created" else None
+    return _post_with_dates(event["data"]) if event["type"] == "created" else None
 
 
 def _post_change_of(post_id: str) -> Shape:
@@ -54,7 +54,7 @@ def _post_change_of(post_id: str) -> Shape:
         if event["type"] == "deleted":
             return {"type": "removed", "id": post_id, "post": None}
         # "created" too: a post published again is back, as it is now.
-        return {"type": "updated", "id": post_id, "post": _with_dates(event["data"])}
+        return {"type": "updated", "id": post_id, "post": _post_with_dates(event["data"])}
 
     return post_change
 
@@ -71,6 +71,16 @@ def _with_dates(data: Event) -> Event:
         **data,
         "createdAt": datetime.fromisoformat(data["createdAt"]),
         "updatedAt": datetime.fromisoformat(data["updatedAt"]),
+    }
+
+
+def _post_with_dates(data: Event) -> Event:
+    """An announced post, its times datetimes again. A post announced before posts had a
+    ``publishedAt`` (an event still in the log) is taken as published when it was created, as
+    the migration that added it took every post published then."""
+    return {
+        **_with_dates(data),
+        "publishedAt": datetime.fromisoformat(data.get("publishedAt") or data["createdAt"]),
     }
 
 

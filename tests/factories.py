@@ -35,6 +35,8 @@ class PostFactory(factory.django.DjangoModelFactory):
     content = factory.Faker("paragraph")
     excerpt = factory.LazyAttribute(lambda post: post.content[:100])
     published = True
+    # As the services set it: the time of first publication, none for a draft.
+    published_at = factory.LazyAttribute(lambda post: timezone.now() if post.published else None)
     author = factory.SubFactory(UserFactory)
 
 

@@ -57,7 +57,7 @@ def drop_read_cache_entries() -> None:
     """Empty the read cache (the shared entries and this process's copies) but keep the read
     versions: only a replay can still answer."""
     cache = process_cache.process_cache()
-    cache.delete_many([f"public_read.v2.post_list.{limit}" for limit in range(1, 51)])
+    cache.delete_many([f"public_read.v3.post_list.{limit}" for limit in range(1, 51)])
     read_cache._recent = read_cache._RecentEntries(capacity=read_cache._RECENT_BYTES)
 
 

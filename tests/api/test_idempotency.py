@@ -135,7 +135,7 @@ def test_an_error_is_replayed_even_once_the_call_would_succeed(as_user, author, 
     comment = {"postId": str(draft.id), "content": "Too early"}
     first = caller.mutate("comment.create", comment, headers=_keyed())
     assert (first.status, first.code) == (404, "NOT_FOUND")
-    Post.objects.filter(pk=draft.pk).update(published=True)
+    Post.objects.filter(pk=draft.pk).update(published=True, published_at=timezone.now())
     retry = caller.mutate("comment.create", comment, headers=_keyed())
     assert retry.body == first.body
     assert retry.status == 404

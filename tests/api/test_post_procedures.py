@@ -18,6 +18,7 @@ SUMMARY_KEYS = {
     "commentCount",
     "createdAt",
     "updatedAt",
+    "publishedAt",
     "author",
 }
 

@@ -18,7 +18,7 @@ def _cache_on(settings):
 
 
 def cached_ids(limit: int = 20) -> list[str]:
-    entry = shared_cache().get(f"public_read.v2.post_list.{limit}")
+    entry = shared_cache().get(f"public_read.v3.post_list.{limit}")
     json, _annotations = entry[1]
     return [item["id"] for item in orjson.loads(json)["items"]]
 
@@ -46,7 +46,7 @@ def test_a_later_page_and_an_author_filter_are_not_cached(trpc, author):
     first = trpc.query("post.list", {"limit": 2}).data
     trpc.query("post.list", {"limit": 2, "cursor": first["nextCursor"]})
     trpc.query("post.list", {"limit": 3, "authorId": str(author.id)})
-    assert shared_cache().get("public_read.v2.post_list.3") is None
+    assert shared_cache().get("public_read.v3.post_list.3") is None
     assert len(cached_ids(2)) == 2
     assert len(posts) == 3
 
@@ -60,7 +60,7 @@ def test_a_drafts_comments_are_shown_to_its_author_and_never_stored(as_user, trp
             "Written before it was unpublished"
         ]
     assert trpc.query("comment.list", {"postId": str(draft.id)}).code == "NOT_FOUND"
-    assert shared_cache().get(f"public_read.v2.comment_list.{draft.id}") is None
+    assert shared_cache().get(f"public_read.v3.comment_list.{draft.id}") is None
 
 
 def test_a_published_posts_comments_are_the_same_for_every_viewer(author, stranger, settings):

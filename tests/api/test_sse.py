@@ -53,6 +53,7 @@ def announced_post(post) -> dict:
         },
         "createdAt": js_iso(post.created_at),
         "updatedAt": js_iso(post.updated_at),
+        "publishedAt": js_iso(post.published_at),
     }
 
 
@@ -94,7 +95,11 @@ async def test_a_superjson_client_gets_each_value_wrapped_with_its_dates(author)
     message = await stream.data_event()
     assert message.data["json"]["id"] == str(post.id)
     assert message.data["json"]["createdAt"] == js_iso(post.created_at)
-    assert message.data["meta"]["values"] == {"createdAt": ["Date"], "updatedAt": ["Date"]}
+    assert message.data["meta"]["values"] == {
+        "createdAt": ["Date"],
+        "updatedAt": ["Date"],
+        "publishedAt": ["Date"],
+    }
     await stream.hang_up()
 
 

@@ -1,5 +1,5 @@
 """On PostgreSQL, search reads the stored, GIN-indexed search document, ranks title matches
-first, newer posts first among equals, and ranks only the newest matches."""
+first, newer posts (by publication) first among equals, and ranks only the newest matches."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,8 +14,8 @@ from tests.factories import PostFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
-def _set_created_at(post: Post, moment: datetime) -> None:
-    Post.objects.filter(id=post.id).update(created_at=moment)
+def _set_published_at(post: Post, moment: datetime) -> None:
+    Post.objects.filter(id=post.id).update(published_at=moment)
 
 
 def test_the_search_document_is_a_stored_column_kept_in_the_row_with_its_own_index():
@@ -77,7 +77,7 @@ def test_equally_good_matches_come_newest_first(reader):
     now = datetime.now(UTC)
     for days_ago in (3, 1, 2):
         post = PostFactory(title=f"Caching, {days_ago} days ago", content="Same words.")
-        _set_created_at(post, now - timedelta(days=days_ago))
+        _set_published_at(post, now - timedelta(days=days_ago))
     page = selectors.search_posts(viewer=reader, query="caching", limit=10)
     assert [post.title for post in page.items] == [
         "Caching, 1 days ago",
@@ -90,7 +90,7 @@ def test_only_the_newest_matches_are_ranked(reader, monkeypatch):
     monkeypatch.setattr(search, "SEARCH_CANDIDATES", 2)
     now = datetime.now(UTC)
     for number in range(2):  # better matches (title), but older than the candidates
-        _set_created_at(PostFactory(title=f"Caching {number}"), now - timedelta(days=30))
+        _set_published_at(PostFactory(title=f"Caching {number}"), now - timedelta(days=30))
     newer = [PostFactory(title=f"Notes {n}", content="A word on caching.") for n in range(2)]
     page = selectors.search_posts(viewer=reader, query="caching", limit=10)
     assert {post.id for post in page.items} == {post.id for post in newer}

@@ -36,11 +36,11 @@ const pool = new pg.Pool({
 
 // What Django runs for blog.selectors.post_page(viewer=anonymous, limit=20): str() of the
 // queryset, with the select_related author (every column) and the comment-count subquery.
-const COLUMNS = `SELECT "blog_post"."id", "blog_post"."title", "blog_post"."slug", "blog_post"."excerpt", "blog_post"."published", "blog_post"."author_id", "blog_post"."view_count", "blog_post"."created_at", "blog_post"."updated_at", COALESCE((SELECT COUNT(*) AS "count" FROM "blog_comment" U0 WHERE (NOT U0."is_deleted" AND U0."post_id" = ("blog_post"."id")) GROUP BY U0."post_id"), 0) AS "comment_count", "accounts_user"."password", "accounts_user"."last_login", "accounts_user"."is_superuser", "accounts_user"."id", "accounts_user"."email", "accounts_user"."name", "accounts_user"."cognito_sub", "accounts_user"."avatar_url", "accounts_user"."bio", "accounts_user"."is_active", "accounts_user"."is_staff", "accounts_user"."created_at", "accounts_user"."updated_at" FROM "blog_post" INNER JOIN "accounts_user" ON ("blog_post"."author_id" = "accounts_user"."id")`;
-const ORDER = ` ORDER BY "blog_post"."created_at" DESC, "blog_post"."id" DESC LIMIT `;
+const COLUMNS = `SELECT "blog_post"."id", "blog_post"."title", "blog_post"."slug", "blog_post"."excerpt", "blog_post"."published", "blog_post"."author_id", "blog_post"."view_count", "blog_post"."created_at", "blog_post"."updated_at", "blog_post"."published_at", COALESCE((SELECT COUNT(*) AS "count" FROM "blog_comment" U0 WHERE (NOT U0."is_deleted" AND U0."post_id" = ("blog_post"."id")) GROUP BY U0."post_id"), 0) AS "comment_count", "accounts_user"."password", "accounts_user"."last_login", "accounts_user"."is_superuser", "accounts_user"."id", "accounts_user"."email", "accounts_user"."name", "accounts_user"."cognito_sub", "accounts_user"."avatar_url", "accounts_user"."bio", "accounts_user"."is_active", "accounts_user"."is_staff", "accounts_user"."created_at", "accounts_user"."updated_at" FROM "blog_post" INNER JOIN "accounts_user" ON ("blog_post"."author_id" = "accounts_user"."id")`;
+const ORDER = ` ORDER BY "blog_post"."published_at" DESC, "blog_post"."id" DESC LIMIT `;
 const FIRST_PAGE = (limit) => `${COLUMNS} WHERE "blog_post"."published"${ORDER}${limit + 1}`;
 const NEXT_PAGE = (limit) =>
-  `${COLUMNS} WHERE ("blog_post"."published" AND "blog_post"."created_at" <= $1::timestamptz AND ("blog_post"."created_at" < $1::timestamptz OR ("blog_post"."created_at" = $1::timestamptz AND "blog_post"."id" < $2::uuid)))${ORDER}${limit + 1}`;
+  `${COLUMNS} WHERE ("blog_post"."published" AND "blog_post"."published_at" <= $1::timestamptz AND ("blog_post"."published_at" < $1::timestamptz OR ("blog_post"."published_at" = $1::timestamptz AND "blog_post"."id" < $2::uuid)))${ORDER}${limit + 1}`;
 
 // Cursors as blog.pagination makes them: urlsafe base64 of Python's json.dumps, unpadded.
 function pythonIso(pgText) {
@@ -50,7 +50,7 @@ function pythonIso(pgText) {
   return `${match[1]}T${match[2]}${fraction}${match[4]}:${match[5] ?? "00"}`;
 }
 const encodeCursor = (row) =>
-  Buffer.from(JSON.stringify({ t: pythonIso(row.created_at.pgText), id: row.id }).replace(/","/g, '", "').replace(/":"/g, '": "'))
+  Buffer.from(JSON.stringify({ t: pythonIso(row.published_at.pgText), id: row.id }).replace(/","/g, '", "').replace(/":"/g, '": "'))
     .toString("base64url");
 function decodeCursor(cursor) {
   try {
@@ -84,7 +84,7 @@ const appRouter = t.router({
       if (rows.length > limit) {
         rows = rows.slice(0, limit);
         const last = rows[rows.length - 1];
-        nextCursor = encodeCursor({ created_at: last[7], id: last[0] });
+        nextCursor = encodeCursor({ published_at: last[9], id: last[0] });
       }
       return {
         // Inkwell's PostSummaryOutput, field for field.
@@ -95,10 +95,11 @@ const appRouter = t.router({
           excerpt: row[3],
           published: row[4],
           viewCount: row[6],
-          commentCount: Number(row[9]), // COUNT(*) is bigint: pg gives a string
+          commentCount: Number(row[10]), // COUNT(*) is bigint: pg gives a string
           createdAt: row[7],
           updatedAt: row[8],
-          author: { id: row[13], name: row[15] || "Anonymous", avatarUrl: row[17] },
+          publishedAt: row[9],
+          author: { id: row[14], name: row[16] || "Anonymous", avatarUrl: row[18] },
         })),
         nextCursor,
       };
