@@ -85,6 +85,17 @@ def test_publish_action_publishes_and_announces_each_post(
     assert {event["type"] for event in events} == {"created"}
 
 
+def test_publish_actions_set_the_publication_time_once(admin_client):
+    draft = PostFactory(published=False)
+    changelist = reverse("admin:blog_post_changelist")
+    admin_client.post(changelist, {"action": "publish", "_selected_action": [str(draft.pk)]})
+    first = Post.objects.get(pk=draft.pk).published_at
+    assert first is not None
+    for action in ("unpublish", "publish"):
+        admin_client.post(changelist, {"action": action, "_selected_action": [str(draft.pk)]})
+    assert Post.objects.get(pk=draft.pk).published_at == first
+
+
 def test_unpublish_action_announces_the_post_as_deleted(
     admin_client, django_capture_on_commit_callbacks, monkeypatch
 ):
