@@ -59,6 +59,7 @@ def seed_thread() -> None:
         content_html="<h1>Thread</h1>\n<p>A post with <strong>many</strong> comments.</p>\n",
         excerpt="A post with many comments.",
         published=True,
+        published_at=datetime(2025, 1, 1, tzinfo=UTC),
         author=people[0],
     )
     start = datetime(2025, 1, 1, tzinfo=UTC)

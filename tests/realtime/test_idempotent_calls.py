@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
+from django.utils import timezone
 
 from api.models import IdempotencyKey
 from blog.models import Comment, Post
@@ -79,7 +80,9 @@ async def test_an_error_is_replayed_even_once_the_call_would_succeed(author, rea
     comment = {"postId": str(draft.id), "content": "Too early"}
     first = await call(communicator, channel, _mutation(1, "comment.create", comment))
     assert first["error"]["data"]["code"] == "NOT_FOUND"
-    await database_sync_to_async(Post.objects.filter(pk=draft.pk).update)(published=True)
+    await database_sync_to_async(Post.objects.filter(pk=draft.pk).update)(
+        published=True, published_at=timezone.now()
+    )
     retry = await call(communicator, channel, _mutation(2, "comment.create", comment))
     assert retry == {**first, "id": 2}
     assert not await database_sync_to_async(Comment.objects.exists)()
