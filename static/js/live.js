@@ -54,8 +54,10 @@ function fillByline(element, data, withTime) {
   author.textContent = data.author.name;
   author.href = `/authors/${data.author.id}/`;
   const time = element.querySelector("time");
-  time.dateTime = data.createdAt;
-  time.textContent = formatDate(data.createdAt, withTime);
+  // A post is dated by its publication, a comment by its writing.
+  const when = data.publishedAt ?? data.createdAt;
+  time.dateTime = when;
+  time.textContent = formatDate(when, withTime);
 }
 
 // --- Home: new posts at the top ---------------------------------------------------------
