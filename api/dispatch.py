@@ -218,12 +218,13 @@ def error_for_exception(error: BaseException, path: str | None) -> trpc.TrpcErro
 def is_database_unavailable(error: BaseException) -> bool:
     """Whether ``error`` says no working database connection can be had now: the pool's
     timeout, or PostgreSQL's OperationalError (a pooled connection closed by a restart), alone
-    or under Django's OperationalError."""
+    or under Django's OperationalError. An error raised ``from None`` inside a handler of
+    such an error says something else, and is not followed into it."""
     chain: list[BaseException] = []
     link: BaseException | None = error
     while link is not None and link not in chain:  # a hand-made cause could loop
         chain.append(link)
-        link = link.__cause__ or link.__context__
+        link = link.__cause__ or (None if link.__suppress_context__ else link.__context__)
     return any(isinstance(link, _DATABASE_UNAVAILABLE) for link in chain)
 
 

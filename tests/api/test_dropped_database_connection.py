@@ -11,6 +11,8 @@ from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 
 from accounts.providers import local
+from api.dispatch import error_for_exception
+from lib.errors import Conflict
 from realtime.session_channel import answer_call
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +72,21 @@ def test_a_database_error_not_from_postgresql_stays_an_internal_error(trpc, monk
     answer = trpc.query("post.list")
     assert answer.status == 500
     assert answer.code == "INTERNAL_SERVER_ERROR"
+
+
+def test_an_error_raised_from_none_while_handling_an_outage_keeps_its_own_meaning():
+    try:
+        try:
+            _connection_closed_by_postgresql()
+        except OperationalError:
+            raise Conflict("Not this way.") from None
+    except Conflict as error:
+        refused = error_for_exception(error, "post.create")
+    assert refused.code == "CONFLICT"
+    try:
+        try:
+            _connection_closed_by_postgresql()
+        except OperationalError:
+            raise RuntimeError("wrapped")  # noqa: B904 (the context is the point)
+    except RuntimeError as error:
+        assert error_for_exception(error, "post.create").code == "SERVICE_UNAVAILABLE"
