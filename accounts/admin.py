@@ -1,4 +1,5 @@
-"""Editors' view of users: find, deactivate, grant staff."""
+"""Users in the admin: editors find and read them; superusers deactivate and grant roles.
+The deleted identities that keep a deleted account from coming back are for superusers only."""
 
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accounts import services
 from accounts.models import DeletedIdentity, User
+from lib.admin_access import SuperuserOnlyAdminMixin
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -61,7 +63,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(DeletedIdentity)
-class DeletedIdentityAdmin(admin.ModelAdmin[DeletedIdentity]):
+class DeletedIdentityAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin[DeletedIdentity]):
     list_display = ("sub", "deleted_at")
     search_fields = ("sub",)
     readonly_fields = ("sub", "deleted_at")

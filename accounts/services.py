@@ -1,4 +1,4 @@
-"""Writes of users: accounts, identities linked from tokens, profiles, deletions.
+"""Writes of users: accounts, identities linked from tokens, profiles, roles, deletions.
 
 Which token ``sub`` may create an account: a ``sub`` with a row is that user; a ``sub`` in
 DeletedIdentity (written by ``delete_user``) is refused for good, so a still-valid token of a
@@ -7,6 +7,7 @@ when the provider creates users on first sight (Cognito: the person signed up at
 The local provider never does: every legitimate token it issued names an existing row.
 """
 
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -21,6 +22,8 @@ BIO_MAX_LENGTH = 2000
 # The columns' own limits: PostgreSQL refuses longer values with an error, not a message.
 AVATAR_URL_MAX_LENGTH = User._meta.get_field("avatar_url").max_length or 500
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
+# Created, with its permissions, by migration accounts 0003.
+EDITORS_GROUP = "Editors"
 _http_url = URLValidator(schemes=["http", "https"])
 
 
@@ -93,6 +96,43 @@ def set_password(*, user: User, password: str) -> User:
     with transaction.atomic():
         user.save(update_fields=["password", "updated_at"])
     return user
+
+
+def make_editor(*, user: User) -> bool:
+    """Put ``user`` in the Editors group, with the staff flag the admin asks for; False when
+    they already were an editor (nothing changes)."""
+    editors = _editors_group()
+    if user.is_staff and user.groups.filter(pk=editors.pk).exists():
+        return False
+    with transaction.atomic():
+        user.groups.add(editors)
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff", "updated_at"])
+    return True
+
+
+def remove_editor(*, user: User) -> bool:
+    """Take ``user`` out of the Editors group; the staff flag goes too unless something else
+    still gives them the admin (superuser, another group, permissions of their own). False
+    when they were not an editor (nothing changes)."""
+    editors = _editors_group()
+    if not user.groups.filter(pk=editors.pk).exists():
+        return False
+    with transaction.atomic():
+        user.groups.remove(editors)
+        keeps_admin = user.is_superuser or user.groups.exists() or user.user_permissions.exists()
+        if user.is_staff and not keeps_admin:
+            user.is_staff = False
+            user.save(update_fields=["is_staff", "updated_at"])
+    return True
+
+
+def _editors_group() -> Group:
+    try:
+        return Group.objects.get(name=EDITORS_GROUP)
+    except Group.DoesNotExist:
+        raise NotFound(f"There is no {EDITORS_GROUP} group: run manage.py migrate.") from None
 
 
 def delete_user(*, user: User) -> None:

@@ -8,6 +8,7 @@ from django.db.models.functions import Length
 from django.http import HttpRequest
 
 from api.models import IdempotencyKey
+from lib.admin_access import SuperuserOnlyAdminMixin
 from lib.admin_display import ReadOnlyAdminMixin
 
 if TYPE_CHECKING:
@@ -19,7 +20,9 @@ class OutcomeSize(TypedDict):
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[IdempotencyKey]):
+class IdempotencyKeyAdmin(
+    SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin[IdempotencyKey]
+):
     list_display = ("key", "user", "path", "answer_size", "created_at")
     list_filter = ("path",)
     list_select_related = ("user",)

@@ -9,6 +9,7 @@ from django.db.models.functions import Length
 from django.http import HttpRequest
 
 from chunking.models import ChunkedCall, MessageChunk
+from lib.admin_access import SuperuserOnlyAdminMixin
 from lib.admin_display import ReadOnlyAdminMixin, age
 
 if TYPE_CHECKING:
@@ -25,7 +26,9 @@ class CallSizes(TypedDict):
 
 
 @admin.register(MessageChunk)
-class MessageChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[MessageChunk]):
+class MessageChunkAdmin(
+    SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin[MessageChunk]
+):
     list_display = ("message_id", "session", "position", "size", "created_at", "received")
     list_select_related = ("session",)
     search_fields = ("message_id", "session__session_id")
@@ -50,7 +53,7 @@ class MessageChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[MessageChunk]):
 
 
 @admin.register(ChunkedCall)
-class ChunkedCallAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ChunkedCall]):
+class ChunkedCallAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin[ChunkedCall]):
     list_display = ("message_id", "session", "state", "sizes", "created_at", "answered_at")
     list_filter = ("state",)
     list_select_related = ("session",)

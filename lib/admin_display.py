@@ -14,7 +14,8 @@ def age(moment: datetime) -> str:
 
 
 class ReadOnlyAdminMixin:
-    """Rows the site writes itself: editors may look and delete, never add or change."""
+    """Rows the site writes itself: those who may see them may look and delete, never add or
+    change."""
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
