@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.authentication import signed_in_user
 from blog import selectors, services
-from blog.forms import PostForm
+from blog.forms import PostEditForm, PostForm
 from blog.models import Post
 from blog.pagination import PAGE_SIZE, PAGE_SIZE_MAX
 from blog.rendering import derive_excerpt, render_markdown
@@ -56,6 +56,7 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 content=data["content"],
                 excerpt=data["excerpt"],
                 published=True if publish else None,
+                slug=data["slug"],
             )
     except InvalidInput as error:
         form.add_service_errors(error)
@@ -93,8 +94,9 @@ def edit_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
         "title": post.title,
         "content": post.content,
         "excerpt": "" if derived else post.excerpt,
+        "slug": post.slug,
     }
-    form = PostForm(request.POST or None, initial=initial)
+    form = PostEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and (saved := _editor(request, form, post)):
         return saved
     return _render_editor(request, form, post)

@@ -3,7 +3,13 @@
 from django import forms
 
 from accounts.forms import ServiceForm
-from blog.models import COMMENT_MAX_LENGTH, CONTENT_MAX_LENGTH, EXCERPT_MAX_LENGTH, TITLE_MAX_LENGTH
+from blog.models import (
+    COMMENT_MAX_LENGTH,
+    CONTENT_MAX_LENGTH,
+    EXCERPT_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
 
 
 class PostForm(ServiceForm):
@@ -19,6 +25,17 @@ class PostForm(ServiceForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Leave blank to use the opening words of the post.",
+    )
+
+
+class PostEditForm(PostForm):
+    """The editor of a saved post, which has a slug to change (a new one takes it from the
+    title)."""
+
+    slug = forms.CharField(
+        max_length=SLUG_MAX_LENGTH,
+        help_text="The post's address: lowercase letters, digits and hyphens. "
+        "Links to the old one keep leading here.",
     )
 
 

@@ -115,3 +115,19 @@ class Comment(models.Model):
             and self.parent.post_id != self.post_id
         ):
             raise ValidationError({"parent": "A reply must be on the same post as its parent."})
+
+
+class PostSlug(models.Model):
+    """A slug a post had while it could be public: its old links lead to it (a 301 to its
+    current slug). Held by one post only, and never taken by another (``services.update_post``);
+    deleting the post deletes them."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.slug

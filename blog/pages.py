@@ -65,6 +65,9 @@ def _render_post(
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     with as_http_errors():
         post = selectors.post_for_viewer(viewer=request.user, slug=slug)
+    if post.slug != slug:
+        # A slug the post had: its links move, permanently, to the current one.
+        return redirect(post, permanent=True)
     services.record_post_view(post_id=post.id)
     return _render_post(request, post)
 

@@ -54,7 +54,8 @@ def post_list(ctx: Context, data: Data) -> outputs.Built:
 @procedure("post.bySlug", kind=QUERY, input=PostBySlugInput, output=PostOutput, access=PUBLIC)
 def post_by_slug(ctx: Context, data: Data) -> outputs.Built:
     """One post, counting a view. A draft is NOT_FOUND to all but its author and staff. A
-    published post comes from ``blog.read_cache``."""
+    slug the post had (before its author changed it) finds it too: the answer is the post,
+    whose `slug` is its current one. A published post comes from ``blog.read_cache``."""
     shown = read_cache.post_detail(viewer=ctx.user, slug=data["slug"])
     services.record_post_view(post_id=shown.post_id)
     return shown.answer
@@ -88,7 +89,9 @@ def post_create(ctx: SignedInContext, data: Data) -> Post:
     "post.update", kind=MUTATION, input=PostUpdateInput, output=PostOutput, access=OWNER_OR_STAFF
 )
 def post_update(ctx: SignedInContext, data: Data) -> Post:
-    """Change the given fields of a post (its author or staff)."""
+    """Change the given fields of a post (its author or staff). A new `slug` (lowercase
+    letters, digits, hyphens; not another post's, current or old) retires the old one, which
+    keeps finding the post."""
     post = selectors.post_for_edit(user=ctx.user, post_id=data.pop("id"))
     return services.update_post(post=post, **data)
 

@@ -13,6 +13,9 @@ announcements change it, read in the same round trip as the entry before the dat
 - a post: ``/subscriptions/posts`` (any post's change drops every cached post: rare) and its
   comments' channel (its comment count); by slug, whose post is not known before the entry
   is read, ``/subscriptions/comments/*`` (any comment's change drops the posts cached by slug).
+  A slug the post had (``PostSlug``) is cached as its own key, answering the post under its
+  current slug; a slug change is announced on ``/subscriptions/posts``, so no key, old or
+  new, keeps an answer from before it.
 
 ``realtime.broadcast.announce`` bumps those versions after the commit and before the
 broadcast, so a write's own answer, and any read after it, never sees the old entry; a

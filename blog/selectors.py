@@ -211,7 +211,8 @@ def _order_field(published: bool) -> str:
 def post_for_viewer(
     *, viewer: Viewer, slug: str | None = None, post_id: UUID | None = None
 ) -> Post:
-    """One post with its content; drafts are NotFound to everyone but their author and staff."""
+    """One post with its content; drafts are NotFound to everyone but their author and staff.
+    By a slug the post had, the post, under its current ``slug``."""
     return _one_post(_summaries().defer(None), viewer, slug, post_id)
 
 
@@ -239,6 +240,9 @@ def _one_post(
             .order_by(_own_first(viewer), "-published", "-created_at")
             .first()
         )
+        if post is None:
+            # A slug the post had (``PostSlug``): the post, whose ``slug`` is its current one.
+            post = posts.filter(_readable(viewer), old_slugs__slug=slug).first()
     if post is None or not (post.published or _is_staff(viewer) or post.author_id == viewer.pk):
         raise NotFound("No such post.")
     return post

@@ -111,6 +111,11 @@ class PostUpdateInput(serializers.Serializer):
     )
     excerpt = TextField(max_length=EXCERPT_MAX_LENGTH, allow_blank=True, required=False)
     published = serializers.BooleanField(required=False)
+    slug = TextField(
+        max_length=SLUG_MAX_LENGTH,
+        required=False,
+        help_text="Lowercase letters, digits and hyphens; the old slug keeps finding the post.",
+    )
 
 
 class PostDeleteInput(serializers.Serializer):

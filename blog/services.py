@@ -25,6 +25,7 @@ from blog.models import (
     TITLE_MAX_LENGTH,
     Comment,
     Post,
+    PostSlug,
 )
 from blog.rendering import derive_excerpt, render_markdown
 from lib.errors import InvalidInput
@@ -35,6 +36,7 @@ from realtime.broadcast import announce
 _SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - 12
 _SLUG_ATTEMPTS = 5
 _NUMBER_SUFFIX = re.compile(r"-\d+$")
+_SLUG_FORM = re.compile(r"[a-z0-9-]+")
 
 
 def _check_length(field: str, value: str, *, minimum: int, maximum: int) -> None:
@@ -76,12 +78,21 @@ def _slug_neighbours(author_id: UUID) -> QuerySet[Post]:
 
 
 def _free_slug(base: str, post: Post) -> str:
-    """``base``, or ``base-N`` with the smallest N ≥ 2 that no neighbour of ``post`` has."""
+    """``base``, or ``base-N`` with the smallest N ≥ 2 that no neighbour of ``post`` has, nor
+    any other post had."""
+    # Both in one query: a new post costs no more for it.
     taken = set(
         _slug_neighbours(post.author_id)
         .exclude(id=post.id)
         .filter(slug__startswith=base)
+        .order_by()
         .values_list("slug", flat=True)
+        .union(
+            PostSlug.objects.exclude(post_id=post.id)
+            .filter(slug__startswith=base)
+            .order_by()
+            .values_list("slug", flat=True)
+        )
     )
     if base not in taken:
         return base
@@ -114,7 +125,10 @@ def _save_new_post(post: Post, slug_source: str) -> None:
 def _save_published(post: Post) -> None:
     """Save a post going public. Its draft slug was its author's alone; if a published post
     took it meanwhile, it is numbered like any other collision."""
-    if Post.objects.filter(published=True, slug=post.slug).exclude(id=post.id).exists():
+    if (
+        Post.objects.filter(published=True, slug=post.slug).exclude(id=post.id).exists()
+        or PostSlug.objects.filter(slug=post.slug).exclude(post_id=post.id).exists()
+    ):
         _save_under_free_slug(post, _NUMBER_SUFFIX.sub("", post.slug), is_new=False)
     else:
         post.save()
@@ -149,6 +163,28 @@ def create_post(
     return post
 
 
+def _check_new_slug(post: Post, slug: str) -> None:
+    """A slug the author chose: its form, and free among the post's neighbours' slugs and
+    every other post's old ones (whose links must keep leading to that post)."""
+    _check_length("slug", slug, minimum=1, maximum=SLUG_MAX_LENGTH)
+    if not _SLUG_FORM.fullmatch(slug):
+        raise InvalidInput({"slug": ["Use only lowercase letters, digits and hyphens."]})
+    if _slug_neighbours(post.author_id).exclude(id=post.id).filter(slug=slug).exists():
+        raise InvalidInput({"slug": ["Another post has this slug."]})
+    if PostSlug.objects.exclude(post_id=post.id).filter(slug=slug).exists():
+        raise InvalidInput({"slug": ["Another post had this slug; its old links lead there."]})
+
+
+def _retire_slug(post: Post, new_slug: str, *, was_public: bool) -> None:
+    """Move the post to ``new_slug``. The old one keeps answering (``PostSlug``) if the post
+    has been public, so links to it could exist; a never-published draft's old slug just
+    goes. Taking back one of its own old slugs removes that record."""
+    PostSlug.objects.filter(post_id=post.id, slug=new_slug).delete()
+    if was_public:
+        PostSlug.objects.create(post=post, slug=post.slug)
+    post.slug = new_slug
+
+
 def update_post(
     *,
     post: Post,
@@ -156,11 +192,17 @@ def update_post(
     content: str | None = None,
     excerpt: str | None = None,
     published: bool | None = None,
+    slug: str | None = None,
 ) -> Post:
-    """Change the given fields. The slug stays, so links to the post keep working; only a
-    post going public whose slug a published post took meanwhile gets a numbered one."""
+    """Change the given fields. A new ``slug`` retires the old one, whose links keep leading
+    to the post; without one the slug stays, and only a post going public whose slug a
+    published post took meanwhile gets a numbered one."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
+    is_new_slug = slug is not None and slug != post.slug
+    if slug is not None and is_new_slug:
+        _check_new_slug(post, slug)
     was_published = post.published
+    was_public = post.published_at is not None
     if title is not None:
         post.title = title.strip()
     if content is not None:
@@ -175,7 +217,9 @@ def update_post(
         # First publication; unpublishing and publishing again keep this time.
         post.published_at = timezone.now()
     with transaction.atomic():
-        if post.published and not was_published:
+        if slug is not None and is_new_slug:
+            _save_under_new_slug(post, slug, was_public=was_public)
+        elif post.published and not was_published:
             _save_published(post)
         else:
             post.save()
@@ -187,6 +231,19 @@ def update_post(
             # Unpublished: gone, as far as readers are concerned.
             announce(post_change(post, "deleted"))
     return post
+
+
+def _save_under_new_slug(post: Post, slug: str, *, was_public: bool) -> None:
+    """Save ``post`` under the slug its author chose (checked free); one taken by a concurrent
+    write meanwhile is refused like any taken slug."""
+    old_slug = post.slug
+    try:
+        with transaction.atomic():
+            _retire_slug(post, slug, was_public=was_public)
+            post.save()
+    except IntegrityError:
+        post.slug = old_slug
+        raise InvalidInput({"slug": ["Another post has this slug."]}) from None
 
 
 def delete_post(*, post: Post) -> None:

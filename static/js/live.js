@@ -305,6 +305,8 @@ function postForm(form, link) {
       const value = (name) => form.querySelector(`[name=${name}]`).value;
       const publish = submitter && submitter.value === "publish";
       const input = { title: value("title"), content: value("content"), excerpt: value("excerpt") };
+      // A saved post's editor has its slug (a new post takes one from its title).
+      if (form.querySelector("[name=slug]")) input.slug = value("slug");
       const post = form.dataset.postId
         ? await send("post.update", { id: form.dataset.postId, ...input, ...(publish ? { published: true } : {}) })
         : await send("post.create", { ...input, published: publish });

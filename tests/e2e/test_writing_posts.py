@@ -83,3 +83,28 @@ def test_an_empty_title_is_refused_on_the_form_and_nothing_is_lost(open_page):
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_label("Content")).to_have_value("Words worth keeping.")
     expect(page).to_have_url(re.compile(r"/write/new/$"))
+
+
+def test_an_author_changes_a_slug_through_the_live_link_and_the_old_address_follows(open_page):
+    page = open_page(WRITER)
+    traffic = Traffic(page)
+    page.goto("/write/new/")
+    wait_until_live(page)
+    _fill_post(page, "Renamed address", "Words.")
+    page.get_by_role("button", name="Publish").click()
+    expect(page).to_have_url(EDITOR_URL)
+    expect(page.get_by_label("Slug")).to_have_value("renamed-address")
+
+    wait_until_live(page)
+    page.get_by_label("Slug").fill("Not Valid")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".errors").first).to_contain_text("lowercase letters, digits and hyphens")
+    page.get_by_label("Slug").fill("a-better-address")
+    with page.expect_navigation():  # saved, the editor opens again
+        page.get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Slug")).to_have_value("a-better-address")
+    assert "post.update" in traffic.procedures_called()
+
+    page.goto("/posts/renamed-address/")
+    expect(page).to_have_url(re.compile(r"/posts/a-better-address/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Renamed address")

@@ -64,7 +64,7 @@ def test_editing_keeps_the_slug_and_updates_the_words(author_client, author):
     post = PostFactory(author=author, title="Old", slug="old")
     author_client.post(
         reverse("blog:edit-post", kwargs={"post_id": post.id}),
-        {"title": "New", "content": "New body", "excerpt": "", "action": "save"},
+        {"title": "New", "content": "New body", "excerpt": "", "slug": "old", "action": "save"},
     )
     post.refresh_from_db()
     assert (post.title, post.slug, post.excerpt) == ("New", "old", "New body")
@@ -114,7 +114,7 @@ def test_staff_can_edit_any_post(client, editor):
     client.force_login(editor)
     client.post(
         reverse("blog:edit-post", kwargs={"post_id": post.id}),
-        {"title": "Moderated", "content": "", "action": "save"},
+        {"title": "Moderated", "content": "", "slug": post.slug, "action": "save"},
     )
     post.refresh_from_db()
     assert post.title == "Moderated"
@@ -127,7 +127,7 @@ def test_a_derived_excerpt_keeps_following_the_content_after_edits(author_client
     assert form.initial["excerpt"] == ""
     author_client.post(
         reverse("blog:edit-post", kwargs={"post_id": post.id}),
-        {"title": "T", "content": "Second words", "excerpt": "", "action": "save"},
+        {"title": "T", "content": "Second words", "excerpt": "", "slug": "t", "action": "save"},
     )
     post.refresh_from_db()
     assert post.excerpt == "Second words"
