@@ -100,6 +100,23 @@ def render_markdown(text: str) -> str:
     )
 
 
+# Words an adult reads in a minute, silently, on a screen.
+WORDS_PER_MINUTE = 230
+
+
+def reading_minutes(rendered: str) -> int:
+    """Minutes to read rendered HTML (its words, markup aside), rounded, and at least one."""
+    words = len(nh3.clean(rendered, tags=set()).split())
+    return max(1, round(words / WORDS_PER_MINUTE))
+
+
+def post_reading_minutes(post: Post) -> int:
+    """The post's stored reading time; a row written around the services is counted here."""
+    if post.reading_minutes is None:
+        return reading_minutes(post_html(post))
+    return post.reading_minutes
+
+
 def post_html(post: Post) -> str:
     """The post's stored HTML (services render it on every save). A row written around the
     services (a fixture, a raw insert) has none yet and is rendered here."""
