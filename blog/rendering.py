@@ -10,13 +10,14 @@ import nh3
 from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 
 from blog.code_highlighting import HIGHLIGHT_CLASSES, highlight_code_blocks
+from blog.headings import link_headings
 from blog.models import EXCERPT_MAX_LENGTH, Post
 
 # Tags Markdown produces, and nothing that runs code or embeds other documents.
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "img", "input", "li", "ol", "p", "pre", "section", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "h6", "hr", "i", "img", "input", "li", "nav", "ol", "p", "pre", "section", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {
     # Nothing on every tag (the default allows "lang": screen readers would read the code in
@@ -33,6 +34,9 @@ _ALLOWED_ATTRIBUTES = {
     "input": {"checked"},
     # A footnote ("fn-…").
     "li": {"id"},
+    # A heading's anchor ("section-…"), and the table of contents.
+    **{f"h{level}": {"id"} for level in range(2, 7)},
+    "nav": {"aria-label"},
 }
 # A task's box is a checkbox nobody can tick on the page, whatever the HTML said, named for
 # screen readers (a form control without a name fails WCAG 4.1.2) by one of two names.
@@ -43,7 +47,8 @@ _TASK_BOXES = {
     '<input type="checkbox" disabled="" />': '<input aria-label="to do">',
 }
 _ALLOWED_CLASSES = {
-    "a": {"footnote-backref"},
+    "a": {"footnote-backref", "heading-anchor"},
+    "nav": {"toc"},
     "sup": {"footnote-ref"},
     "section": {"footnotes"},
     "pre": {"highlight"},
@@ -89,7 +94,7 @@ def render_markdown(text: str) -> str:
     """Render Markdown, highlight its code, and strip everything that could run in the
     reader's browser."""
     return nh3.clean(
-        highlight_code_blocks(_markdown_to_html(text)),
+        link_headings(highlight_code_blocks(_markdown_to_html(text))),
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
         set_tag_attribute_values=_SET_ATTRIBUTES,
@@ -105,8 +110,9 @@ WORDS_PER_MINUTE = 230
 
 
 def reading_minutes(rendered: str) -> int:
-    """Minutes to read rendered HTML (its words, markup aside), rounded, and at least one."""
-    words = len(nh3.clean(rendered, tags=set()).split())
+    """Minutes to read rendered HTML (its words, markup and table of contents aside), rounded,
+    and at least one."""
+    words = len(nh3.clean(rendered, tags=set(), clean_content_tags={"nav"}).split())
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
