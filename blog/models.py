@@ -26,6 +26,8 @@ class Post(models.Model):
     # Markdown. NULL (not "", which some content renders to) marks a row written outside the
     # services, not rendered yet (see rendering.post_html).
     content_html = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
+    # Minutes a reader takes over content_html, counted when it is rendered; NULL alongside it.
+    reading_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
     excerpt = models.CharField(
         max_length=EXCERPT_MAX_LENGTH, blank=True, help_text="Derived from the content when blank."
     )

@@ -17,7 +17,7 @@ from blog.announcements import POSTS_CHANNEL, comments_channel
 from blog.forms import CommentForm
 from blog.models import COMMENT_MAX_LENGTH, Post
 from blog.pagination import PAGE_SIZE, Page
-from blog.rendering import post_html
+from blog.rendering import post_html, post_reading_minutes
 from blog.search import SEARCH_QUERY_MAX_LENGTH
 from lib.errors import InvalidInput
 from lib.html_errors import as_http_errors
@@ -53,6 +53,7 @@ def _render_post(
         "live_since": live_since,
         "post": post,
         "content_html": post_html(post),
+        "reading_minutes": post_reading_minutes(post),
         "threads": threads,
         "thread_rows": selectors.thread_rows(threads),
         "comment_form": comment_form or CommentForm(),

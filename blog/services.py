@@ -27,7 +27,7 @@ from blog.models import (
     Post,
     PostSlug,
 )
-from blog.rendering import derive_excerpt, render_markdown
+from blog.rendering import derive_excerpt, reading_minutes, render_markdown
 from lib.errors import InvalidInput
 from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
@@ -147,11 +147,13 @@ def create_post(
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     if slug:
         _check_length("slug", slug, minimum=1, maximum=SLUG_MAX_LENGTH)
+    html = _rendered(content)
     post = Post(
         author=author,
         title=title.strip(),
         content=content,
-        content_html=_rendered(content),
+        content_html=html,
+        reading_minutes=reading_minutes(html),
         excerpt=excerpt.strip() or derive_excerpt(content),
         published=published,
         published_at=timezone.now() if published else None,
@@ -207,6 +209,7 @@ def update_post(
         post.title = title.strip()
     if content is not None:
         post.content_html = _rendered(content)
+        post.reading_minutes = reading_minutes(post.content_html)
         post.content = content
     if excerpt is not None or content is not None:
         given = excerpt if excerpt is not None else ""

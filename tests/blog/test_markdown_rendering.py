@@ -15,9 +15,10 @@ def test_tables_keep_their_column_alignment():
     assert "style=" not in html
 
 
-def test_fenced_code_keeps_its_language_and_shows_markup_as_text():
-    html = render_markdown('```python\nprint("<b>")\n```')
-    assert '<pre lang="python"><code>print("&lt;b&gt;")\n</code></pre>' in html
+def test_fenced_code_shows_markup_as_text_and_no_lang_on_pre():
+    html = render_markdown('```nosuchlanguage\nprint("<b>")\n```')
+    assert '<pre><code class="language-nosuchlanguage">print("&lt;b&gt;")\n</code></pre>' in html
+    assert "lang=" not in render_markdown("```python\nx = 1\n```")
 
 
 def test_lists_and_links_render_and_links_carry_rel():

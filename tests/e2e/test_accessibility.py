@@ -67,7 +67,12 @@ def test_pages_have_labels_landmarks_one_h1_and_fit_the_screen(open_page, viewpo
         problems[f"signed in {path}"] = _problems(writer)
     writer.goto("/write/new/")
     writer.get_by_label("Title").fill("Preview check")
-    writer.get_by_label("Content").fill("# A heading in the post\n\nWide `code` " + "x" * 300)
+    writer.get_by_label("Content").fill(
+        "# A heading in the post\n\nWide `code` " + "x" * 300 + "\n\n- [ ] to do\n- [x] done\n\n"
+        "A claim[^1].\n\n```python\nprint('"
+        + "y" * 150
+        + "')  # wide\n```\n\n[^1]: Its source.\n\n## Second heading\n\n## Third heading"
+    )
     writer.get_by_role("button", name="Preview").click()
     problems["editor preview"] = _problems(writer)
     writer.goto(post)
