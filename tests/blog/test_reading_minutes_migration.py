@@ -7,8 +7,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("blog", "0008_post_published_at")]
-AFTER = [("blog", "0009_post_reading_minutes")]
+BEFORE = [("blog", "0009_post_slug")]
+AFTER = [("blog", "0010_post_reading_minutes")]
 
 
 def _migrate(targets):

@@ -23,7 +23,7 @@ def render_posts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("blog", "0008_post_published_at")]
+    dependencies = [("blog", "0009_post_slug")]
 
     operations = [
         migrations.AddField(
