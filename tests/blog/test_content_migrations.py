@@ -2,25 +2,18 @@
 filled, uncarriable characters removed, HTML rendered."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.blog.migration_states import migrate, migrated_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("blog", "0002_post_search_index")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("blog"))
+    with migrated_to(BEFORE) as apps:
+        yield apps
 
 
 def _post(apps, **fields):
@@ -34,7 +27,7 @@ def test_stored_comments_get_their_depth(old_apps):
     root = Comment.objects.create(post=post, author=post.author, content="a")
     child = Comment.objects.create(post=post, author=post.author, content="b", parent=root)
     grandchild = Comment.objects.create(post=post, author=post.author, content="c", parent=child)
-    new_apps = _migrate([("blog", "0003_comment_depth")])
+    new_apps = migrate([("blog", "0003_comment_depth")])
     depths = dict(new_apps.get_model("blog", "Comment").objects.values_list("id", "depth"))
     assert [depths[c.id] for c in (root, child, grandchild)] == [0, 1, 2]
 
@@ -44,7 +37,7 @@ def test_stored_text_loses_the_characters_feeds_cannot_carry(old_apps):
     old_apps.get_model("blog", "Comment").objects.create(
         post=post, author=post.author, content="c\x08d"
     )
-    new_apps = _migrate([("blog", "0004_carriable_text")])
+    new_apps = migrate([("blog", "0004_carriable_text")])
     stored = new_apps.get_model("blog", "Post").objects.get(id=post.id)
     assert (stored.title, stored.content, stored.excerpt) == ("ab", "xy\n", "e")
     assert new_apps.get_model("blog", "Comment").objects.get().content == "cd"
@@ -52,6 +45,6 @@ def test_stored_text_loses_the_characters_feeds_cannot_carry(old_apps):
 
 def test_stored_posts_get_their_html(old_apps):
     post = _post(old_apps, title="t", slug="t", content="hello *world*")
-    new_apps = _migrate([("blog", "0005_post_content_html")])
+    new_apps = migrate([("blog", "0005_post_content_html")])
     stored = new_apps.get_model("blog", "Post").objects.get(id=post.id)
     assert stored.content_html == "<p>hello <em>world</em></p>\n"

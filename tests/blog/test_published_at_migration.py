@@ -4,8 +4,8 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.blog.migration_states import migrate, migrated_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -13,17 +13,10 @@ BEFORE = [("blog", "0007_post_search_document")]
 AFTER = [("blog", "0008_post_published_at")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("blog"))
+    with migrated_to(BEFORE) as apps:
+        yield apps
 
 
 def test_published_posts_are_taken_as_published_when_they_were_created(old_apps):
@@ -39,7 +32,7 @@ def test_published_posts_are_taken_as_published_when_they_were_created(old_apps)
         )
         Post.objects.filter(id=post.id).update(created_at=moment)
 
-    new_apps = _migrate(AFTER)
+    new_apps = migrate(AFTER)
 
     stored = dict(new_apps.get_model("blog", "Post").objects.values_list("slug", "published_at"))
     assert stored == {"old-published": created["old-published"], "old-draft": None}

@@ -1,9 +1,9 @@
-"""Migration 0009 renders every post again, so HTML stored before task lists, footnotes and
+"""Migration 0010 renders every post again, so HTML stored before task lists, footnotes and
 highlighted code shows them, and stores each post's reading time."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.blog.migration_states import migrate, migrated_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -11,17 +11,10 @@ BEFORE = [("blog", "0009_post_slug")]
 AFTER = [("blog", "0010_post_reading_minutes")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("blog"))
+    with migrated_to(BEFORE) as apps:
+        yield apps
 
 
 def test_old_html_is_rendered_again_with_its_reading_time(old_apps):
@@ -34,7 +27,7 @@ def test_old_html_is_rendered_again_with_its_reading_time(old_apps):
         content_html="<ul>\n<li>[x] done</li>\n</ul>\n<p>A claim[^1].</p>",
     )
 
-    new_apps = _migrate(AFTER)
+    new_apps = migrate(AFTER)
 
     post = new_apps.get_model("blog", "Post").objects.get(slug="t")
     assert 'type="checkbox"' in post.content_html and 'id="fn-1"' in post.content_html
