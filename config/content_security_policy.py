@@ -1,17 +1,15 @@
 """The Content-Security-Policy header on every response: scripts and styles only from the site's
 own files, no inline code, no framing.
 
-A plain hybrid middleware rather than django-csp: it needs no nonces or per-view decorators
-(the pages carry no inline script or style), and django-csp's MiddlewareMixin would add a
-thread hop to every request under ASGI.
+A plain hybrid middleware (lib.response_middleware) rather than django-csp: it needs no nonces
+or per-view decorators (the pages carry no inline script or style), and django-csp's
+MiddlewareMixin would add a thread hop to every request under ASGI.
 """
 
-from collections.abc import Awaitable, Callable
-
-from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
-from django.utils.decorators import sync_and_async_middleware
+
+from lib.response_middleware import response_middleware
 
 HEADER = "Content-Security-Policy"
 
@@ -60,30 +58,10 @@ def policy_for(request: HttpRequest) -> str:
 
 
 def _add_header(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """Sets the policy on responses that have none."""
     if HEADER not in response:
         response[HEADER] = policy_for(request)
     return response
 
 
-@sync_and_async_middleware
-def content_security_policy(
-    get_response: Callable[[HttpRequest], HttpResponseBase]
-    | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
-) -> (
-    Callable[[HttpRequest], HttpResponseBase] | Callable[[HttpRequest], Awaitable[HttpResponseBase]]
-):
-    """Sets the policy on responses that have none."""
-    if iscoroutinefunction(get_response):
-        async_get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = get_response  # type: ignore[assignment]
-
-        async def middleware(request: HttpRequest) -> HttpResponseBase:
-            return _add_header(request, await async_get_response(request))
-
-        return middleware
-
-    sync_get_response: Callable[[HttpRequest], HttpResponseBase] = get_response  # type: ignore[assignment]
-
-    def sync_middleware(request: HttpRequest) -> HttpResponseBase:
-        return _add_header(request, sync_get_response(request))
-
-    return sync_middleware
+content_security_policy = response_middleware(_add_header)

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so a page's time includes every other middleware (lib.metrics).
     "config.page_latency.page_latency",
+    # Before every middleware that sets or reads the body, so it compresses their result.
+    "config.compression.compress_responses",
     "django.middleware.security.SecurityMiddleware",
     "config.content_security_policy.content_security_policy",
     "config.database_busy.DatabaseBusyMiddleware",
