@@ -220,8 +220,11 @@ async function liveComments(client, section, postId, viewer) {
   await client.subscribe(`/subscriptions/comments/${postId}`, (change) => {
     if (change.resource !== "comments") return;
     const [id] = change.ids;
-    if (change.type === "created") insertComment(section, change.data, viewer);
-    else if (change.type === "deleted") removeComment(section, id);
+    if (change.type === "created") {
+      const isNew = !document.getElementById(`comment-${id}`);
+      insertComment(section, change.data, viewer);
+      if (isNew && change.data.author.id !== viewer.id) announce(`New comment by ${change.data.author.name}`);
+    } else if (change.type === "deleted") removeComment(section, id);
     else if (change.type === "updated") {
       const body = document.querySelector(`#comment-${CSS.escape(id)} > .comment-body`);
       if (body) body.textContent = change.data.content;
@@ -295,6 +298,10 @@ function commentForms(section, link, postId, viewer) {
       form.reset();
       form.closest("details")?.removeAttribute("open");
       form.querySelector(".errors[data-live]")?.remove();
+      // The writer's eyes (and a screen reader's cursor) go to what they just posted.
+      const posted = document.getElementById(`comment-${comment.id}`);
+      posted.tabIndex = -1;
+      posted.focus();
     });
   });
 }

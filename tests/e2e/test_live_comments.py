@@ -136,3 +136,27 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder_live(two_readers):
     expect(thread.locator(":scope > .deleted")).to_have_text("[deleted]")
     expect(thread.locator(":scope > .replies .comment-body")).to_have_text("I stay")
     expect(thread.locator(":scope > .comment-body")).to_have_count(0)
+
+
+def test_a_live_comment_keeps_its_line_breaks_is_announced_and_takes_the_writers_focus(
+    two_readers,
+):
+    ada, grace = two_readers
+    _comment(ada, "First line\nSecond line\n\nAfter a blank line")
+    mine = _threads(ada).first
+    # Focus moves to the comment just posted (where a screen reader then reads on).
+    expect(mine).to_be_focused()
+
+    arrived = _threads(grace).first.locator(":scope > .comment-body")
+    # Three lines on the page that got it live, as on a page rendered by the server.
+    height = arrived.evaluate("(body) => body.getBoundingClientRect().height")
+    line = arrived.evaluate("(body) => parseFloat(getComputedStyle(body).lineHeight)")
+    assert round(height / line) == 4  # the blank line counts
+    expect(grace.locator("#live-announcements")).to_have_text("New comment by Ada Lovelace")
+    expect(grace.locator("#live-announcements")).to_have_attribute("aria-live", "polite")
+    # Nobody is told of their own comment.
+    expect(ada.locator("#live-announcements")).not_to_have_text("New comment by Ada Lovelace")
+
+    grace.reload()
+    reloaded = _threads(grace).first.locator(":scope > .comment-body")
+    assert reloaded.evaluate("(body) => body.getBoundingClientRect().height") == height
