@@ -8,6 +8,7 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.authentication import signed_in_user
@@ -19,6 +20,7 @@ from blog.models import COMMENT_MAX_LENGTH, Post
 from blog.pagination import PAGE_SIZE, Page
 from blog.rendering import post_html, post_reading_minutes
 from blog.search import SEARCH_QUERY_MAX_LENGTH
+from blog.structured_data import blog_posting
 from lib.errors import InvalidInput
 from lib.html_errors import as_http_errors
 from realtime.event_log import page_position
@@ -58,6 +60,11 @@ def _render_post(
         "thread_rows": selectors.thread_rows(threads),
         "comment_form": comment_form or CommentForm(),
         "comment_max_length": COMMENT_MAX_LENGTH,
+        "structured_data": blog_posting(
+            request,
+            post,
+            comment_count=post.comment_count,  # type: ignore[attr-defined]  # post_for_viewer's
+        ),
     }
     return render(request, "blog/post_detail.html", context, status=status)
 
@@ -149,3 +156,10 @@ def author_detail(request: HttpRequest, user_id: UUID) -> HttpResponse:
         author = active_user(user_id=user_id)
     page = _post_page(request, author_id=author.id)
     return render(request, "blog/author_detail.html", {"author": author, "page": page})
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers' rules: read the posts, leave the writing, account and API paths alone."""
+    sitemap_url = request.build_absolute_uri(reverse("blog:sitemap"))
+    return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("write/<uuid:post_id>/publish/", author_pages.set_published, name="set-published"),
     path("write/<uuid:post_id>/delete/", author_pages.delete_post, name="delete-post"),
     path("feed/", LatestPostsFeed(), name="feed"),
+    path("robots.txt", pages.robots_txt, name="robots"),
     path(
         "sitemap.xml",
         sitemap_views.index,
