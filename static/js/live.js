@@ -97,24 +97,68 @@ async function reloadPosts(list) {
   list.replaceChildren(...articles);
 }
 
+/**
+ * New posts wait behind a "Show N new posts" bar instead of moving the list under the reader's
+ * eyes; a post edited or unpublished meanwhile is changed or dropped while it waits.
+ */
+function newPostsBar(list) {
+  const bar = document.getElementById("new-posts");
+  const button = bar.querySelector("button");
+  const waiting = new Map(); // post id -> its latest data, in order of arrival
+  const refresh = () => {
+    bar.hidden = waiting.size === 0;
+    button.textContent = `Show ${waiting.size} new post${waiting.size === 1 ? "" : "s"}`;
+  };
+  button.addEventListener("click", () => {
+    let first = null;
+    for (const data of waiting.values()) {
+      first = postArticle(data);
+      first.classList.add("is-new");
+      list.prepend(first);
+    }
+    waiting.clear();
+    refresh();
+    list.querySelector(".no-posts")?.remove();
+    first?.querySelector("[data-field=title]").focus(); // the newest, where reading resumes
+  });
+  return {
+    add(data) {
+      waiting.set(data.id, data);
+      refresh();
+    },
+    update(id, data) {
+      if (waiting.has(id)) waiting.set(id, data);
+    },
+    drop(id) {
+      if (waiting.delete(id)) refresh();
+    },
+    clear() {
+      waiting.clear();
+      refresh();
+    },
+  };
+}
+
 async function livePosts(client, list) {
-  const reload = () => reloadPosts(list);
+  const bar = newPostsBar(list);
+  const reload = async () => {
+    await reloadPosts(list);
+    bar.clear(); // the page shows them now
+  };
   await client.subscribe("/subscriptions/posts", (change) => {
     if (change.resource !== "posts") return;
     const [id] = change.ids;
     const existing = list.querySelector(`[data-post-id="${CSS.escape(id)}"]`);
     if (change.type === "deleted") {
       if (existing) existing.remove();
+      bar.drop(id);
     } else if (existing) {
       existing.querySelector("[data-field=title]").textContent = change.data.title;
       existing.querySelector("[data-field=excerpt]").textContent = change.data.excerpt;
     } else if (change.type === "created" && list.dataset.firstPage === "true") {
-      const article = postArticle(change.data);
-      article.classList.add("is-new");
-      list.prepend(article);
-      list.querySelector(".no-posts")?.remove();
+      bar.add(change.data);
       announce(`New post: ${change.data.title}`);
-    }
+    } else bar.update(id, change.data);
   }, { reload, since: parsePosition(list.dataset.liveSince) });
 }
 

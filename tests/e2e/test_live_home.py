@@ -1,5 +1,5 @@
-"""The home page of one reader shows a post another publishes, without a reload; an
-unpublished post leaves it the same way."""
+"""The home page of one reader offers a post another publishes, behind a "new posts" bar,
+without a reload; an unpublished post leaves it the same way."""
 
 import re
 
@@ -28,7 +28,15 @@ def test_a_post_published_by_another_appears_at_the_top_of_the_home_page(open_pa
     ada.get_by_role("button", name="Publish").click()
     expect(ada).to_have_url(re.compile(r"/write/[0-9a-f-]{36}/$"))
 
-    expect(newest.get_by_role("link", name="Fresh from the press")).to_be_visible()
+    # It waits behind the bar: the list does not move under the reader's eyes.
+    bar = grace.get_by_role("button", name="Show 1 new post")
+    expect(bar).to_be_visible()
+    expect(grace.get_by_role("link", name="Fresh from the press")).to_have_count(0)
+    bar.click()
+    expect(bar).to_be_hidden()
+    title = newest.get_by_role("link", name="Fresh from the press")
+    expect(title).to_be_visible()
+    expect(title).to_be_focused()
     expect(newest.locator("[data-field=excerpt]")).to_have_text("Read this first.")
     expect(newest.locator("[data-field=author]")).to_have_text("Ada Lovelace")
     expect(grace.locator("#live-announcements")).to_have_text("New post: Fresh from the press")
@@ -59,5 +67,34 @@ def test_a_draft_never_reaches_anyone_elses_home_page(open_page):
     wait_until_live(ada)
     ada.get_by_label("Title").fill("Public after the draft")
     ada.get_by_role("button", name="Publish").click()
+    grace.get_by_role("button", name="Show 1 new post").click()
     expect(grace.get_by_role("link", name="Public after the draft")).to_be_visible()
     expect(grace.get_by_role("link", name="Secret draft")).to_have_count(0)
+
+
+def _publish(page, title: str) -> None:
+    page.goto("/write/new/")
+    wait_until_live(page)
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Publish").click()
+    expect(page).to_have_url(re.compile(r"/write/[0-9a-f-]{36}/$"))
+
+
+def test_a_post_unpublished_while_it_waits_leaves_the_bar(open_page):
+    grace = open_page(OTHER_WRITER)
+    grace.goto("/")
+    wait_until_live(grace)
+    ada = open_page(WRITER)
+    _publish(ada, "Here a moment")
+    _publish(ada, "Here to stay")
+    expect(grace.get_by_role("button", name="Show 2 new posts")).to_be_visible()
+
+    ada.goto("/write/")
+    ada.locator(".dashboard-row", has_text="Here a moment").get_by_role(
+        "button", name="Unpublish"
+    ).click()
+    bar = grace.get_by_role("button", name="Show 1 new post")
+    expect(bar).to_be_visible()
+    bar.click()
+    expect(grace.get_by_role("link", name="Here to stay")).to_be_visible()
+    expect(grace.get_by_role("link", name="Here a moment")).to_have_count(0)
