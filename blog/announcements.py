@@ -1,7 +1,11 @@
 """What subscribers are told about posts and comments: the public fields, never a draft."""
 
+from django.db.models import OuterRef, Value
+from django.db.models.functions import Concat
+
 from accounts.models import User
 from blog.models import Comment, Post
+from lib.uuid_text import UUIDText
 from realtime.broadcast import Change, ChangeType
 
 POSTS_CHANNEL = "/subscriptions/posts"
@@ -9,8 +13,16 @@ POSTS_CHANNEL = "/subscriptions/posts"
 CHANNELS = (POSTS_CHANNEL, "/subscriptions/comments/<post-id>")
 
 
+_COMMENTS_CHANNEL_PREFIX = "/subscriptions/comments/"
+
+
 def comments_channel(post_id: object) -> str:
-    return f"/subscriptions/comments/{post_id}"
+    return f"{_COMMENTS_CHANNEL_PREFIX}{post_id}"
+
+
+def comments_channel_column() -> Concat:
+    """``comments_channel`` of the Post row a subquery is correlated with, in SQL."""
+    return Concat(Value(_COMMENTS_CHANNEL_PREFIX), UUIDText(OuterRef("pk")))
 
 
 def _author(user: User) -> dict[str, str]:

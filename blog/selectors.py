@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from blog.announcements import comments_channel_column
 from blog.models import Comment, Post
 from blog.pagination import (
     Page,
@@ -33,6 +34,7 @@ from blog.pagination import (
 from blog.search import SEARCH_CANDIDATES, matching_posts
 from lib.compiled_query import CompiledQuery
 from lib.errors import Forbidden, InvalidInput, NotFound
+from realtime.event_log import head_columns
 
 Viewer = User | AnonymousUser
 
@@ -59,11 +61,16 @@ def _live_comment_count() -> Coalesce:
 
 
 def _summaries() -> QuerySet[Post]:
-    """Posts with what a listing shows: author (joined) and live comment count (annotated)."""
+    """Posts with what a listing shows: author (joined), live comment count (annotated), and
+    where each post's comments channel stood when that count was read (``comments_epoch``,
+    ``comments_offset``), for a live page to count on from."""
     return (
         Post.objects.select_related("author")
         .defer("content", "content_html")
-        .annotate(comment_count=_live_comment_count())
+        .annotate(
+            comment_count=_live_comment_count(),
+            **head_columns(comments_channel_column(), "comments"),
+        )
     )
 
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
-from django.db.models import OuterRef, Subquery
+from django.db.models import Expression, OuterRef, Subquery
 from django.utils import timezone
 
 from realtime.models import ChannelEvent, ChannelHead
@@ -108,6 +108,24 @@ def head(channel: str) -> Position | None:
     """The position of ``channel``'s latest event; None when it has never had one."""
     row = ChannelHead.objects.filter(channel=channel).values_list("epoch", "last_offset").first()
     return Position(*row) if row else None
+
+
+def head_columns(channel: Expression, prefix: str) -> dict[str, Subquery]:
+    """Annotations giving each row the head of the channel ``channel`` names (an expression
+    over the row, through OuterRef): ``<prefix>_epoch`` and ``<prefix>_offset``, NULL before
+    its first event (see ``annotated_position``). Read by the statement that reads the rows,
+    so both come from one snapshot: a page showing the rows and subscribing from these
+    positions misses nothing committed after them and is sent nothing it already shows."""
+    heads = ChannelHead.objects.filter(channel=channel)
+    return {
+        f"{prefix}_epoch": Subquery(heads.values("epoch")[:1]),
+        f"{prefix}_offset": Subquery(heads.values("last_offset")[:1]),
+    }
+
+
+def annotated_position(epoch: str | None, offset: int | None) -> Position:
+    """The position ``head_columns`` read for a row."""
+    return BEFORE_HISTORY if epoch is None or offset is None else Position(epoch, offset)
 
 
 def page_position(channel: str) -> Position:

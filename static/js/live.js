@@ -84,8 +84,7 @@ async function reloadPosts(list) {
       postArticle({ ...post, url: `/posts/${encodeURIComponent(post.slug)}/` });
     article.querySelector("[data-field=title]").textContent = post.title;
     article.querySelector("[data-field=excerpt]").textContent = post.excerpt;
-    const comments = article.querySelector("[data-field=comments]");
-    comments.textContent = `${post.commentCount} comment${post.commentCount === 1 ? "" : "s"}`;
+    showPostCommentCount(article, post.commentCount);
     return article;
   });
   if (!articles.length) {
@@ -97,11 +96,49 @@ async function reloadPosts(list) {
   list.replaceChildren(...articles);
 }
 
+// --- Comment counts, live, on each post of a list --------------------------------------
+
+function showPostCommentCount(article, count) {
+  const field = article.querySelector("[data-field=comments]");
+  field.dataset.count = String(count);
+  field.textContent = `${count} comment${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * Each listed post's comment count follows its comments channel, from the position the page
+ * read with the count (data-comments-since) or, for a post that arrived live, from its start.
+ * `watch(article)` subscribes once per post; `forget(id)` ends a removed post's subscription.
+ */
+function commentCounts(client, reload) {
+  const subscriptions = new Map(); // post id -> Promise of its subscription
+  const count = (article) => Number(article.querySelector("[data-field=comments]").dataset.count || 0);
+  return {
+    watch(article, since) {
+      const id = article.dataset.postId;
+      if (subscriptions.has(id)) return;
+      const onEvent = (change) => {
+        if (change.resource !== "comments") return;
+        // Look the article up each time: a reload may have put a fresh one in its place.
+        const shown = document.querySelector(`[data-live-posts] [data-post-id="${CSS.escape(id)}"]`);
+        if (!shown) return;
+        if (change.type === "created") showPostCommentCount(shown, count(shown) + 1);
+        else if (change.type === "deleted") showPostCommentCount(shown, Math.max(0, count(shown) - 1));
+      };
+      subscriptions.set(id, client.subscribe(`/subscriptions/comments/${id}`, onEvent, { since, reload }));
+    },
+    async forget(id) {
+      const subscription = subscriptions.get(id);
+      subscriptions.delete(id);
+      if (subscription) await (await subscription).unsubscribe();
+    },
+  };
+}
+
 /**
  * New posts wait behind a "Show N new posts" bar instead of moving the list under the reader's
  * eyes; a post edited or unpublished meanwhile is changed or dropped while it waits.
  */
-function newPostsBar(list) {
+function newPostsBar(list, counts) {
   const bar = document.getElementById("new-posts");
   const button = bar.querySelector("button");
   const waiting = new Map(); // post id -> its latest data, in order of arrival
@@ -115,6 +152,7 @@ function newPostsBar(list) {
       first = postArticle(data);
       first.classList.add("is-new");
       list.prepend(first);
+      counts.watch(first, parsePosition(":0")); // a new post: every comment it has had counts
     }
     waiting.clear();
     refresh();
@@ -139,12 +177,21 @@ function newPostsBar(list) {
   };
 }
 
+/** `run`, but called again while it runs, the same run: many channels may ask at once. */
+function coalesced(run) {
+  let running = null;
+  return () => (running ??= run().finally(() => (running = null)));
+}
+
 async function livePosts(client, list) {
-  const bar = newPostsBar(list);
-  const reload = async () => {
+  const reload = coalesced(async () => {
     await reloadPosts(list);
     bar.clear(); // the page shows them now
-  };
+    // Posts the reload brought count on from now, their counts as it read them.
+    for (const article of list.querySelectorAll("article[data-post-id]")) counts.watch(article, null);
+  });
+  const counts = commentCounts(client, reload);
+  const bar = newPostsBar(list, counts);
   await client.subscribe("/subscriptions/posts", (change) => {
     if (change.resource !== "posts") return;
     const [id] = change.ids;
@@ -152,6 +199,7 @@ async function livePosts(client, list) {
     if (change.type === "deleted") {
       if (existing) existing.remove();
       bar.drop(id);
+      counts.forget(id);
     } else if (existing) {
       existing.querySelector("[data-field=title]").textContent = change.data.title;
       existing.querySelector("[data-field=excerpt]").textContent = change.data.excerpt;
@@ -160,6 +208,9 @@ async function livePosts(client, list) {
       announce(`New post: ${change.data.title}`);
     } else bar.update(id, change.data);
   }, { reload, since: parsePosition(list.dataset.liveSince) });
+  for (const article of list.querySelectorAll("article[data-post-id]")) {
+    counts.watch(article, parsePosition(article.dataset.commentsSince));
+  }
 }
 
 // --- Post page: comments in place -------------------------------------------------------

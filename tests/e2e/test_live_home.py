@@ -98,3 +98,26 @@ def test_a_post_unpublished_while_it_waits_leaves_the_bar(open_page):
     bar.click()
     expect(grace.get_by_role("link", name="Here to stay")).to_be_visible()
     expect(grace.get_by_role("link", name="Here a moment")).to_have_count(0)
+
+
+def test_comment_counts_on_the_home_page_follow_comments_live(open_page):
+    grace = open_page(OTHER_WRITER)
+    grace.goto("/")
+    wait_until_live(grace)
+    grace.evaluate("window.notReloaded = true")
+    article = grace.locator("[data-live-posts] > article").first
+    count = article.locator("[data-field=comments]")
+    before = int(count.get_attribute("data-count"))
+
+    ada = open_page(WRITER)
+    ada.goto(article.locator("h2 a").get_attribute("href"))
+    wait_until_live(ada)
+    ada.get_by_label("Add a comment").fill("Counted on the home page")
+    ada.get_by_role("button", name="Comment", exact=True).click()
+    expect(count).to_have_text(f"{before + 1} comment{'' if before == 0 else 's'}")
+
+    mine = ada.locator("#comments li", has_text="Counted on the home page").last
+    mine.locator(":scope > .comment-actions").get_by_role("link", name="Delete").click()
+    ada.get_by_role("button", name="Delete").click()
+    expect(count).to_have_text(f"{before} comment{'' if before == 1 else 's'}")
+    assert grace.evaluate("window.notReloaded") is True

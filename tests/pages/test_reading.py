@@ -122,3 +122,20 @@ def test_live_pages_say_where_their_content_stands_so_the_client_misses_nothing(
     home = client.get("/")
     posts_head = event_log.head(POSTS_CHANNEL)
     assert f'data-live-since="{posts_head.epoch}:{posts_head.offset}"' in home.content.decode()
+
+
+def test_each_listed_post_says_where_its_comment_count_stands(client, author, reader):
+    quiet = services.create_post(author=author, title="Quiet", content="x", published=True)
+    busy = services.create_post(author=author, title="Busy", content="x", published=True)
+    first = services.create_comment(author=reader, post=busy, content="First")
+    services.create_comment(author=reader, post=busy, content="Second")
+    services.delete_comment(comment=first)
+    head = event_log.head(comments_channel(busy.id))
+    home = client.get("/").content.decode()
+    # The count and the position come from one statement: counting on from there, a live
+    # page misses no comment and counts none twice.
+    assert (
+        f'data-post-id="{busy.id}" data-comments-since="{head.epoch}:3"' in home
+        and 'data-count="1">1 comment<' in home
+    )
+    assert f'data-post-id="{quiet.id}" data-comments-since=":0"' in home
