@@ -1,6 +1,8 @@
 """The user: one row per person, whatever identity provider signed them in."""
 
 import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -8,6 +10,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager["User"]):
@@ -47,6 +51,11 @@ class UserManager(BaseUserManager["User"]):
         return self.with_email(username or "").get()
 
 
+SUSPENSION_REASON_MAX_LENGTH = 1000
+# A suspension without end: the latest time every supported database stores.
+SUSPENDED_FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(max_length=254, unique=True)
@@ -57,6 +66,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="Staff may use the admin and moderate every post."
+    )
+    # Set while the account is suspended (accounts.suspensions): until when (SUSPENDED_FOREVER
+    # for no end) and the reason its owner is shown. Kept on the row every sign-in and token
+    # check already reads.
+    suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # A database default too: rows written by code that predates the column (a data migration
+    # replayed on an older state) stay valid.
+    suspension_reason = models.CharField(
+        max_length=SUSPENSION_REASON_MAX_LENGTH, blank=True, editable=False, db_default=""
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -69,6 +87,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        permissions = [("suspend_user", "Can suspend and reinstate accounts")]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -89,6 +108,31 @@ class User(AbstractBaseUser, PermissionsMixin):
         from django.urls import reverse
 
         return reverse("blog:author", kwargs={"user_id": self.id})
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+    def suspension_notice(self) -> str:
+        """What the account's owner is told when a suspension refuses them."""
+        if self.suspended_until is None or self.suspended_until >= SUSPENDED_FOREVER:
+            return f"This account is suspended: {self.suspension_reason}"
+        until = self.suspended_until.strftime("%d %b %Y %H:%M UTC")
+        return f"This account is suspended until {until}: {self.suspension_reason}"
+
+    # A suspension changes the hash every session of the account was signed with, so each ends
+    # on its next request (Django compares it on every one), whatever backend signed it in; a
+    # session of an account never suspended keeps Django's hash.
+    def get_session_auth_hash(self) -> str:
+        if self.is_suspended:
+            return salted_hmac(
+                "accounts.User.suspended", f"{self.password}:{self.suspended_until}"
+            ).hexdigest()
+        return super().get_session_auth_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        if not self.is_suspended:
+            yield from super().get_session_auth_fallback_hash()
 
 
 class DeletedIdentity(models.Model):

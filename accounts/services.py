@@ -162,6 +162,8 @@ def user_for_identity(
         user = _link_or_create(sub=sub, email=email.strip().lower(), email_verified=email_verified)
     if not user.is_active:
         raise Unauthorized("This account is disabled.")
+    if user.is_suspended:
+        raise Unauthorized(user.suspension_notice())
     return user
 
 

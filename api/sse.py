@@ -26,8 +26,9 @@ import asyncio
 import collections
 import hashlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
+from uuid import UUID
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -40,6 +41,8 @@ from api.dispatch import OpenSubscription, error_for_exception, open_subscriptio
 from api.registry import Delivery, Kind, get_procedure
 from lib import metrics
 from lib.client_address import client_ip
+from lib.errors import Unauthorized
+from realtime.account_connections import watch_account
 
 if TYPE_CHECKING:  # the user model's app registers procedures in api: no import at run time
     from django.contrib.auth.models import AnonymousUser
@@ -112,7 +115,12 @@ def subscription_stream(
     # The stream outlives the request's thread work: its database connection goes back to the
     # pool now, not when the stream ends.
     close_old_connections()
-    stream = EventStream(opened, lease, uses_superjson=parsed.uses_superjson)
+    stream = EventStream(
+        opened,
+        lease,
+        uses_superjson=parsed.uses_superjson,
+        account_id=user.pk if user.is_authenticated else None,
+    )
     response = StreamingHttpResponse(stream.body())
     for name, value in trpc_sse.HEADERS.items():
         response[name] = value
@@ -147,11 +155,18 @@ class EventStream:
     it sends (``body()``)."""
 
     def __init__(
-        self, opened: OpenSubscription, lease: open_streams.Lease, *, uses_superjson: bool
+        self,
+        opened: OpenSubscription,
+        lease: open_streams.Lease,
+        *,
+        uses_superjson: bool,
+        account_id: UUID | None,
     ) -> None:
         self.opened = opened
         self.lease = lease
         self.uses_superjson = uses_superjson
+        # The signed-in account the stream was opened for: it ends if the account is suspended.
+        self.account_id = account_id
 
     def _message(self, delivery: Delivery) -> bytes:
         """A delivery's event, written once for every stream of its procedure in this process:
@@ -180,10 +195,13 @@ class EventStream:
     async def _events(self) -> AsyncIterator[bytes]:
         is_connected = False
         try:
-            async with self.opened.feed.open() as deliveries:
+            async with (
+                watch_account(self.account_id) as account_ended,
+                self.opened.feed.open() as deliveries,
+            ):
                 yield trpc_sse.connected(_client_options())
                 is_connected = True
-                async for part in self._follow(deliveries):
+                async for part in self._follow(deliveries, account_ended):
                     yield part
         except Exception as error:  # the stream's end, told as tRPC tells it
             if not is_connected:
@@ -191,9 +209,12 @@ class EventStream:
             failure = error_for_exception(error, self.opened.path)
             yield trpc_sse.serialized_error(failure, uses_superjson=self.uses_superjson)
 
-    async def _follow(self, deliveries: AsyncIterator[Delivery]) -> AsyncIterator[bytes]:
+    async def _follow(
+        self, deliveries: AsyncIterator[Delivery], account_ended: asyncio.Event
+    ) -> AsyncIterator[bytes]:
         """Each delivery as it comes, pings between them, the lease renewed, until the feed
-        ends (``return``) or the stream's time is up (no ``return``: the client reconnects)."""
+        ends (``return``), the stream's time is up (no ``return``: the client reconnects), or
+        its account is suspended (an UNAUTHORIZED error, and its reconnection is refused)."""
         loop = asyncio.get_running_loop()
         ping_seconds = settings.API_SSE_PING_MS / 1000
         max_seconds = settings.API_SSE_MAX_DURATION_MS / 1000
@@ -204,6 +225,7 @@ class EventStream:
         # The next delivery is awaited in a task of its own, kept across pings: cancelling a
         # wait on the feed would end the feed.
         next_delivery: asyncio.Future[Delivery] | None = None
+        ended = asyncio.ensure_future(account_ended.wait())
         try:
             while True:
                 if next_delivery is None:
@@ -213,7 +235,14 @@ class EventStream:
                     *([last_sent + ping_seconds] if ping_seconds else []),
                     *([ends_at] if ends_at is not None else []),
                 )
-                await asyncio.wait({next_delivery}, timeout=max(0.0, wake_at - loop.time()))
+                waits: set[asyncio.Future[Any]] = {next_delivery, ended}
+                await asyncio.wait(
+                    waits,
+                    timeout=max(0.0, wake_at - loop.time()),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if ended.done():
+                    raise Unauthorized("This account is suspended.")
                 if next_delivery.done():
                     finished, next_delivery = next_delivery, None
                     try:
@@ -234,6 +263,7 @@ class EventStream:
                     yield trpc_sse.PING
                     last_sent = now
         finally:
+            ended.cancel()
             if next_delivery is not None:
                 next_delivery.cancel()
                 await asyncio.wait({next_delivery})

@@ -5,3 +5,9 @@ from django.apps import AppConfig
 
 class RealtimeConfig(AppConfig):
     name = "realtime"
+
+    def ready(self) -> None:
+        from accounts.suspensions import account_suspended
+        from realtime.account_connections import end_connections
+
+        account_suspended.connect(end_connections, dispatch_uid="realtime.end_connections")

@@ -43,6 +43,7 @@ from lib import metrics
 from lib.errors import ServiceError
 from lib.reused_threads import ReusedThreads
 from realtime import protocol, relay, session_channel
+from realtime.account_connections import account_group
 from realtime.broadcast import logged_event_of
 from realtime.delivery_order import DeliveryOrder
 from realtime.event_log import aevents_after, ahead
@@ -62,6 +63,8 @@ from realtime.subscriptions import FollowedSubscriptions
 logger = logging.getLogger(__name__)
 
 _INTERNAL_MESSAGE = "The server could not carry this out; try again."
+# The close code of a socket whose account was suspended (4401: its token was refused).
+ACCOUNT_ENDED_CLOSE_CODE = 4403
 _GAP_MESSAGE = "Events were missed and could not be read now; reconnect and subscribe with since."
 _LAYER_DOWN_MESSAGE = "Live delivery is unavailable for a moment; subscribe again shortly."
 
@@ -203,7 +206,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def connection_init(self) -> None:
         if protocol.bearer_token(self.connection_headers) is not None:
             try:
-                await aauthenticate(self.connection_headers, None)
+                await self._watch_account(await aauthenticate(self.connection_headers, None))
             except ServiceError as error:
                 await self.send_frame(
                     protocol.connection_error(error_type_for(error), error.message)
@@ -228,11 +231,31 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         """The identity of one operation: its own headers, else the connection's, else the
         page's session."""
         try:
-            return await aauthenticate(self._identity_headers(authorization), self.session_user)
+            user = await aauthenticate(self._identity_headers(authorization), self.session_user)
         except ServiceError as error:
             raise protocol.FrameError(
                 error_type_for(error), error.message, kind=kind, op_id=op_id
             ) from None
+        await self._watch_account(user)
+        return user
+
+    async def _watch_account(self, user: User) -> None:
+        """Join the group of each account that speaks here, so that suspending it closes the
+        socket (``account_ended``)."""
+        group = account_group(user.pk)
+        if not self.group_members[group]:
+            try:
+                await self.channel_layer.group_add(group, self.channel_name)
+            except Exception:
+                # Redis is away: every operation's identity is still checked as it comes.
+                logger.warning("Could not watch account %s", user.pk, exc_info=True)
+                return
+            self.group_members[group] += 1
+
+    async def account_ended(self, message: dict[str, Any]) -> None:
+        """An account that spoke on this socket was suspended: close it; the client's next
+        connection is refused with the reason."""
+        await self.close(code=ACCOUNT_ENDED_CLOSE_CODE, reason="This account is suspended.")
 
     async def subscribe(self, frame: protocol.Subscribe) -> None:
         def refuse(error_type: str, message: str) -> protocol.FrameError:

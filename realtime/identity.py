@@ -38,4 +38,5 @@ def authenticate(headers: Mapping[str, str], session_user: User | AnonymousUser 
     except tokens.TokenRejected as rejected:
         if rejected.retryable:
             raise ServiceUnavailable("Sign-in is unavailable for a moment; try again.") from None
-        raise Unauthorized("The Authorization token was rejected.") from None
+        # The validator's reasons are safe to show, and a suspended account's owner is owed theirs.
+        raise Unauthorized(rejected.message) from None

@@ -54,6 +54,7 @@ def test_the_editors_group_holds_exactly_the_moderation_permissions():
         ("blog", "change_comment"),
         ("blog", "delete_comment"),
         ("accounts", "view_user"),
+        ("accounts", "suspend_user"),
     }
 
 
