@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from blog.models import Comment, Post
+from blog.models import Comment, CommentStatus, Post
 from blog.pagination import (
     Page,
     Position,
@@ -49,7 +49,7 @@ def _live_comment_count() -> Coalesce:
     """A post's live comments, counted per row: a correlated subquery rather than a join and
     GROUP BY, so a newest-first page reads 20 rows of the feed index, not every post."""
     comments = (
-        Comment.objects.filter(post=OuterRef("pk"), is_deleted=False)
+        Comment.objects.filter(post=OuterRef("pk"), is_deleted=False, status=CommentStatus.VISIBLE)
         .order_by()
         .values("post")
         .annotate(count=Count("*"))
@@ -279,13 +279,21 @@ def comment_tree(*, post: Post) -> list[CommentNode]:
     comments = (
         Comment.objects.filter(post=post).select_related("author").order_by("created_at", "id")
     )
-    nodes = {comment.id: CommentNode(comment) for comment in comments}
+    nodes = {comment.id: CommentNode(_shown(comment)) for comment in comments}
     shown_under = _placements({node.comment.id: node.comment.parent_id for node in nodes.values()})
     roots: list[CommentNode] = []
     for comment_id, node in nodes.items():
         parent_id = shown_under[comment_id]
         (roots if parent_id is None else nodes[parent_id].replies).append(node)
     return roots
+
+
+def _shown(comment: Comment) -> Comment:
+    """A hidden comment as readers see it: a removed comment, keeping its thread's shape. Its
+    words stay stored for the moderators; this copy in memory is never saved."""
+    if comment.is_hidden:
+        comment.content, comment.is_deleted = "", True
+    return comment
 
 
 @dataclass(frozen=True)
@@ -318,8 +326,11 @@ def comment_rows(*, viewer: Viewer, post_id: UUID) -> CommentRows:
     rows = list(
         Comment.objects.filter(post_id=post_id)
         .order_by("created_at", "id")
-        .values(*COMMENT_COLUMNS)
+        .values(*COMMENT_COLUMNS, "status")
     )
+    for row in rows:
+        if row.pop("status") == CommentStatus.HIDDEN:  # shown as removed: see _shown
+            row["content"], row["is_deleted"] = "", True
     return CommentRows(rows, _placements({row["id"]: row["parent_id"] for row in rows}))
 
 
@@ -387,7 +398,12 @@ def comment_for_edit(*, user: Viewer, comment_id: UUID) -> Comment:
     """A live comment the user may change: theirs, or any for staff; on a post they can read."""
     comment = (
         Comment.objects.select_related("post", "author")
-        .filter(id=comment_id, is_deleted=False, post__in=readable_posts(viewer=user))
+        .filter(
+            id=comment_id,
+            is_deleted=False,
+            status=CommentStatus.VISIBLE,
+            post__in=readable_posts(viewer=user),
+        )
         .first()
     )
     if comment is None:
@@ -418,7 +434,9 @@ def search_posts(
 
 def reply_parent(*, post: Post, comment_id: UUID) -> Comment:
     """The live comment on ``post`` a new reply answers; anything else is invalid input."""
-    parent = Comment.objects.filter(post=post, id=comment_id, is_deleted=False).first()
+    parent = Comment.objects.filter(
+        post=post, id=comment_id, is_deleted=False, status=CommentStatus.VISIBLE
+    ).first()
     if parent is None:
         raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
     return parent

@@ -24,6 +24,7 @@ from blog.models import (
     SLUG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Comment,
+    CommentStatus,
     Post,
     PostSlug,
 )
@@ -294,7 +295,7 @@ def create_comment(
     _check_comment_content(content)
     if not post.published:
         raise InvalidInput({"postId": ["Comments are open on published posts only."]})
-    if parent is not None and (parent.post_id != post.id or parent.is_deleted):
+    if parent is not None and (parent.post_id != post.id or parent.is_deleted or parent.is_hidden):
         raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
     parent_id, depth = _reply_place(parent)
     with transaction.atomic():
@@ -328,3 +329,15 @@ def delete_comment(*, comment: Comment) -> None:
             comment.delete()
         if comment.post.published:
             announce(change)
+
+
+def hide_comment(*, comment: Comment) -> None:
+    """Hide a comment from everyone (moderation): readers see it as removed, its replies stay,
+    and its words are kept for the moderators. Hiding a hidden comment changes nothing."""
+    if comment.is_hidden:
+        return
+    comment.status = CommentStatus.HIDDEN
+    with transaction.atomic():
+        comment.save(update_fields=["status", "updated_at"])
+        if comment.post.published and not comment.is_deleted:
+            announce(comment_change(comment, "deleted"))
