@@ -37,7 +37,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "name", "is_staff", "is_active", "created_at")
     list_filter = ("is_staff", "is_active", "is_superuser")
     search_fields = ("email", "name", "cognito_sub")
-    ordering = ("email",)
+    ordering = ("-created_at",)
     readonly_fields = ("cognito_sub", "created_at", "updated_at", "last_login")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -65,5 +65,6 @@ class UserAdmin(DjangoUserAdmin):
 @admin.register(DeletedIdentity)
 class DeletedIdentityAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin[DeletedIdentity]):
     list_display = ("sub", "deleted_at")
+    ordering = ("-deleted_at",)
     search_fields = ("sub",)
     readonly_fields = ("sub", "deleted_at")
