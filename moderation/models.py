@@ -52,6 +52,8 @@ class Report(models.Model):
     )
 
     class Meta:
+        # Its admin list is the queue of reported items (moderation/admin.py).
+        verbose_name_plural = "reports (moderation queue)"
         ordering = ["-created_at", "-id"]
         indexes = [
             # The queue: open reports grouped by item, newest first.
@@ -117,6 +119,7 @@ class ModerationAction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name_plural = "moderation log"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["subject", "-created_at"], name="moderation_action_subject_idx")
