@@ -1,5 +1,7 @@
 """What subscribers are told about posts and comments: the public fields, never a draft."""
 
+from typing import Any
+
 from accounts.models import User
 from blog.models import Comment, Post
 from realtime.broadcast import Change, ChangeType
@@ -7,6 +9,18 @@ from realtime.broadcast import Change, ChangeType
 POSTS_CHANNEL = "/subscriptions/posts"
 # The channels blog announces on, declared to realtime by BlogConfig.ready.
 CHANNELS = (POSTS_CHANNEL, "/subscriptions/comments/<post-id>")
+# New comments held for review: for those who review them only (declared restricted).
+HELD_COMMENTS_CHANNEL = "/subscriptions/held-comments"
+
+
+def may_review_comments(user: Any) -> bool:
+    """Who may follow the held comments: staff who may change comments (editors)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("blog.change_comment")
+    )
 
 
 def comments_channel(post_id: object) -> str:
@@ -49,4 +63,15 @@ def comment_change(comment: Comment, change_type: ChangeType) -> Change:
         }
     return Change(
         comments_channel(comment.post_id), "comments", change_type, [str(comment.id)], data
+    )
+
+
+def held_comment(comment: Comment) -> Change:
+    """A comment waiting for review, told to the reviewers only: where, not what."""
+    return Change(
+        HELD_COMMENTS_CHANNEL,
+        "held-comments",
+        "created",
+        [str(comment.id)],
+        {"postId": str(comment.post_id), "createdAt": comment.created_at},
     )

@@ -85,6 +85,8 @@ class CommentStatus(models.TextChoices):
     VISIBLE = "visible", "Visible"
     # Kept, with its words, for the moderators; shown to everyone as a removed comment.
     HIDDEN = "hidden", "Hidden by a moderator"
+    # A new account's comment waiting for a moderator: shown to its author alone, marked.
+    HELD = "held", "Awaiting review"
 
 
 class Comment(models.Model):
@@ -123,6 +125,10 @@ class Comment(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.status == CommentStatus.HIDDEN
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == CommentStatus.HELD
 
     def clean(self) -> None:
         if (

@@ -270,14 +270,23 @@ class CommentNode:
     replies: list["CommentNode"] = field(default_factory=list)
 
 
-def comment_tree(*, post: Post) -> list[CommentNode]:
-    """The post's comments as threads, oldest first, from one query.
+def _on_show_to(viewer: Viewer) -> Q:
+    """The comments ``viewer`` sees: all but those held for review, save their own."""
+    not_held = ~Q(status=CommentStatus.HELD)
+    return not_held | Q(author_id=viewer.pk) if viewer.is_authenticated else not_held
+
+
+def comment_tree(*, post: Post, viewer: Viewer | None = None) -> list[CommentNode]:
+    """The post's comments as threads, oldest first, from one query; a comment held for
+    review only for its author (``viewer``).
 
     Threads nest at most settings.COMMENT_MAX_DEPTH deep, however the rows were written: a
     comment deeper than that is shown beside its parent, as a new one would be stored.
     """
     comments = (
-        Comment.objects.filter(post=post).select_related("author").order_by("created_at", "id")
+        Comment.objects.filter(_on_show_to(viewer or AnonymousUser()), post=post)
+        .select_related("author")
+        .order_by("created_at", "id")
     )
     nodes = {comment.id: CommentNode(_shown(comment)) for comment in comments}
     shown_under = _placements({node.comment.id: node.comment.parent_id for node in nodes.values()})
@@ -324,7 +333,7 @@ def comment_rows(*, viewer: Viewer, post_id: UUID) -> CommentRows:
     if not readable_posts(viewer=viewer).filter(id=post_id).exists():
         raise NotFound("No such post.")
     rows = list(
-        Comment.objects.filter(post_id=post_id)
+        Comment.objects.filter(_on_show_to(viewer), post_id=post_id)
         .order_by("created_at", "id")
         .values(*COMMENT_COLUMNS, "status")
     )

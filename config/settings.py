@@ -572,10 +572,15 @@ if METRICS_ENABLED and not (METRICS_TOKEN or METRICS_ALLOWED_NETWORKS):
 # with a retry time. Bounds how fast one account can fill the queue.
 MODERATION_REPORTS_PER_WINDOW = env_int("MODERATION_REPORTS_PER_WINDOW", 10)
 MODERATION_REPORTS_WINDOW_SECONDS = env_int("MODERATION_REPORTS_WINDOW_SECONDS", 3600)
+# A new account's first this-many comments wait for a moderator ("awaiting review", seen by
+# their author alone) before anyone else sees them; 0 holds none. Staff are never held.
+MODERATION_HOLD_FIRST_COMMENTS = env_int("MODERATION_HOLD_FIRST_COMMENTS", 1)
 # Reported items per page of the moderation queue (the queries do not grow with it).
 MODERATION_QUEUE_PAGE_SIZE = env_int("MODERATION_QUEUE_PAGE_SIZE", 50)
 if MODERATION_REPORTS_PER_WINDOW < 1 or MODERATION_REPORTS_WINDOW_SECONDS < 1:
     raise ImproperlyConfigured("MODERATION_REPORTS_PER_WINDOW and …_WINDOW_SECONDS must be ≥ 1.")
+if not 0 <= MODERATION_HOLD_FIRST_COMMENTS <= 100:
+    raise ImproperlyConfigured("MODERATION_HOLD_FIRST_COMMENTS must be between 0 and 100.")
 if not 1 <= MODERATION_QUEUE_PAGE_SIZE <= 500:
     raise ImproperlyConfigured("MODERATION_QUEUE_PAGE_SIZE must be between 1 and 500.")
 

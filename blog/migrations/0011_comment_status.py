@@ -9,7 +9,11 @@ class Migration(migrations.Migration):
             model_name="comment",
             name="status",
             field=models.CharField(
-                choices=[("visible", "Visible"), ("hidden", "Hidden by a moderator")],
+                choices=[
+                    ("visible", "Visible"),
+                    ("hidden", "Hidden by a moderator"),
+                    ("held", "Awaiting review"),
+                ],
                 default="visible",
                 max_length=10,
             ),
