@@ -345,6 +345,19 @@ class ResolveForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1)
 
 
+class ReviewForm(forms.Form):
+    comment_id = forms.UUIDField()
+    decision = forms.ChoiceField(choices=[("release", "release"), ("reject", "reject")])
+    note = forms.CharField(required=False, max_length=REASON_MAX_LENGTH)
+
+
+def _form_errors(form: forms.Form) -> str:
+    return "; ".join(
+        f"{name}: {' '.join(str(message) for message in messages_)}"
+        for name, messages_ in form.errors.items()
+    )
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin[Report]):
     """Its list is the moderation queue: reported items, not single reports (one item may
@@ -381,7 +394,12 @@ class ReportAdmin(admin.ModelAdmin[Report]):
 
     def get_urls(self) -> list[URLPattern]:
         resolve = self.admin_site.admin_view(require_POST(self.resolve_view))
-        return [path("resolve/", resolve, name="moderation_report_resolve"), *super().get_urls()]
+        review = self.admin_site.admin_view(require_POST(self.review_view))
+        return [
+            path("resolve/", resolve, name="moderation_report_resolve"),
+            path("review/", review, name="moderation_report_review"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -398,7 +416,10 @@ class ReportAdmin(admin.ModelAdmin[Report]):
             "title": "Moderation queue",
             "opts": self.opts,
             "page": selectors.queue_page(number=number),
+            "held": selectors.held_comments(),
             "may": {
+                "release": user.has_perm("blog.change_comment"),
+                "reject": user.has_perm("blog.delete_comment"),
                 "hide_comment": user.has_perm("blog.change_comment"),
                 "delete_comment": user.has_perm("blog.delete_comment"),
                 "hide_post": user.has_perm("blog.change_post"),
@@ -414,11 +435,7 @@ class ReportAdmin(admin.ModelAdmin[Report]):
         form = ResolveForm(request.POST)
         queue = reverse("admin:moderation_report_changelist")
         if not form.is_valid():
-            errors = "; ".join(
-                f"{name}: {' '.join(str(message) for message in messages_)}"
-                for name, messages_ in form.errors.items()
-            )
-            self.message_user(request, f"Nothing was changed: {errors}", messages.ERROR)
+            self.message_user(request, f"Nothing was changed: {_form_errors(form)}", messages.ERROR)
             return HttpResponseRedirect(queue)
         data = form.cleaned_data
         page = f"{queue}?page={data['page']}" if data.get("page") else queue
@@ -446,3 +463,34 @@ class ReportAdmin(admin.ModelAdmin[Report]):
                 request, f"{closed} report(s) resolved: {data['decision']}.", messages.SUCCESS
             )
         return HttpResponseRedirect(page)
+
+    def review_view(self, request: HttpRequest) -> HttpResponseRedirect:
+        """Release or reject a comment held for review."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = ReviewForm(request.POST)
+        queue = reverse("admin:moderation_report_changelist")
+        if not form.is_valid():
+            self.message_user(request, f"Nothing was changed: {_form_errors(form)}", messages.ERROR)
+            return HttpResponseRedirect(queue)
+        data = form.cleaned_data
+        try:
+            comment = selectors.held_comment(comment_id=data["comment_id"])
+            services.review_held_comment(
+                moderator=request.user,  # type: ignore[arg-type]
+                comment=comment,
+                release=data["decision"] == "release",
+                note=data["note"],
+            )
+        except (NotFound, Conflict):
+            self.message_user(
+                request,
+                "This comment was already reviewed; nothing was changed.",
+                messages.WARNING,
+            )
+        except (Forbidden, InvalidInput) as error:
+            self.message_user(request, f"Nothing was changed: {error.message}", messages.ERROR)
+        else:
+            done = "released" if data["decision"] == "release" else "rejected"
+            self.message_user(request, f"Comment {done}.", messages.SUCCESS)
+        return HttpResponseRedirect(queue)

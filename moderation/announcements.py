@@ -1,6 +1,7 @@
 """What the moderators' queue is told live: a report came in, or an item's reports were
 resolved. Only moderators may subscribe (moderation.apps), so reasons may travel."""
 
+from blog.models import Comment
 from moderation.models import Report
 from realtime.broadcast import Change
 
@@ -29,4 +30,14 @@ def reports_resolved(report_ids: list[int], *, post_id: object, comment_id: obje
         "deleted",
         [str(report_id) for report_id in report_ids],
         {"postId": str(post_id), "commentId": str(comment_id) if comment_id else None},
+    )
+
+
+def held_comment_reviewed(comment: Comment) -> Change:
+    return Change(
+        QUEUE_CHANNEL,
+        "held-comments",
+        "deleted",
+        [str(comment.id)],
+        {"postId": str(comment.post_id)},
     )

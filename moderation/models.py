@@ -89,6 +89,8 @@ class ActionKind(models.TextChoices):
     HIDE_COMMENT = "hide_comment", "Hid a comment"
     DELETE_COMMENT = "delete_comment", "Deleted a comment"
     DISMISS_REPORTS = "dismiss_reports", "Dismissed reports"
+    RELEASE_COMMENT = "release_comment", "Released a held comment"
+    REJECT_COMMENT = "reject_comment", "Rejected a held comment"
 
 
 class ModerationAction(models.Model):

@@ -180,3 +180,34 @@ def _fill(items: list[QueueItem]) -> None:
         by_key[(report.post_id, report.comment_id)].reports.append(report)
     for item in items:
         item.reasons = reasons[item.key]
+
+
+@dataclass
+class HeldComments:
+    """The oldest comments waiting for review (first come, first seen), and how many wait."""
+
+    comments: list[Comment]
+    total: int
+
+
+def held_comments() -> HeldComments:
+    """Two queries, whatever the number held: the count, then the first page with each
+    comment's post, author and parent."""
+    held = Comment.objects.filter(status=CommentStatus.HELD)
+    total = held.count()
+    first = (
+        held.select_related("post", "author", "parent__author").order_by("created_at", "id")[
+            : settings.MODERATION_QUEUE_PAGE_SIZE
+        ]
+        if total
+        else []
+    )
+    return HeldComments(list(first), total)
+
+
+def held_comment(*, comment_id: UUID) -> Comment:
+    """A comment to review; NotFound once it is gone (rejected from another tab)."""
+    comment = Comment.objects.select_related("post__author", "author").filter(id=comment_id).first()
+    if comment is None:
+        raise NotFound("This comment is gone.")
+    return comment

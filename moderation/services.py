@@ -15,7 +15,7 @@ from blog.models import Comment, Post
 from lib import counters
 from lib.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from lib.text import has_uncarriable_characters
-from moderation.announcements import report_created, reports_resolved
+from moderation.announcements import held_comment_reviewed, report_created, reports_resolved
 from moderation.models import (
     REASON_MAX_LENGTH,
     REPORT_DETAILS_MAX_LENGTH,
@@ -168,6 +168,34 @@ def resolve_reports(
         _carry_out(decision, post, comment)
         announce(reports_resolved(report_ids, post_id=post.id, comment_id=comment and comment.id))
     return len(report_ids)
+
+
+def review_held_comment(
+    *, moderator: User, comment: Comment, release: bool, note: str = ""
+) -> None:
+    """Release a comment held for review (everyone sees it, announced as new) or reject it
+    (deleted unseen), and log it. One already reviewed, from another tab, is a Conflict that
+    changes nothing."""
+    if not is_moderator(moderator):
+        raise Forbidden("Only editors may review held comments.")
+    permission = "blog.change_comment" if release else "blog.delete_comment"
+    if not moderator.has_perm(permission):
+        raise Forbidden(f"You may not {'release' if release else 'reject'} comments.")
+    _check_text("note", note, REASON_MAX_LENGTH)
+    with transaction.atomic():
+        # The log first: the entry describes the comment as it was; a Conflict undoes both.
+        log_action(
+            moderator=moderator,
+            action=ActionKind.RELEASE_COMMENT if release else ActionKind.REJECT_COMMENT,
+            post=comment.post,
+            comment=comment,
+            reason=note.strip(),
+        )
+        if release:
+            blog_services.release_comment(comment=comment)
+        else:
+            blog_services.reject_comment(comment=comment)
+        announce(held_comment_reviewed(comment))
 
 
 def _carry_out(decision: Decision, post: Post, comment: Comment | None) -> None:

@@ -5,7 +5,8 @@
 
 import { EventsClient } from "./appsync.js";
 
-const QUEUE_CHANNEL = "/subscriptions/moderation";
+// Reports and their resolutions; new comments held for review.
+const CHANNELS = ["/subscriptions/moderation", "/subscriptions/held-comments"];
 
 function showStatus(state) {
   const indicator = document.getElementById("queue-live-status");
@@ -53,7 +54,9 @@ async function main() {
     if (event.detail !== "live" || subscribed) return;
     subscribed = true;
     try {
-      await client.subscribe(QUEUE_CHANNEL, onChange, { reload: () => refresh(section) });
+      for (const channel of CHANNELS) {
+        await client.subscribe(channel, onChange, { reload: () => refresh(section) });
+      }
       document.body.dataset.live = "ready";
     } catch (error) {
       showStatus("closed");

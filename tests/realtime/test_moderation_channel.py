@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import Group, Permission
 
 from accounts.services import EDITORS_GROUP, make_editor
+from blog.announcements import HELD_COMMENTS_CHANNEL
 from moderation import services
 from moderation.announcements import QUEUE_CHANNEL
 from tests.factories import CommentFactory, UserFactory
@@ -32,9 +33,10 @@ def _support_cookie() -> str:
     return session_cookie(UserFactory(email="support@example.com", is_staff=True))
 
 
-async def test_a_reader_cannot_subscribe_to_the_queue(reader_cookie):
+@pytest.mark.parametrize("channel", [QUEUE_CHANNEL, HELD_COMMENTS_CHANNEL])
+async def test_a_reader_cannot_subscribe_to_the_queue_or_the_held_comments(reader_cookie, channel):
     communicator = await connect(reader_cookie)
-    answer = await subscribe(communicator, QUEUE_CHANNEL)
+    answer = await subscribe(communicator, channel)
     assert answer["type"] == "subscribe_error"
     assert answer["errors"][0]["errorType"] == "UnauthorizedException"
     await communicator.disconnect()
