@@ -218,3 +218,13 @@ def test_the_log_is_read_only_for_editors(editor_client, moderator):
     delete = reverse("admin:moderation_moderationaction_delete", args=[action.pk])
     assert editor_client.post(delete, {"post": "yes"}).status_code == 403
     assert ModerationAction.objects.get().reason == ""
+
+
+def test_an_editor_editing_someone_elses_comment_is_logged(editor_client, moderator):
+    comment = CommentFactory(content="Typo hre")
+    editor_client.post(
+        reverse("admin:blog_comment_change", args=[comment.pk]), {"content": "Typo here"}
+    )
+    assert Comment.objects.get(pk=comment.pk).content == "Typo here"
+    action = ModerationAction.objects.get()
+    assert (action.action, action.subject) == (ActionKind.EDIT_COMMENT, comment.author)
