@@ -132,6 +132,16 @@ def moderation_queue(browser, site: LiveSite, folder: Path, state_dir: Path) -> 
             (WRITER, rude, "harassment", "Rude to me for no reason."),
         ],
     )
+    # A newcomer's first comment, held for review (the live site holds none by default).
+    site.shell(
+        "from django.test import override_settings\n"
+        "from accounts.models import User; from blog.models import Post\n"
+        "from blog.services import create_comment\n"
+        "newcomer = User.objects.create_user('newcomer@demo.inkwell.example', None, name='Nia')\n"
+        f"post = Post.objects.get(slug={path.rstrip('/').rsplit('/', 1)[-1]!r})\n"
+        "with override_settings(MODERATION_HOLD_FIRST_COMMENTS=1):\n"
+        "    create_comment(author=newcomer, post=post, content='First time here: mine is solar.')"
+    )
     state = chromium.signed_in_state(browser, site.url, moderator, state_dir / "moderator.json")
     page = chromium.new_context(browser, site.url, storage_state=state, viewport=SCREEN).new_page()
     page.goto("/admin/moderation/report/")
