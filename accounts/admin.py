@@ -77,7 +77,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_active", SuspendedFilter, "is_superuser")
     actions = ["suspend_accounts", "reinstate_accounts"]
     search_fields = ("email", "name", "cognito_sub")
-    ordering = ("email",)
+    ordering = ("-created_at",)
     readonly_fields = (
         "cognito_sub",
         "created_at",
@@ -168,5 +168,6 @@ class UserAdmin(DjangoUserAdmin):
 @admin.register(DeletedIdentity)
 class DeletedIdentityAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin[DeletedIdentity]):
     list_display = ("sub", "deleted_at")
+    ordering = ("-deleted_at",)
     search_fields = ("sub",)
     readonly_fields = ("sub", "deleted_at")

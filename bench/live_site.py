@@ -93,6 +93,9 @@ class Site:
             "SECRET_KEY": "benchmarks-only",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            # Benchmarks and live tests sign up fresh accounts: their comments are not held
+            # for a moderator (and so are broadcast) unless a site asks for it.
+            "MODERATION_HOLD_FIRST_COMMENTS": "0",
             **settings,
         }
         self.manage("migrate", "--no-input", "-v", "0")

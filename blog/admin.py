@@ -25,7 +25,7 @@ class CommentInline(admin.TabularInline[Comment, Post]):
     """The post's comments, to read and follow; moderation happens on the comment's own page."""
 
     model = Comment
-    fields = ("author", "content", "parent", "is_deleted", "created_at")
+    fields = ("author", "content", "parent", "is_deleted", "status", "created_at")
     readonly_fields = fields
     show_change_link = True
     extra = 0
@@ -86,7 +86,10 @@ class PostAdmin(admin.ModelAdmin[Post]):
     readonly_fields = ("view_count", "published_at", "created_at", "updated_at")
     fields = ("title", "slug", "author", "published", "excerpt", "content", *readonly_fields)
     inlines = [CommentInline]
-    actions = ["publish", "unpublish"]
+    ordering = ("-created_at", "-id")
+    # Moderators unpublish; publishing is the author's call (their own pages, or their own
+    # post here), never a bulk action over other people's drafts.
+    actions = ["unpublish"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         return (
@@ -97,8 +100,16 @@ class PostAdmin(admin.ModelAdmin[Post]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None) -> tuple[str, ...]:
         # A published slug is a link people keep, and a post's author is who wrote it: both
-        # are chosen once, when the post is added.
-        return (*self.readonly_fields, "slug", "author") if obj else self.readonly_fields
+        # are chosen once, when the post is added. Someone else's draft is theirs to publish.
+        if obj is None:
+            return self.readonly_fields
+        is_others_draft = not obj.published and obj.author_id != request.user.pk
+        return (
+            *self.readonly_fields,
+            "slug",
+            "author",
+            *(("published",) if is_others_draft else ()),
+        )
 
     def get_prepopulated_fields(
         self, request: HttpRequest, obj: Post | None = None
@@ -143,34 +154,41 @@ class PostAdmin(admin.ModelAdmin[Post]):
         for post in queryset:
             services.delete_post(post=post)
 
-    @admin.action(description="Publish selected posts", permissions=["change"])
-    def publish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        self._set_published(request, queryset, True)
-
     @admin.action(description="Unpublish selected posts", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        self._set_published(request, queryset, False)
-
-    def _set_published(
-        self, request: HttpRequest, queryset: QuerySet[Post], published: bool
-    ) -> None:
         changed = 0
-        for post in queryset.filter(published=not published):
-            services.update_post(post=post, published=published)
+        for post in queryset.filter(published=True):
+            services.update_post(post=post, published=False)
             changed += 1
-        state = "published" if published else "unpublished"
-        self.message_user(request, f"{changed} post(s) {state}.", messages.SUCCESS)
+        self.message_user(request, f"{changed} post(s) unpublished.", messages.SUCCESS)
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin[Comment]):
     form = CommentAdminForm
-    list_display = ("short_content", "post", "author", "parent", "is_deleted", "created_at")
-    list_filter = ("is_deleted", "created_at")
+    list_display = (
+        "short_content",
+        "post",
+        "author",
+        "parent",
+        "is_deleted",
+        "status",
+        "created_at",
+    )
+    list_filter = ("is_deleted", "status", "created_at")
+    ordering = ("-created_at", "-id")
     list_select_related = ("post", "author", "parent__author", "parent__post")
     search_fields = ("content", "author__email", "author__name", "post__title")
     raw_id_fields = ("post", "author", "parent")
-    readonly_fields = ("post", "author", "parent", "is_deleted", "created_at", "updated_at")
+    readonly_fields = (
+        "post",
+        "author",
+        "parent",
+        "is_deleted",
+        "status",
+        "created_at",
+        "updated_at",
+    )
     fields = ("content", *readonly_fields)
     actions = ["remove_keeping_replies"]
 

@@ -1,5 +1,7 @@
 """What subscribers are told about posts and comments: the public fields, never a draft."""
 
+from typing import Any
+
 from django.db.models import OuterRef, Value
 from django.db.models.functions import Concat
 
@@ -11,6 +13,18 @@ from realtime.broadcast import Change, ChangeType
 POSTS_CHANNEL = "/subscriptions/posts"
 # The channels blog announces on, declared to realtime by BlogConfig.ready.
 CHANNELS = (POSTS_CHANNEL, "/subscriptions/comments/<post-id>")
+# New comments held for review: for those who review them only (declared restricted).
+HELD_COMMENTS_CHANNEL = "/subscriptions/held-comments"
+
+
+def may_review_comments(user: Any) -> bool:
+    """Who may follow the held comments: staff who may change comments (editors)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("blog.change_comment")
+    )
 
 
 _COMMENTS_CHANNEL_PREFIX = "/subscriptions/comments/"
@@ -61,4 +75,15 @@ def comment_change(comment: Comment, change_type: ChangeType) -> Change:
         }
     return Change(
         comments_channel(comment.post_id), "comments", change_type, [str(comment.id)], data
+    )
+
+
+def held_comment(comment: Comment) -> Change:
+    """A comment waiting for review, told to the reviewers only: where, not what."""
+    return Change(
+        HELD_COMMENTS_CHANNEL,
+        "held-comments",
+        "created",
+        [str(comment.id)],
+        {"postId": str(comment.post_id), "createdAt": comment.created_at},
     )

@@ -81,6 +81,14 @@ class Post(models.Model):
         return reverse("blog:post", kwargs={"slug": self.slug})
 
 
+class CommentStatus(models.TextChoices):
+    VISIBLE = "visible", "Visible"
+    # Kept, with its words, for the moderators; shown to everyone as a removed comment.
+    HIDDEN = "hidden", "Hidden by a moderator"
+    # A new account's comment waiting for a moderator: shown to its author alone, marked.
+    HELD = "held", "Awaiting review"
+
+
 class Comment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     content = models.TextField(max_length=COMMENT_MAX_LENGTH)
@@ -97,6 +105,10 @@ class Comment(models.Model):
     # settings.COMMENT_MAX_DEPTH by services.create_comment.
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_deleted = models.BooleanField(default=False)
+    # What moderation decided (moderation.services); a site-deleted comment stays "visible".
+    status = models.CharField(
+        max_length=10, choices=CommentStatus.choices, default=CommentStatus.VISIBLE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,6 +121,14 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.post.get_absolute_url()}#comment-{self.id}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == CommentStatus.HIDDEN
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == CommentStatus.HELD
 
     def clean(self) -> None:
         if (

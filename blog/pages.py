@@ -5,6 +5,7 @@ Every page works without JavaScript; static/js adds live updates on top.
 
 from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -50,7 +51,7 @@ def _render_post(
     request: HttpRequest, post: Post, comment_form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
     live_since = page_position(comments_channel(post.id))  # before the comments
-    threads = selectors.comment_tree(post=post)
+    threads = selectors.comment_tree(post=post, viewer=request.user)
     context = {
         "live_since": live_since,
         "post": post,
@@ -97,6 +98,10 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 content=form.cleaned_data["content"],
                 parent=parent,
             )
+            if comment.is_held:
+                messages.info(
+                    request, "Thank you: your comment will appear once a moderator has seen it."
+                )
             return redirect(comment.get_absolute_url())
         except InvalidInput as error:
             form.add_service_errors(error)

@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from blog.announcements import comments_channel_column
-from blog.models import Comment, Post
+from blog.models import Comment, CommentStatus, Post
 from blog.pagination import (
     Page,
     Position,
@@ -51,7 +51,7 @@ def _live_comment_count() -> Coalesce:
     """A post's live comments, counted per row: a correlated subquery rather than a join and
     GROUP BY, so a newest-first page reads 20 rows of the feed index, not every post."""
     comments = (
-        Comment.objects.filter(post=OuterRef("pk"), is_deleted=False)
+        Comment.objects.filter(post=OuterRef("pk"), is_deleted=False, status=CommentStatus.VISIBLE)
         .order_by()
         .values("post")
         .annotate(count=Count("*"))
@@ -277,22 +277,39 @@ class CommentNode:
     replies: list["CommentNode"] = field(default_factory=list)
 
 
-def comment_tree(*, post: Post) -> list[CommentNode]:
-    """The post's comments as threads, oldest first, from one query.
+def _on_show_to(viewer: Viewer) -> Q:
+    """The comments ``viewer`` sees: all but those held for review, save their own."""
+    not_held = ~Q(status=CommentStatus.HELD)
+    return not_held | Q(author_id=viewer.pk) if viewer.is_authenticated else not_held
+
+
+def comment_tree(*, post: Post, viewer: Viewer | None = None) -> list[CommentNode]:
+    """The post's comments as threads, oldest first, from one query; a comment held for
+    review only for its author (``viewer``).
 
     Threads nest at most settings.COMMENT_MAX_DEPTH deep, however the rows were written: a
     comment deeper than that is shown beside its parent, as a new one would be stored.
     """
     comments = (
-        Comment.objects.filter(post=post).select_related("author").order_by("created_at", "id")
+        Comment.objects.filter(_on_show_to(viewer or AnonymousUser()), post=post)
+        .select_related("author")
+        .order_by("created_at", "id")
     )
-    nodes = {comment.id: CommentNode(comment) for comment in comments}
+    nodes = {comment.id: CommentNode(_shown(comment)) for comment in comments}
     shown_under = _placements({node.comment.id: node.comment.parent_id for node in nodes.values()})
     roots: list[CommentNode] = []
     for comment_id, node in nodes.items():
         parent_id = shown_under[comment_id]
         (roots if parent_id is None else nodes[parent_id].replies).append(node)
     return roots
+
+
+def _shown(comment: Comment) -> Comment:
+    """A hidden comment as readers see it: a removed comment, keeping its thread's shape. Its
+    words stay stored for the moderators; this copy in memory is never saved."""
+    if comment.is_hidden:
+        comment.content, comment.is_deleted = "", True
+    return comment
 
 
 @dataclass(frozen=True)
@@ -323,10 +340,13 @@ def comment_rows(*, viewer: Viewer, post_id: UUID) -> CommentRows:
     if not readable_posts(viewer=viewer).filter(id=post_id).exists():
         raise NotFound("No such post.")
     rows = list(
-        Comment.objects.filter(post_id=post_id)
+        Comment.objects.filter(_on_show_to(viewer), post_id=post_id)
         .order_by("created_at", "id")
-        .values(*COMMENT_COLUMNS)
+        .values(*COMMENT_COLUMNS, "status")
     )
+    for row in rows:
+        if row.pop("status") == CommentStatus.HIDDEN:  # shown as removed: see _shown
+            row["content"], row["is_deleted"] = "", True
     return CommentRows(rows, _placements({row["id"]: row["parent_id"] for row in rows}))
 
 
@@ -394,7 +414,12 @@ def comment_for_edit(*, user: Viewer, comment_id: UUID) -> Comment:
     """A live comment the user may change: theirs, or any for staff; on a post they can read."""
     comment = (
         Comment.objects.select_related("post", "author")
-        .filter(id=comment_id, is_deleted=False, post__in=readable_posts(viewer=user))
+        .filter(
+            id=comment_id,
+            is_deleted=False,
+            status=CommentStatus.VISIBLE,
+            post__in=readable_posts(viewer=user),
+        )
         .first()
     )
     if comment is None:
@@ -425,7 +450,9 @@ def search_posts(
 
 def reply_parent(*, post: Post, comment_id: UUID) -> Comment:
     """The live comment on ``post`` a new reply answers; anything else is invalid input."""
-    parent = Comment.objects.filter(post=post, id=comment_id, is_deleted=False).first()
+    parent = Comment.objects.filter(
+        post=post, id=comment_id, is_deleted=False, status=CommentStatus.VISIBLE
+    ).first()
     if parent is None:
         raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
     return parent

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from blog import view_counts
-from blog.announcements import comment_change, post_change
+from blog.announcements import comment_change, held_comment, post_change
 from blog.models import (
     COMMENT_MAX_LENGTH,
     CONTENT_MAX_LENGTH,
@@ -24,11 +24,12 @@ from blog.models import (
     SLUG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Comment,
+    CommentStatus,
     Post,
     PostSlug,
 )
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
-from lib.errors import InvalidInput
+from lib.errors import Conflict, InvalidInput
 from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
 
@@ -294,15 +295,31 @@ def create_comment(
     _check_comment_content(content)
     if not post.published:
         raise InvalidInput({"postId": ["Comments are open on published posts only."]})
-    if parent is not None and (parent.post_id != post.id or parent.is_deleted):
+    if parent is not None and (parent.post_id != post.id or parent.is_deleted or parent.is_hidden):
         raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
     parent_id, depth = _reply_place(parent)
+    status = CommentStatus.HELD if _is_held_for_review(author) else CommentStatus.VISIBLE
     with transaction.atomic():
         comment = Comment.objects.create(
-            author=author, post=post, parent_id=parent_id, depth=depth, content=content.strip()
+            author=author,
+            post=post,
+            parent_id=parent_id,
+            depth=depth,
+            content=content.strip(),
+            status=status,
         )
-        announce(comment_change(comment, "created"))
+        announce(held_comment(comment) if comment.is_held else comment_change(comment, "created"))
     return comment
+
+
+def _is_held_for_review(author: User) -> bool:
+    """Whether a new comment of ``author`` waits for a moderator: until
+    settings.MODERATION_HOLD_FIRST_COMMENTS of theirs have been shown (staff never wait)."""
+    first = settings.MODERATION_HOLD_FIRST_COMMENTS
+    if first == 0 or author.is_staff:
+        return False
+    shown = Comment.objects.filter(author=author).exclude(status=CommentStatus.HELD)[:first]
+    return shown.count() < first
 
 
 def update_comment(*, comment: Comment, content: str) -> Comment:
@@ -328,3 +345,41 @@ def delete_comment(*, comment: Comment) -> None:
             comment.delete()
         if comment.post.published:
             announce(change)
+
+
+def hide_comment(*, comment: Comment) -> None:
+    """Hide a comment from everyone (moderation): readers see it as removed, its replies stay,
+    and its words are kept for the moderators. Hiding a hidden comment changes nothing."""
+    if comment.is_hidden:
+        return
+    comment.status = CommentStatus.HIDDEN
+    with transaction.atomic():
+        comment.save(update_fields=["status", "updated_at"])
+        if comment.post.published and not comment.is_deleted:
+            announce(comment_change(comment, "deleted"))
+
+
+_ALREADY_REVIEWED = "This comment was already reviewed; nothing was changed."
+
+
+def release_comment(*, comment: Comment) -> None:
+    """Show a held comment to everyone, announced as if it were new. One no longer held
+    (released or rejected meanwhile, from another tab) is a Conflict that changes nothing."""
+    with transaction.atomic():
+        released = Comment.objects.filter(id=comment.id, status=CommentStatus.HELD).update(
+            status=CommentStatus.VISIBLE, updated_at=timezone.now()
+        )
+        if not released:
+            raise Conflict(_ALREADY_REVIEWED)
+        comment.status = CommentStatus.VISIBLE
+        if comment.post.published:
+            announce(comment_change(comment, "created"))
+
+
+def reject_comment(*, comment: Comment) -> None:
+    """Delete a held comment nobody else saw (so nothing is announced); a Conflict if it is
+    no longer held."""
+    with transaction.atomic():
+        deleted, _ = Comment.objects.filter(id=comment.id, status=CommentStatus.HELD).delete()
+        if not deleted:
+            raise Conflict(_ALREADY_REVIEWED)

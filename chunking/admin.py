@@ -31,6 +31,7 @@ class MessageChunkAdmin(
 ):
     list_display = ("message_id", "session", "position", "size", "created_at", "received")
     list_select_related = ("session",)
+    ordering = ("-created_at",)
     search_fields = ("message_id", "session__session_id")
     exclude = ("chunk_data",)
 

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "sessions_app",
     "chunking",
     "realtime",
+    # After blog and accounts: its admin extends theirs (moderation/admin.py).
+    "moderation",
     "config.apps.InkwellConfig",
 ]
 
@@ -565,6 +567,24 @@ if METRICS_ENABLED and not (METRICS_TOKEN or METRICS_ALLOWED_NETWORKS):
         "METRICS_ENABLED needs METRICS_TOKEN or METRICS_ALLOWED_NETWORKS: /metrics is never open "
         "to anyone."
     )
+
+# --- Moderation (reports, the queue, the log) -----------------------------------------
+
+# A reader sends at most this many reports per window (moderation.services); more are refused
+# with a retry time. Bounds how fast one account can fill the queue.
+MODERATION_REPORTS_PER_WINDOW = env_int("MODERATION_REPORTS_PER_WINDOW", 10)
+MODERATION_REPORTS_WINDOW_SECONDS = env_int("MODERATION_REPORTS_WINDOW_SECONDS", 3600)
+# A new account's first this-many comments wait for a moderator ("awaiting review", seen by
+# their author alone) before anyone else sees them; 0 holds none. Staff are never held.
+MODERATION_HOLD_FIRST_COMMENTS = env_int("MODERATION_HOLD_FIRST_COMMENTS", 1)
+# Reported items per page of the moderation queue (the queries do not grow with it).
+MODERATION_QUEUE_PAGE_SIZE = env_int("MODERATION_QUEUE_PAGE_SIZE", 50)
+if MODERATION_REPORTS_PER_WINDOW < 1 or MODERATION_REPORTS_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured("MODERATION_REPORTS_PER_WINDOW and …_WINDOW_SECONDS must be ≥ 1.")
+if not 0 <= MODERATION_HOLD_FIRST_COMMENTS <= 100:
+    raise ImproperlyConfigured("MODERATION_HOLD_FIRST_COMMENTS must be between 0 and 100.")
+if not 1 <= MODERATION_QUEUE_PAGE_SIZE <= 500:
+    raise ImproperlyConfigured("MODERATION_QUEUE_PAGE_SIZE must be between 1 and 500.")
 
 # --- Typing (django-stubs) ------------------------------------------------------------
 

@@ -13,6 +13,8 @@ urlpatterns = [
     # --- API (api/): tRPC procedures, their OpenAPI document and its docs page
     path("api/", include("api.urls")),
     path("", include("blog.urls")),
+    # Readers' reports of posts and comments (the queue itself is in the admin)
+    path("", include("moderation.urls")),
     # Identity: sign-up/in pages, /auth/* token endpoints, /.well-known/jwks.json
     path("", include("accounts.urls")),
 ]

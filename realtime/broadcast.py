@@ -26,8 +26,8 @@ from django.db import transaction
 
 from lib import metrics
 from realtime import event_log, relay_marks
-from realtime.groups import ChannelPath, delivery_groups, parse_channel_path
-from realtime.namespaces import is_declared
+from realtime.groups import ChannelPath, delivery_groups, group_name, parse_channel_path
+from realtime.namespaces import is_declared, is_restricted
 from realtime.positions import LoggedEvent, Position
 from realtime.read_versions import bump
 
@@ -87,7 +87,7 @@ def send_logged(logged: LoggedEvent) -> bool:
     path = parse_channel_path(logged.channel)
     bump(path)
     layer = get_channel_layer()
-    for group in delivery_groups(path):
+    for group in reaching_groups(path):
         try:
             async_to_sync(layer.group_send)(
                 group, group_message(path, group, logged.event, position=logged.position)
@@ -109,8 +109,14 @@ async def asend_event(path: ChannelPath, event: str, *, skip_channel: str | None
     """Deliver ``event`` (a JSON string) now to every subscriber of ``path``, in any process,
     except the consumer ``skip_channel`` (which has been given it already)."""
     layer = get_channel_layer()
-    for group in delivery_groups(path):
+    for group in reaching_groups(path):
         await layer.group_send(group, group_message(path, group, event, skip_channel))
+
+
+def reaching_groups(path: ChannelPath) -> list[str]:
+    """The groups an event on ``path`` goes to: a restricted channel's own only, since its
+    subscribers were checked and a wildcard's were not."""
+    return [group_name(path)] if is_restricted(path) else delivery_groups(path)
 
 
 def group_message(

@@ -53,7 +53,9 @@ from realtime.namespaces import (
     BroadcastChannel,
     SessionChannel,
     SessionRequestChannel,
+    SubscriberCheck,
     classify,
+    subscriber_check,
 )
 from realtime.positions import BEFORE_HISTORY, InvalidPosition, NotRecovered, Position
 from realtime.protocol import error_type_for
@@ -73,6 +75,12 @@ _LAYER_DOWN_MESSAGE = "Live delivery is unavailable for a moment; subscribe agai
 
 # Channels types its wrapper loosely; these say what each crossing gives back.
 aauthenticate: Callable[..., Awaitable[User]] = database_sync_to_async(authenticate)
+
+
+@database_sync_to_async
+def amay_subscribe(check: SubscriberCheck, user: User) -> bool:
+    """A restricted channel's check of its subscriber (it may read groups and permissions)."""
+    return check(user)
 
 
 # --- The consumer --------------------------------------------------------------------------
@@ -279,6 +287,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 protocol.BAD_REQUEST, "since recovers one /subscriptions/… channel, not a wildcard."
             )
         user = await self._user_for(frame.authorization, "subscribe", frame.id)
+        check = subscriber_check(frame.channel)
+        if check is not None and not await amay_subscribe(check, user):
+            raise refuse(protocol.UNAUTHORIZED, f"You may not subscribe to {frame.channel}.")
         if isinstance(kind, SessionChannel):
             try:
                 await aowned_session(user=user, session_id=kind.session_id)

@@ -8,7 +8,9 @@ from the kind.
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from realtime.groups import ChannelPath
 from realtime.protocol import BAD_REQUEST, RESOURCE_NOT_FOUND, ProtocolError
@@ -21,17 +23,42 @@ _PLACEHOLDER = re.compile(r"^<[a-z][a-z0-9-]*>$")
 
 # Declared broadcast channels, each its segments (placeholders included), in declaration order.
 _broadcast_channels: list[tuple[str, ...]] = []
+# Who may subscribe to a restricted channel: a check of the subscriber (a user), which may use
+# the ORM (the consumer calls it through a named database_sync_to_async crossing).
+SubscriberCheck = Callable[[Any], bool]
+_restricted_channels: dict[tuple[str, ...], SubscriberCheck] = {}
 
 
-def declare_broadcast_channel(pattern: str) -> None:
+def declare_broadcast_channel(
+    pattern: str, *, may_subscribe: SubscriberCheck | None = None
+) -> None:
     """Let clients subscribe to ``pattern`` (``/subscriptions/<resource>`` or with ``<name>``
     segments standing for any one segment), and to the ``/*`` wildcards above it. Declaring a
-    pattern twice is harmless."""
+    pattern twice is harmless.
+
+    With ``may_subscribe`` the channel is restricted: only users it accepts may subscribe, and
+    no wildcard reaches it (its events go to its own group only)."""
     segments = tuple(pattern.strip("/").split("/"))
     if segments[0] != SUBSCRIPTIONS or len(segments) < 2:
         raise ValueError(f"A broadcast channel is /{SUBSCRIPTIONS}/…, not {pattern!r}.")
     if segments not in _broadcast_channels:
         _broadcast_channels.append(segments)
+    if may_subscribe is not None:
+        _restricted_channels[segments] = may_subscribe
+
+
+def subscriber_check(path: ChannelPath) -> SubscriberCheck | None:
+    """Who may subscribe to ``path``: its check if it is a restricted channel, else None."""
+    if path.is_wildcard:
+        return None
+    for declared, check in _restricted_channels.items():
+        if _matches(path.segments, declared):
+            return check
+    return None
+
+
+def is_restricted(path: ChannelPath) -> bool:
+    return subscriber_check(path) is not None
 
 
 def is_declared(path: ChannelPath) -> bool:
@@ -97,6 +124,8 @@ def _classify_trpc(path: ChannelPath) -> ChannelKind:
 def _classify_subscriptions(path: ChannelPath) -> ChannelKind:
     """A declared channel, or a ``/*`` wildcard over part of one."""
     for declared in _broadcast_channels:
+        if path.is_wildcard and declared in _restricted_channels:
+            continue
         if path.is_wildcard:
             covered = len(path.segments) < len(declared) and _matches(
                 path.segments, declared[: len(path.segments)]

@@ -227,6 +227,10 @@ function commentItem(data, viewer) {
     if (mayChange) link.href = link.dataset.href.replace("00000000-0000-0000-0000-000000000000", data.id);
     else link.remove();
   }
+  for (const link of item.querySelectorAll("[data-reader-action]")) {
+    if (viewer.id !== data.author.id) link.href = link.dataset.href.replace("00000000-0000-0000-0000-000000000000", data.id);
+    else link.remove();
+  }
   item.querySelector("input[name=parent_id]").value = data.id;
   const textarea = item.querySelector("textarea");
   textarea.id = `reply-${data.id}`;

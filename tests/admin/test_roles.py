@@ -55,14 +55,19 @@ def test_the_editors_group_holds_exactly_the_moderation_permissions():
         ("blog", "delete_comment"),
         ("accounts", "view_user"),
         ("accounts", "suspend_user"),
+        ("moderation", "view_report"),
+        ("moderation", "change_report"),
+        ("moderation", "view_moderationaction"),
     }
 
 
-def test_an_editor_sees_posts_comments_and_users_only(client, group_editor):
+def test_an_editor_sees_posts_comments_users_the_queue_and_the_log_only(client, group_editor):
     assert _index_models(client, group_editor) == {
         ("blog", "post"),
         ("blog", "comment"),
         ("accounts", "user"),
+        ("moderation", "report"),
+        ("moderation", "moderationaction"),
     }
 
 

@@ -27,6 +27,7 @@ CATALOGUE = {
     "user.me": "query",
     "user.byId": "query",
     "user.updateProfile": "mutation",
+    "report.create": "mutation",
 }
 # Procedures whose whole input is "nothing" (they act on the caller alone).
 WITHOUT_INPUT = {"user.me"}

@@ -6,12 +6,14 @@ Starts its own seeded site and headless Chromium, like the end-to-end tests, and
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
 from tests.e2e import browser as chromium
-from tests.e2e.site import WRITER, LiveSite
+from tests.e2e.moderation_scene import comment_on, ensure_moderator, report_comments
+from tests.e2e.site import OTHER_WRITER, WRITER, LiveSite
 from tests.live_server import ROOT
 
 DEFAULT_FOLDER = ROOT / "docs" / "screenshots"
@@ -47,7 +49,8 @@ def _live(page: Page) -> None:
     chromium.wait_until_live(page)
 
 
-def take(folder: Path) -> None:
+def take(folder: Path, shoot: Callable[..., None] | None = None) -> None:
+    """Every screenshot, or only what ``shoot`` (``_pages``' signature) takes."""
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as state_dir:
         site = LiveSite(Path(state_dir))
@@ -56,7 +59,7 @@ def take(folder: Path) -> None:
             with sync_playwright() as playwright:
                 browser = chromium.launch(playwright)
                 try:
-                    _pages(browser, site, folder, Path(state_dir))
+                    (shoot or _pages)(browser, site, folder, Path(state_dir))
                 finally:
                     browser.close()
         finally:
@@ -104,7 +107,49 @@ def _pages(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:
     phone.goto(post)
     _live(phone)
     _shoot(phone, folder, "phone-post")
+    moderation_queue(browser, site, folder, state_dir)
+
+
+def moderation_queue(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:
+    """The editors' queue with a few reported comments (one a reply, shown with its parent),
+    as an editor of the Editors group sees it."""
+    moderator = ensure_moderator(site)
+    path = site.publish_post(author=WRITER, title="Which watch keeps time?", content="Opinions.")
+    parent = comment_on(site, post_path=path, author=WRITER, content="Mine loses a minute a week.")
+    spam = comment_on(
+        site, post_path=path, author=OTHER_WRITER, content="Cheap replica watches at spam.example!"
+    )
+    rude = comment_on(site, post_path=path, author=OTHER_WRITER, content="Nobody asked you.")
+    site.shell(
+        "from blog.models import Comment\n"
+        f"Comment.objects.filter(id={rude!r}).update(parent_id={parent!r}, depth=1)"
+    )
+    report_comments(
+        site,
+        [
+            (WRITER, spam, "spam", "An advert, posted on three threads."),
+            ("editor@demo.inkwell.example", spam, "spam", ""),
+            (WRITER, rude, "harassment", "Rude to me for no reason."),
+        ],
+    )
+    # A newcomer's first comment, held for review (the live site holds none by default).
+    site.shell(
+        "from django.test import override_settings\n"
+        "from accounts.models import User; from blog.models import Post\n"
+        "from blog.services import create_comment\n"
+        "newcomer = User.objects.create_user('newcomer@demo.inkwell.example', None, name='Nia')\n"
+        f"post = Post.objects.get(slug={path.rstrip('/').rsplit('/', 1)[-1]!r})\n"
+        "with override_settings(MODERATION_HOLD_FIRST_COMMENTS=1):\n"
+        "    create_comment(author=newcomer, post=post, content='First time here: mine is solar.')"
+    )
+    state = chromium.signed_in_state(browser, site.url, moderator, state_dir / "moderator.json")
+    page = chromium.new_context(browser, site.url, storage_state=state, viewport=SCREEN).new_page()
+    page.goto("/admin/moderation/report/")
+    page.locator("body[data-live='ready']").wait_for(state="attached")
+    _shoot(page, folder, "moderation-queue", full_page=True)
 
 
 if __name__ == "__main__":
-    take(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FOLDER)
+    # python -m tests.e2e.screenshots [folder] [moderation-queue]: every page, or only that one.
+    only = {"moderation-queue": moderation_queue}.get(sys.argv[2]) if len(sys.argv) > 2 else None
+    take(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FOLDER, only)
