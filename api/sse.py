@@ -40,9 +40,9 @@ from api import open_streams, trpc, trpc_sse
 from api.dispatch import OpenSubscription, error_for_exception, open_subscription
 from api.registry import Delivery, Kind, get_procedure
 from lib import metrics
+from lib.account_connections import watch_account
 from lib.client_address import client_ip
 from lib.errors import Unauthorized
-from realtime.account_connections import watch_account
 
 if TYPE_CHECKING:  # the user model's app registers procedures in api: no import at run time
     from django.contrib.auth.models import AnonymousUser

@@ -8,6 +8,6 @@ class RealtimeConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.suspensions import account_suspended
-        from realtime.account_connections import end_connections
+        from lib.account_connections import end_connections
 
         account_suspended.connect(end_connections, dispatch_uid="realtime.end_connections")

@@ -40,10 +40,10 @@ from django.db import close_old_connections
 
 from accounts.models import User
 from lib import metrics
+from lib.account_connections import account_group
 from lib.errors import ServiceError
 from lib.reused_threads import ReusedThreads
 from realtime import protocol, relay, session_channel
-from realtime.account_connections import account_group
 from realtime.broadcast import logged_event_of
 from realtime.delivery_order import DeliveryOrder
 from realtime.event_log import aevents_after, ahead
