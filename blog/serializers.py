@@ -71,12 +71,14 @@ class ScheduleField(serializers.DateTimeField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, value: Any) -> datetime:
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        if parsed is None or parsed.tzinfo is None:
+        if not isinstance(value, str):
             self.fail("invalid")
         try:
+            parsed = parse_datetime(value)
+            if parsed is None or parsed.tzinfo is None:
+                self.fail("invalid")
             return parsed.astimezone(UTC)
-        except OverflowError:
+        except (ValueError, OverflowError):  # a month 13; beyond the years a datetime holds
             self.fail("invalid")
 
 
