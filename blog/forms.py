@@ -33,7 +33,11 @@ class PostForm(ServiceForm):
     publish_at = forms.DateTimeField(
         required=False,
         label="Publish at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            # The zone the browser's script converts the time from (static/js/editor.js).
+            attrs={"type": "datetime-local", "data-time-zone": settings.TIME_ZONE},
+            format="%Y-%m-%dT%H:%M",
+        ),
         help_text=f"Time zone: {settings.TIME_ZONE}. Choose a time and press Schedule to "
         "publish this draft then; leave blank to keep it a draft.",
     )
