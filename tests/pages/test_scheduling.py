@@ -147,3 +147,17 @@ def test_the_no_javascript_preview_keeps_to_the_render_budget(author_client, set
     assert response.status_code == 400
     assert "takes too long to display" in response.content.decode()
     assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize("scheduled", [1, 30])
+def test_the_dashboard_runs_the_same_queries_however_many_posts_are_scheduled(
+    client, author, django_assert_num_queries, scheduled
+):
+    PostFactory.create_batch(scheduled, author=author, published=False, publish_at=_later())
+    PostFactory.create_batch(3, author=author)
+    client.force_login(author)
+    # 1 the session, 2 the user, 3 the drafts (scheduled ones included) with comment counts,
+    # 4 the published posts with comment counts.
+    with django_assert_num_queries(4):
+        body = client.get(reverse("blog:dashboard")).content.decode()
+    assert body.count("Scheduled for <time") == scheduled
