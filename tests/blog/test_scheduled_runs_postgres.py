@@ -1,5 +1,6 @@
 """On PostgreSQL, runs of publish_scheduled at the same time share the due posts out between
-them (row locks, SKIP LOCKED): each post is published, and announced, exactly once."""
+them (row locks, SKIP LOCKED): each post is published, and announced, exactly once; a run
+reads the scheduled posts through their own index."""
 
 import json
 import threading
@@ -7,11 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blog import services
 from blog.models import Post
 from realtime.models import ChannelEvent
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -92,3 +95,29 @@ def test_a_run_skips_the_posts_another_run_holds_and_publishes_the_rest(author):
     assert Post.objects.get(id=held.id).published is False
     # The next run, with the lock gone, publishes it.
     assert [post.id for post in services.publish_due_posts(batch_size=10)] == [held.id]
+
+
+def test_a_run_finds_the_due_posts_through_the_scheduled_index(author):
+    """However many posts the site has, a run reads the few scheduled ones only."""
+    authors = [author, *(UserFactory() for _ in range(9))]
+    Post.objects.bulk_create(
+        Post(
+            title=f"Post {number}",
+            slug=f"post-{number}",
+            content_html="",
+            published=number % 10 != 0,
+            published_at=None if number % 10 == 0 else timezone.now(),
+            publish_at=timezone.now() + timedelta(days=1) if number % 500 == 0 else None,
+            author=authors[number % 10],
+        )
+        for number in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE blog_post")
+    with CaptureQueriesContext(connection) as captured:
+        assert services.publish_due_posts(batch_size=100) == []
+    (query,) = [q["sql"] for q in captured.captured_queries if "blog_post" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {query}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "blog_post_scheduled_idx" in plan, plan
