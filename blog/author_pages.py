@@ -1,5 +1,6 @@
 """Authors' pages: the dashboard of their posts, the editor with a preview, publish, delete."""
 
+from datetime import datetime
 from uuid import UUID
 
 from django.contrib import messages
@@ -65,13 +66,27 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 excerpt=data["excerpt"],
                 published=True if publish else None,
                 slug=data["slug"],
-                publish_at=services.UNCHANGED if publish or post.published else publish_at,
+                publish_at=_new_schedule(action, publish_at, post),
             )
     except InvalidInput as error:
         form.add_service_errors(error)
         return None
     messages.success(request, _saved_message(post))
     return redirect("blog:edit-post", post_id=post.id)
+
+
+def _new_schedule(
+    action: str | None, publish_at: datetime | None, post: Post
+) -> services.ScheduleChange:
+    """What a save of a saved post does to its schedule: nothing when publishing (which ends
+    it) or when the field still shows the stored time (to the minute), so a save never moves a
+    schedule set to the second, nor refuses one whose time came moments ago."""
+    if action == "publish" or post.published:
+        return services.UNCHANGED
+    stored = post.publish_at
+    if action != "unschedule" and stored and publish_at == stored.replace(second=0, microsecond=0):
+        return services.UNCHANGED
+    return publish_at
 
 
 def _saved_message(post: Post) -> str:

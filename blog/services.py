@@ -50,6 +50,8 @@ class _Unchanged(Enum):
 
 # ``update_post(publish_at=…)`` left out: the schedule stays (None unschedules).
 UNCHANGED: Final = _Unchanged.UNCHANGED
+# What ``update_post`` may be told of a schedule: a time, None (unschedule) or UNCHANGED.
+ScheduleChange = datetime | Literal[_Unchanged.UNCHANGED] | None
 
 
 def _check_length(field: str, value: str, *, minimum: int, maximum: int) -> None:
@@ -228,7 +230,7 @@ def update_post(
     excerpt: str | None = None,
     published: bool | None = None,
     slug: str | None = None,
-    publish_at: datetime | Literal[_Unchanged.UNCHANGED] | None = UNCHANGED,
+    publish_at: ScheduleChange = UNCHANGED,
 ) -> Post:
     """Change the given fields. A new ``slug`` retires the old one, whose links keep leading
     to the post; without one the slug stays, and only a post going public whose slug a

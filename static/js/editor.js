@@ -151,7 +151,10 @@ function inputOf(form, action) {
         data: { code: "BAD_REQUEST", fieldErrors: { publishAt: ["Choose when to publish."] } },
       });
     }
-    input.publishAt = when.value ? zonedToIso(when.value, when.dataset.timeZone || "UTC") : null;
+    // A field still showing the stored time (to the minute) leaves the schedule as it is.
+    if (!form.dataset.postId || when.value !== when.defaultValue) {
+      input.publishAt = when.value ? zonedToIso(when.value, when.dataset.timeZone || "UTC") : null;
+    }
   }
   return input;
 }

@@ -161,3 +161,20 @@ def test_the_dashboard_runs_the_same_queries_however_many_posts_are_scheduled(
     with django_assert_num_queries(4):
         body = client.get(reverse("blog:dashboard")).content.decode()
     assert body.count("Scheduled for <time") == scheduled
+
+
+def test_saving_with_the_time_unchanged_keeps_the_schedule_to_the_second(author_client, author):
+    when = _later() + timedelta(seconds=17)  # set through the API, finer than the field shows
+    post = PostFactory(author=author, published=False, publish_at=when)
+    author_client.post(
+        reverse("blog:edit-post", args=[post.id]),
+        {
+            "title": "New words",
+            "content": post.content,
+            "slug": post.slug,
+            "publish_at": _field(when),
+            "action": "save",
+        },
+    )
+    stored = Post.objects.get(id=post.id)
+    assert (stored.title, stored.publish_at) == ("New words", when)
