@@ -109,8 +109,10 @@ function showFieldErrors(form, fieldErrors) {
 // --- Publication times: the field is in the site's zone, the procedures take an offset ------
 
 /** "2026-12-24T09:00" in `timeZone` as an ISO 8601 instant (with its offset, Z). */
-function zonedToIso(local, timeZone) {
-  const asUtc = new Date(`${local}:00Z`);
+export function zonedToIso(local, timeZone) {
+  // Date's own parser takes almost anything ("not a time:00Z" is 1 Jan 2000): check the form.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(local)) return null;
+  const asUtc = new Date(`${local.length === 16 ? `${local}:00` : local}Z`);
   if (Number.isNaN(asUtc.getTime())) return null;
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
@@ -134,6 +136,11 @@ function clockTime(timeZone) {
 
 // --- Saving ---------------------------------------------------------------------------------
 
+/** A refusal shaped as the server's, shown on the Publish at field like its own. */
+function scheduleRefused(message) {
+  return new ProcedureError({ message, data: { code: "BAD_REQUEST", fieldErrors: { publishAt: [message] } } });
+}
+
 /** The mutation input of the form for `action` (save, publish, schedule, unschedule). */
 function inputOf(form, action) {
   const value = (name) => form.querySelector(`[name=${name}]`).value;
@@ -145,15 +152,11 @@ function inputOf(form, action) {
   else if (action === "unschedule") input.publishAt = null;
   else if (when) {
     // Save keeps what the field shows (blank: not scheduled); Schedule insists on a time.
-    if (action === "schedule" && !when.value) {
-      throw new ProcedureError({
-        message: "Choose when to publish.",
-        data: { code: "BAD_REQUEST", fieldErrors: { publishAt: ["Choose when to publish."] } },
-      });
-    }
+    if (action === "schedule" && !when.value) throw scheduleRefused("Choose when to publish.");
     // A field still showing the stored time (to the minute) leaves the schedule as it is.
     if (!form.dataset.postId || when.value !== when.defaultValue) {
       input.publishAt = when.value ? zonedToIso(when.value, when.dataset.timeZone || "UTC") : null;
+      if (when.value && !input.publishAt) throw scheduleRefused("Enter a valid date/time.");
     }
   }
   return input;
