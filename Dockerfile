@@ -1,6 +1,9 @@
 # Production image: one Daphne process serving HTTP, WebSocket and static files.
 # Configure with environment variables (see README "Production"); run migrations with
 #   docker run --rm --env-file prod.env inkwell python manage.py migrate
+# Scheduled posts are published by a second container of the same image (one is enough):
+#   docker run -d --env-file prod.env inkwell python manage.py run_scheduler
+# or, with cron instead, every minute: docker run --rm --env-file prod.env inkwell python manage.py publish_scheduled
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

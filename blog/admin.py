@@ -83,7 +83,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
     date_hierarchy = "created_at"
     prepopulated_fields = {"slug": ("title",)}
     raw_id_fields = ("author",)
-    readonly_fields = ("view_count", "published_at", "created_at", "updated_at")
+    readonly_fields = ("view_count", "published_at", "publish_at", "created_at", "updated_at")
     fields = ("title", "slug", "author", "published", "excerpt", "content", *readonly_fields)
     inlines = [CommentInline]
     ordering = ("-created_at", "-id")

@@ -1,11 +1,13 @@
 """Authors' pages: the dashboard of their posts, the editor with a preview, publish, delete."""
 
+from datetime import datetime
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.authentication import signed_in_user
@@ -13,8 +15,8 @@ from blog import selectors, services
 from blog.forms import PostEditForm, PostForm
 from blog.models import Post
 from blog.pagination import PAGE_SIZE, PAGE_SIZE_MAX
-from blog.rendering import derive_excerpt, render_markdown
-from lib.errors import InvalidInput
+from blog.rendering import derive_excerpt
+from lib.errors import InvalidInput, TooManyRequests
 from lib.html_errors import as_http_errors
 
 
@@ -38,8 +40,14 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
     """Save the form through a service, or None when the page should show the form again."""
     if not form.is_valid() or "preview" in request.POST:
         return None
-    publish = request.POST.get("action") == "publish"
+    action = request.POST.get("action")
+    publish = action == "publish"
     data = form.cleaned_data
+    # Save keeps the schedule the field shows (blank: none); Schedule insists on a time.
+    publish_at = None if action == "unschedule" else data.get("publish_at")
+    if action == "schedule" and publish_at is None:
+        form.add_error("publish_at", "Choose when to publish.")
+        return None
     try:
         if post is None:
             post = services.create_post(
@@ -48,6 +56,7 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 content=data["content"],
                 excerpt=data["excerpt"],
                 published=publish,
+                publish_at=None if publish else publish_at,
             )
         else:
             post = services.update_post(
@@ -57,18 +66,50 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 excerpt=data["excerpt"],
                 published=True if publish else None,
                 slug=data["slug"],
+                publish_at=_new_schedule(action, publish_at, post),
             )
     except InvalidInput as error:
         form.add_service_errors(error)
         return None
-    messages.success(request, "Published." if post.published else "Saved as a draft.")
+    messages.success(request, _saved_message(post))
     return redirect("blog:edit-post", post_id=post.id)
+
+
+def _new_schedule(
+    action: str | None, publish_at: datetime | None, post: Post
+) -> services.ScheduleChange:
+    """What a save of a saved post does to its schedule: nothing when publishing (which ends
+    it) or when the field still shows the stored time (to the minute), so a save never moves a
+    schedule set to the second, nor refuses one whose time came moments ago."""
+    if action == "publish" or post.published:
+        return services.UNCHANGED
+    stored = post.publish_at
+    if action != "unschedule" and stored and publish_at == stored.replace(second=0, microsecond=0):
+        return services.UNCHANGED
+    return publish_at
+
+
+def _saved_message(post: Post) -> str:
+    if post.published:
+        return "Published."
+    if post.publish_at is not None:
+        when = timezone.localtime(post.publish_at).strftime("%-d %b %Y %H:%M %Z")
+        return f"Scheduled for {when}."
+    return "Saved as a draft."
 
 
 def _render_editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResponse:
     preview = None
     if "preview" in request.POST and form.is_valid():
-        preview = render_markdown(form.cleaned_data["content"])
+        # Rendered as a save would, within its budget and the author's preview rate.
+        try:
+            preview = services.preview_post(
+                author=signed_in_user(request), content=form.cleaned_data["content"]
+            )
+        except InvalidInput as error:
+            form.add_service_errors(error)
+        except TooManyRequests as error:
+            form.add_error(None, error.message)
     status = 400 if form.is_bound and form.errors else 200
     context = {"form": form, "post": post, "preview": preview}
     return render(request, "blog/post_form.html", context, status=status)
@@ -95,8 +136,9 @@ def edit_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
         "content": post.content,
         "excerpt": "" if derived else post.excerpt,
         "slug": post.slug,
+        "publish_at": post.publish_at,
     }
-    form = PostEditForm(request.POST or None, initial=initial)
+    form = PostEditForm(request.POST or None, initial=initial, is_published=post.published)
     if request.method == "POST" and (saved := _editor(request, form, post)):
         return saved
     return _render_editor(request, form, post)

@@ -1,6 +1,9 @@
 """HTML forms of the writing and commenting pages; the services check the rules again."""
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 
 from accounts.forms import ServiceForm
 from blog.models import (
@@ -26,6 +29,25 @@ class PostForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Leave blank to use the opening words of the post.",
     )
+    # The site's time zone, said beside the field: the same moment for every author.
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        widget=forms.DateTimeInput(
+            # The zone the browser's script converts the time from (static/js/editor.js).
+            attrs={"type": "datetime-local", "data-time-zone": settings.TIME_ZONE},
+            format="%Y-%m-%dT%H:%M",
+        ),
+        help_text=f"Time zone: {settings.TIME_ZONE}. Choose a time and press Schedule to "
+        "publish this draft then; leave blank to keep it a draft.",
+    )
+    service_fields = {"publishAt": "publish_at"}
+
+    def __init__(self, *args: Any, is_published: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if is_published:
+            # A published post is not scheduled (unpublish it first).
+            del self.fields["publish_at"]
 
 
 class PostEditForm(PostForm):

@@ -42,6 +42,9 @@ class Post(models.Model):
     # When the post was first published (set by the services, kept when it is unpublished and
     # published again); NULL for a post never published. Listings of published posts order by it.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When a draft is to be published by ``manage.py publish_scheduled`` (a scheduled post);
+    # NULL for a post not scheduled. Cleared when the post is published, however it is.
+    publish_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -61,12 +64,23 @@ class Post(models.Model):
             ),
             # An author's drafts, newest first (their dashboard).
             models.Index(fields=["author", "-created_at"], name="blog_post_author_idx"),
+            # The scheduler's due posts: only scheduled drafts are in it, so it stays small.
+            models.Index(
+                fields=["publish_at"],
+                condition=Q(published=False, publish_at__isnull=False),
+                name="blog_post_scheduled_idx",
+            ),
         ]
         constraints = [
             # A published post always has its publication time: listings order by it.
             models.CheckConstraint(
                 condition=Q(published=False) | Q(published_at__isnull=False),
                 name="blog_post_published_has_time",
+            ),
+            # Only a draft is scheduled: a published post's schedule would say nothing true.
+            models.CheckConstraint(
+                condition=Q(published=False) | Q(publish_at__isnull=True),
+                name="blog_post_scheduled_is_draft",
             ),
             models.UniqueConstraint(
                 fields=["slug"], condition=Q(published=True), name="blog_post_published_slug"

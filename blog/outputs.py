@@ -86,6 +86,7 @@ def post_detail(post: Post) -> Built:
                 "name": author.display_name,
                 "avatarUrl": author.avatar_url,
             },
+            "publishAt": post.publish_at,
             "content": post.content,
             "contentHtml": post_html(post),
         }

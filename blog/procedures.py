@@ -38,6 +38,8 @@ from blog.serializers import (
     PostOnCreateInput,
     PostOnUpdateInput,
     PostOutput,
+    PostPreviewInput,
+    PostPreviewOutput,
     PostSearchInput,
     PostSearchOutput,
     PostUpdateInput,
@@ -80,7 +82,8 @@ def post_search(ctx: Context, data: Data) -> "Page[search.SearchHit]":
     "post.create", kind=MUTATION, input=PostCreateInput, output=PostOutput, access=AUTHENTICATED
 )
 def post_create(ctx: SignedInContext, data: Data) -> Post:
-    """A new post by the caller (a draft unless `published`)."""
+    """A new post by the caller (a draft unless `published`; a draft with `publishAt` is
+    published then)."""
     post = services.create_post(author=ctx.user, **data)
     return selectors.post_for_viewer(viewer=ctx.user, post_id=post.id)
 
@@ -91,9 +94,23 @@ def post_create(ctx: SignedInContext, data: Data) -> Post:
 def post_update(ctx: SignedInContext, data: Data) -> Post:
     """Change the given fields of a post (its author or staff). A new `slug` (lowercase
     letters, digits, hyphens; not another post's, current or old) retires the old one, which
-    keeps finding the post."""
+    keeps finding the post. `publishAt` schedules a draft, null unschedules it; publishing
+    ends a schedule."""
     post = selectors.post_for_edit(user=ctx.user, post_id=data.pop("id"))
     return services.update_post(post=post, **data)
+
+
+@procedure(
+    "post.preview",
+    kind=MUTATION,
+    input=PostPreviewInput,
+    output=PostPreviewOutput,
+    access=AUTHENTICATED,
+)
+def post_preview(ctx: SignedInContext, data: Data) -> Data:
+    """The editor's live preview: the content rendered as its post would show it. It changes
+    nothing, but is a mutation so that up to 2 MiB of content travels in a body, not a URL."""
+    return {"html": services.preview_post(author=ctx.user, content=data["content"])}
 
 
 @procedure(

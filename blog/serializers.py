@@ -1,9 +1,10 @@
 """The types of the blog's procedures: one input serializer per operation, outputs in camelCase."""
 
 from collections import deque
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from api.fields import IdField, TextField, TimestampField
@@ -50,6 +51,35 @@ def _offset_cursor(value: str) -> None:
         raise serializers.ValidationError(_INVALID_CURSOR) from None
     if offset > SEARCH_CANDIDATES:
         raise serializers.ValidationError(_INVALID_CURSOR)
+
+
+class ScheduleField(serializers.DateTimeField):
+    """A publication time: ISO 8601 with its offset (``2026-12-24T09:00:00+01:00`` or ``…Z``),
+    since a time without one would mean a different moment in each reader's zone; null
+    unschedules."""
+
+    default_error_messages = {
+        "invalid": "Enter a date and time in ISO 8601 with its offset: 2026-12-24T09:00+01:00.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text",
+            "When to publish this draft (ISO 8601 with offset); null unschedules it. Shown to "
+            "its author and staff only.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: Any) -> datetime:
+        if not isinstance(value, str):
+            self.fail("invalid")
+        try:
+            parsed = parse_datetime(value)
+            if parsed is None or parsed.tzinfo is None:
+                self.fail("invalid")
+            return parsed.astimezone(UTC)
+        except (ValueError, OverflowError):  # a month 13; beyond the years a datetime holds
+            self.fail("invalid")
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -101,6 +131,7 @@ class PostCreateInput(serializers.Serializer):
         help_text="Derived from the content when blank.",
     )
     published = serializers.BooleanField(default=False)
+    publishAt = ScheduleField(source="publish_at", required=False, allow_null=True, default=None)
 
 
 class PostUpdateInput(serializers.Serializer):
@@ -116,6 +147,12 @@ class PostUpdateInput(serializers.Serializer):
         required=False,
         help_text="Lowercase letters, digits and hyphens; the old slug keeps finding the post.",
     )
+    publishAt = ScheduleField(source="publish_at", required=False, allow_null=True)
+
+
+class PostPreviewInput(serializers.Serializer):
+    # As a post's content: the preview is of what a save would store.
+    content = TextField(max_length=CONTENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
 
 
 class PostDeleteInput(serializers.Serializer):
@@ -218,6 +255,12 @@ class PostSummaryOutput(serializers.Serializer):
 
 
 class PostOutput(HandsOnBuilt, PostSummaryOutput):
+    publishAt = TimestampField(
+        source="publish_at",
+        allow_null=True,
+        help_text="When this draft is scheduled to be published (null: not scheduled). Only "
+        "drafts are scheduled, so only their author and staff ever see one.",
+    )
     content = serializers.CharField()
     contentHtml = serializers.SerializerMethodField(help_text="The content as sanitised HTML.")
 
@@ -242,6 +285,10 @@ class PostSearchItemOutput(PostSummaryOutput):
 class PostSearchOutput(serializers.Serializer):
     items = PostSearchItemOutput(many=True)
     nextCursor = serializers.CharField(source="next_cursor", allow_null=True)
+
+
+class PostPreviewOutput(serializers.Serializer):
+    html = serializers.CharField(help_text="The content as sanitised HTML, as the post shows it.")
 
 
 class PostDeleteOutput(serializers.Serializer):

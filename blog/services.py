@@ -6,6 +6,9 @@ these functions check the rules of the data itself.
 
 import re
 import time
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Final, Literal
 from uuid import UUID
 
 from django.conf import settings
@@ -15,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from api.rate_limits import parse_rate
 from blog import view_counts
 from blog.announcements import comment_change, held_comment, post_change
 from blog.models import (
@@ -29,7 +33,8 @@ from blog.models import (
     PostSlug,
 )
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
-from lib.errors import Conflict, InvalidInput
+from lib import counters
+from lib.errors import Conflict, InvalidInput, TooManyRequests
 from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
 
@@ -38,6 +43,16 @@ _SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - 12
 _SLUG_ATTEMPTS = 5
 _NUMBER_SUFFIX = re.compile(r"-\d+$")
 _SLUG_FORM = re.compile(r"[a-z0-9-]+")
+
+
+class _Unchanged(Enum):
+    UNCHANGED = "unchanged"
+
+
+# ``update_post(publish_at=…)`` left out: the schedule stays (None unschedules).
+UNCHANGED: Final = _Unchanged.UNCHANGED
+# What ``update_post`` may be told of a schedule: a time, None (unschedule) or UNCHANGED.
+ScheduleChange = datetime | Literal[_Unchanged.UNCHANGED] | None
 
 
 def _check_length(field: str, value: str, *, minimum: int, maximum: int) -> None:
@@ -69,6 +84,21 @@ def _rendered(content: str) -> str:
             {"content": ["This content takes too long to display; split it into smaller posts."]}
         )
     return html
+
+
+def _check_publish_at(publish_at: datetime, *, is_published: bool) -> None:
+    """A schedule is for a draft, at a time to come within settings.SCHEDULE_MAX_DAYS_AHEAD."""
+    if is_published:
+        raise InvalidInput(
+            {"publishAt": ["A published post cannot be scheduled; unpublish it first."]}
+        )
+    now = timezone.now()
+    if publish_at <= now:
+        raise InvalidInput({"publishAt": ["Choose a time in the future."]})
+    if publish_at > now + timedelta(days=settings.SCHEDULE_MAX_DAYS_AHEAD):
+        raise InvalidInput(
+            {"publishAt": [f"Choose a time within {settings.SCHEDULE_MAX_DAYS_AHEAD} days."]}
+        )
 
 
 def _slug_neighbours(author_id: UUID) -> QuerySet[Post]:
@@ -143,9 +173,13 @@ def create_post(
     excerpt: str = "",
     published: bool = False,
     slug: str = "",
+    publish_at: datetime | None = None,
 ) -> Post:
-    """A new post; its slug comes from ``slug`` or the title and never collides."""
+    """A new post; its slug comes from ``slug`` or the title and never collides. A draft with
+    ``publish_at`` is scheduled (``publish_due_posts`` publishes it then)."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
+    if publish_at is not None:
+        _check_publish_at(publish_at, is_published=published)
     if slug:
         _check_length("slug", slug, minimum=1, maximum=SLUG_MAX_LENGTH)
     html = _rendered(content)
@@ -158,6 +192,7 @@ def create_post(
         excerpt=excerpt.strip() or derive_excerpt(content),
         published=published,
         published_at=timezone.now() if published else None,
+        publish_at=publish_at,
     )
     with transaction.atomic():
         _save_new_post(post, slug or title)
@@ -196,11 +231,17 @@ def update_post(
     excerpt: str | None = None,
     published: bool | None = None,
     slug: str | None = None,
+    publish_at: ScheduleChange = UNCHANGED,
 ) -> Post:
     """Change the given fields. A new ``slug`` retires the old one, whose links keep leading
     to the post; without one the slug stays, and only a post going public whose slug a
-    published post took meanwhile gets a numbered one."""
+    published post took meanwhile gets a numbered one. ``publish_at`` schedules a draft (None
+    unschedules it); publishing, however it happens, ends its schedule."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
+    if publish_at is not UNCHANGED and publish_at is not None:
+        _check_publish_at(
+            publish_at, is_published=post.published if published is None else published
+        )
     is_new_slug = slug is not None and slug != post.slug
     if slug is not None and is_new_slug:
         _check_new_slug(post, slug)
@@ -217,6 +258,10 @@ def update_post(
         post.excerpt = given.strip() or derive_excerpt(post.content)
     if published is not None:
         post.published = published
+    if publish_at is not UNCHANGED:
+        post.publish_at = publish_at
+    if post.published:
+        post.publish_at = None
     if post.published and post.published_at is None:
         # First publication; unpublishing and publishing again keep this time.
         post.published_at = timezone.now()
@@ -248,6 +293,44 @@ def _save_under_new_slug(post: Post, slug: str, *, was_public: bool) -> None:
     except IntegrityError:
         post.slug = old_slug
         raise InvalidInput({"slug": ["Another post has this slug."]}) from None
+
+
+def publish_due_posts(*, batch_size: int) -> list[Post]:
+    """Publish every scheduled post whose time has come, each through ``update_post`` (so it
+    is announced, listed, searchable and dropped from the read caches like any other), in
+    transactions of ``batch_size`` posts; the posts published.
+
+    Safe to run twice at once: on PostgreSQL each batch locks its rows and skips those another
+    run holds (``SKIP LOCKED``); SQLite's IMMEDIATE transactions run one writer at a time. A
+    post published meanwhile is no longer due, so nothing is published twice."""
+    published: list[Post] = []
+    while True:
+        with transaction.atomic():
+            due = list(
+                Post.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("author")
+                .filter(published=False, publish_at__lte=timezone.now())
+                .order_by("publish_at", "id")[:batch_size]
+            )
+            for post in due:
+                update_post(post=post, published=True)
+        if not due:
+            return published
+        published += due
+
+
+def preview_post(*, author: User, content: str) -> str:
+    """The content as its post's page would show it, for the editor's live preview: within the
+    render budget of a save, and at most settings.POST_PREVIEW_RATE per author."""
+    _check_post_fields(title=None, content=content, excerpt=None)
+    limit, window_seconds = parse_rate(settings.POST_PREVIEW_RATE)
+    count = counters.add(f"blog.preview.{author.pk}", window_seconds=window_seconds)
+    if count.value > limit:
+        raise TooManyRequests(
+            f"Too many previews; the next in {count.window_ends_in} s.",
+            retry_after=count.window_ends_in,
+        )
+    return _rendered(content)
 
 
 def delete_post(*, post: Post) -> None:

@@ -586,6 +586,26 @@ if not 0 <= MODERATION_HOLD_FIRST_COMMENTS <= 100:
 if not 1 <= MODERATION_QUEUE_PAGE_SIZE <= 500:
     raise ImproperlyConfigured("MODERATION_QUEUE_PAGE_SIZE must be between 1 and 500.")
 
+# --- Scheduled publishing and the editor's preview -------------------------------------
+
+# How far ahead a post may be scheduled (days); a later time is refused on its field.
+SCHEDULE_MAX_DAYS_AHEAD = env_int("SCHEDULE_MAX_DAYS_AHEAD", 3 * 366)
+# Seconds between two runs of publish_scheduled in `manage.py run_scheduler`: the most a
+# scheduled post waits past its time (plus one run's length).
+SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 30)
+# Posts one run of publish_scheduled publishes per transaction (it goes on with the next batch
+# until none is due). A transaction holds the posts channel's event-log head, which every other
+# post write waits for, while it runs: about 40 ms a post measured, so 10 hold it ~0.4 s.
+SCHEDULER_BATCH_SIZE = env_int("SCHEDULER_BATCH_SIZE", 10)
+# post.preview calls per signed-in user ("<n>/<second|minute|hour|day>"): each renders up to
+# 2 MiB of Markdown within POST_RENDER_BUDGET_SECONDS, so this bounds one author's CPU.
+POST_PREVIEW_RATE = env_str("POST_PREVIEW_RATE", "60/minute")
+if SCHEDULE_MAX_DAYS_AHEAD < 1 or SCHEDULER_INTERVAL_SECONDS < 1 or SCHEDULER_BATCH_SIZE < 1:
+    raise ImproperlyConfigured(
+        "SCHEDULE_MAX_DAYS_AHEAD, SCHEDULER_INTERVAL_SECONDS and SCHEDULER_BATCH_SIZE must be "
+        "at least 1."
+    )
+
 # --- Typing (django-stubs) ------------------------------------------------------------
 
 # Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be

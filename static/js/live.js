@@ -4,6 +4,7 @@
 // the link when it is connected and over HTTP otherwise.
 
 import { EventsClient, parsePosition } from "./appsync.js";
+import { postForm } from "./editor.js";
 import { ProcedureError, SessionLink } from "./link.js";
 import { mutateOnce } from "./submission.js";
 import { query } from "./trpc_http.js";
@@ -405,22 +406,6 @@ function commentForms(section, link, postId, viewer) {
   });
 }
 
-function postForm(form, link) {
-  form.addEventListener("submit", (event) =>
-    submitOnce(event, form, link, async (submitter, send) => {
-      const value = (name) => form.querySelector(`[name=${name}]`).value;
-      const publish = submitter && submitter.value === "publish";
-      const input = { title: value("title"), content: value("content"), excerpt: value("excerpt") };
-      // A saved post's editor has its slug (a new post takes one from its title).
-      if (form.querySelector("[name=slug]")) input.slug = value("slug");
-      const post = form.dataset.postId
-        ? await send("post.update", { id: form.dataset.postId, ...input, ...(publish ? { published: true } : {}) })
-        : await send("post.create", { ...input, published: publish });
-      window.location.assign(`/write/${post.id}/`);
-    }),
-  );
-}
-
 // --- Start ----------------------------------------------------------------------------
 
 async function start() {
@@ -439,7 +424,7 @@ async function start() {
 
   // Wire the forms first: until the link is ready they go over HTTP.
   if (comments && article) commentForms(comments, link, article.dataset.postId, viewer);
-  if (editor) postForm(editor, link);
+  if (editor) postForm(editor, link, submitOnce);
 
   client.addEventListener("status", async (event) => {
     if (event.detail !== "live") return;

@@ -41,7 +41,8 @@ export function mutation(path, input, { idempotencyKey, csrfToken, fetchImpl = g
       headers: {
         ...JSON_HEADERS,
         "content-type": "application/json",
-        "idempotency-key": idempotencyKey,
+        // A call that changes nothing (post.preview) needs no key.
+        ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
         "x-csrftoken": csrfToken,
       },
       body: JSON.stringify(input),
