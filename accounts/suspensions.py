@@ -4,7 +4,8 @@ A suspension takes effect at once everywhere the account speaks: its tokens are 
 one validator (``services.user_for_identity``), its sessions end on their next request (the
 session hash changes, see ``User.get_session_auth_hash``), and ``account_suspended`` (sent on
 commit) has its open connections closed (``lib.account_connections``, connected by the
-realtime app): its WebSockets and SSE streams. Its owner is told why (``User.suspension_notice``) whenever they are refused.
+realtime app): its WebSockets and SSE streams. Its owner is told why
+(``User.suspension_notice``) whenever they are refused.
 """
 
 from datetime import datetime
