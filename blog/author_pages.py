@@ -57,6 +57,7 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 excerpt=data["excerpt"],
                 published=True if publish else None,
                 slug=data["slug"],
+                saved_by=signed_in_user(request),
             )
     except InvalidInput as error:
         form.add_service_errors(error)
@@ -70,7 +71,9 @@ def _render_editor(request: HttpRequest, form: PostForm, post: Post | None) -> H
     if "preview" in request.POST and form.is_valid():
         preview = render_markdown(form.cleaned_data["content"])
     status = 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "post": post, "preview": preview}
+    # The revision the editor's autosaves build on (static/js/autosave.js).
+    revision_id = post and selectors.newest_revision_id(post=post)
+    context = {"form": form, "post": post, "preview": preview, "revision_id": revision_id}
     return render(request, "blog/post_form.html", context, status=status)
 
 
