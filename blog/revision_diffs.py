@@ -76,11 +76,12 @@ def _opcodes(before: list[str], after: list[str], max_lines: int) -> tuple[list[
 
 
 def _changed_rows(
-    before: list[str], after: list[str], i1: int, i2: int, j1: int, j2: int
+    before: list[str], after: list[str], i1: int, i2: int, j1: int, j2: int, *, limit: int
 ) -> list[DiffRow]:
-    """Removed lines beside added ones, paired in order; the longer side goes on alone."""
+    """Removed lines beside added ones, paired in order; the longer side goes on alone. At
+    most ``limit`` rows."""
     rows = []
-    for offset in range(max(i2 - i1, j2 - j1)):
+    for offset in range(min(limit, max(i2 - i1, j2 - j1))):
         i, j = i1 + offset, j1 + offset
         has_before, has_after = i < i2, j < j2
         kind: RowKind = (
@@ -129,19 +130,26 @@ def diff_lines(before: str, after: str, *, max_lines: int, max_rows: int = MAX_R
     before_lines, after_lines = before.splitlines(), after.splitlines()
     codes, is_line_by_line = _opcodes(before_lines, after_lines, max_lines)
     rows: list[DiffRow] = []
-    removed = added = 0
+    removed = added = left_out = 0
     for index, (tag, i1, i2, j1, j2) in enumerate(codes):
         if tag == "equal":
             is_first, is_last = index == 0, index == len(codes) - 1
-            rows += _same_rows(before_lines, i1, i2, j1, is_first=is_first, is_last=is_last)
+            more = _same_rows(before_lines, i1, i2, j1, is_first=is_first, is_last=is_last)
         else:
             removed += i2 - i1
             added += j2 - j1
-            rows += _changed_rows(before_lines, after_lines, i1, i2, j1, j2)
+            # Past the cap, rows are counted, not built: a 2 MiB rewrite is ~45,000 of them.
+            room = max(0, max_rows - len(rows))
+            rows += _changed_rows(before_lines, after_lines, i1, i2, j1, j2, limit=room)
+            left_out += max(0, max(i2 - i1, j2 - j1) - room)
+            continue
+        room = max(0, max_rows - len(rows))
+        rows += more[:room]
+        left_out += max(0, len(more) - room)
     return LineDiff(
-        rows=rows[:max_rows],
+        rows=rows,
         removed_lines=removed,
         added_lines=added,
         is_line_by_line=is_line_by_line,
-        rows_left_out=max(0, len(rows) - max_rows),
+        rows_left_out=left_out,
     )
