@@ -11,8 +11,8 @@ from typing import Literal
 RowKind = Literal["same", "removed", "added", "changed", "folded"]
 # Unchanged lines shown around each change; longer unchanged runs are folded.
 CONTEXT_LINES = 3
-# Rows a diff keeps; the rest are counted (a whole 2 MiB post replaced is ~40,000 rows).
-MAX_ROWS = 2000
+# Rows a diff keeps (~450 KiB of HTML); the rest are counted (a 2 MiB rewrite is ~45,000 rows).
+MAX_ROWS = 1000
 
 _Opcode = tuple[str, int, int, int, int]
 
