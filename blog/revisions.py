@@ -21,21 +21,22 @@ def text_of(post: Post) -> tuple[str, ...]:
 
 def record(*, post: Post, saved_by: User | None, kind: str) -> PostRevision:
     """Keep the post's current text as a revision. An autosave right after the same person's
-    previous autosave (within settings.POST_REVISION_COALESCE_SECONDS) updates that one."""
+    previous autosave (within settings.POST_REVISION_COALESCE_SECONDS) replaces that one: one
+    revision, under a new id, so an editor in another tab that built on the old one is told its
+    text is stale (``services.autosave_post``) instead of silently overwriting this."""
     now = timezone.now()
+    is_replacing = False
     if kind == PostRevision.Kind.AUTOSAVED and saved_by is not None:
         newest = PostRevision.objects.filter(post=post).order_by("-saved_at", "-id").first()
         window = timedelta(seconds=settings.POST_REVISION_COALESCE_SECONDS)
-        if (
+        is_replacing = (
             newest is not None
             and newest.kind == PostRevision.Kind.AUTOSAVED
             and newest.saved_by_id == saved_by.pk
             and newest.saved_at >= now - window
-        ):
-            newest.title, newest.content, newest.excerpt = text_of(post)
-            newest.saved_at = now
-            newest.save(update_fields=[*REVISED_FIELDS, "saved_at"])
-            return newest
+        )
+        if newest is not None and is_replacing:
+            newest.delete()
     revision = PostRevision.objects.create(
         post=post,
         saved_by=saved_by,
@@ -45,7 +46,8 @@ def record(*, post: Post, saved_by: User | None, kind: str) -> PostRevision:
         content=post.content,
         excerpt=post.excerpt,
     )
-    if kind != PostRevision.Kind.CREATED:  # a new post's first revision is its only one
+    # A new post's first revision is its only one; a replaced autosave adds none.
+    if kind != PostRevision.Kind.CREATED and not is_replacing:
         _prune(post)
     return revision
 

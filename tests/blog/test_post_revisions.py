@@ -202,3 +202,20 @@ def test_a_published_post_is_not_autosaved(author):
             base_revision_id=None,
         )
     assert Post.objects.get(id=post.id).content == "Public text."
+
+
+def test_an_autosave_from_another_tab_on_a_coalesced_revision_is_stale(author):
+    post = services.create_post(author=author, title="First", content="")
+    _, first_tab = _autosave(post, author, "Typed in the first tab")
+    second_tab_base = first_tab.id  # the second tab loaded the post now
+    _autosave(post, author, "The first tab typed on")
+    with pytest.raises(Conflict):
+        services.autosave_post(
+            author=author,
+            post=post,
+            title="First",
+            content="Typed in the second tab",
+            excerpt="",
+            base_revision_id=second_tab_base,
+        )
+    assert Post.objects.get(id=post.id).content == "The first tab typed on"
