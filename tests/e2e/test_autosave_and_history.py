@@ -63,6 +63,24 @@ def test_autosave_goes_over_http_when_the_link_is_down(open_page):
     expect(page.get_by_label("Content")).to_have_value("Saved without the socket.")
 
 
+def test_an_autosave_that_cannot_reach_the_site_says_so_and_retries(open_page):
+    page = open_page(WRITER)
+    page.goto("/write/new/")
+    wait_until_live(page)
+    page.evaluate("window.inkwell.client.close()")
+    page.route("**/api/trpc/post.autosave", lambda route: route.abort())  # the site is away
+    page.get_by_label("Title").fill("Kept through an outage")
+    page.get_by_label("Content").fill("Written while offline.")
+    expect(_status(page)).to_have_text("Not saved — retrying")
+    expect(page).to_have_url(re.compile(r"/write/new/$"))
+
+    page.unroute("**/api/trpc/post.autosave")  # back
+    expect(_status(page)).to_have_text(re.compile(r"^Saved \d"))
+    expect(page).to_have_url(EDITOR_URL)
+    page.reload()
+    expect(page.get_by_label("Content")).to_have_value("Written while offline.")
+
+
 def test_leaving_a_published_post_with_unsaved_changes_warns_and_saving_does_not(
     open_page, live_site
 ):
