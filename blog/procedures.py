@@ -175,8 +175,8 @@ def post_autosave(ctx: SignedInContext, data: Data) -> Data:
     (consecutive autosaves are one revision). A published post, or text based on a revision
     that is no longer the newest (`baseRevisionId`), is CONFLICT and changes nothing."""
     post_id = data.pop("id")
-    post = post_id and selectors.post_for_edit(user=ctx.user, post_id=post_id)
-    saved, revision = services.autosave_post(author=ctx.user, post=post or None, **data)
+    post = selectors.post_for_edit(user=ctx.user, post_id=post_id) if post_id else None
+    saved, revision = services.autosave_post(author=ctx.user, post=post, **data)
     return {"post": saved, "revision": revision}
 
 

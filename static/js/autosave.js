@@ -38,7 +38,7 @@ export function autosave(form, link, { pauseMs = 2_000 } = {}) {
   // What the server has: the page's text for a saved post, nothing yet for a new one.
   let saved = form.dataset.postId ? snapshot() : JSON.stringify(FIELDS.map(() => ""));
   let timer = null;
-  let saving = false;
+  let inFlight = null; // the save being sent, if any
   let retries = 0;
   let stopped = false; // a conflict: saving over the other change would lose it
   let submitting = false;
@@ -65,7 +65,7 @@ export function autosave(form, link, { pauseMs = 2_000 } = {}) {
   }
 
   async function save() {
-    if (saving || stopped || submitting || !isDirty()) return;
+    if (inFlight || stopped || submitting || !isDirty()) return;
     const [title, content, excerpt] = FIELDS.map(value);
     if (!title.trim()) {
       show("Autosave starts once the post has a title.");
@@ -75,13 +75,13 @@ export function autosave(form, link, { pauseMs = 2_000 } = {}) {
     if (!attempt || attempt.text !== text) attempt = { text, key: crypto.randomUUID() };
     const input = { title, content, excerpt };
     if (form.dataset.postId) Object.assign(input, { id: form.dataset.postId, baseRevisionId: form.dataset.revisionId || null });
-    saving = true;
     show("Saving…");
     try {
       const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
-      const answer = await mutateOnce({
+      inFlight = mutateOnce({
         link, path: "post.autosave", input, idempotencyKey: attempt.key, csrfToken, deadlineMs: SAVE_DEADLINE_MS,
       });
+      const answer = await inFlight;
       saved = text;
       attempt = null;
       retries = 0;
@@ -101,7 +101,7 @@ export function autosave(form, link, { pauseMs = 2_000 } = {}) {
       }
       return;
     } finally {
-      saving = false;
+      inFlight = null;
     }
     if (isDirty()) schedule(pauseMs); // typed on while it was saving
   }
@@ -113,10 +113,19 @@ export function autosave(form, link, { pauseMs = 2_000 } = {}) {
     else if (!stopped) schedule(pauseMs);
   });
   // A submission takes the text with it (or shows why not, and the next keystroke re-arms).
-  form.addEventListener("submit", () => {
+  // While the autosave that creates a new post is on its way, the submission waits for it
+  // (this capturing listener runs before the editor's own), so the post is not created twice.
+  form.addEventListener("submit", (event) => {
+    if (inFlight && !form.dataset.postId) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const { submitter } = event;
+      inFlight.catch(() => {}).then(() => form.requestSubmit(submitter || undefined));
+      return;
+    }
     submitting = true;
     clearTimeout(timer);
-  });
+  }, { capture: true });
   window.addEventListener("beforeunload", (event) => {
     if (submitting || !isDirty()) return;
     event.preventDefault();

@@ -81,6 +81,25 @@ def test_an_autosave_that_cannot_reach_the_site_says_so_and_retries(open_page):
     expect(page.get_by_label("Content")).to_have_value("Written while offline.")
 
 
+def test_saving_while_the_first_autosave_is_on_its_way_makes_one_post(open_page):
+    page = open_page(WRITER)
+    page.goto("/write/new/")
+    wait_until_live(page)
+    page.evaluate("window.inkwell.client.close()")
+    held = []
+    page.route("**/api/trpc/post.autosave", lambda route: held.append(route))  # slow to arrive
+    page.get_by_label("Title").fill("Saved once only")
+    page.get_by_label("Content").fill("Both at once.")
+    _wait_for(lambda: len(held) == 1, page)
+    page.get_by_role("button", name="Save draft").click()  # waits for the autosave
+    held[0].continue_()
+    expect(page).to_have_url(EDITOR_URL)
+    expect(page.locator("main .meta").first).to_contain_text("Draft")
+    expect(page.get_by_label("Content")).to_have_value("Both at once.")
+    page.goto("/write/")
+    expect(page.locator(".dashboard-row", has_text="Saved once only")).to_have_count(1)
+
+
 def test_leaving_a_published_post_with_unsaved_changes_warns_and_saving_does_not(
     open_page, live_site
 ):
