@@ -6,8 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import Traffic, wait_until_live
+from tests.e2e.browser import PHONE, Traffic, wait_until_live
 from tests.e2e.site import WRITER
+from tests.e2e.test_accessibility import _problems
 
 pytestmark = pytest.mark.e2e
 
@@ -165,3 +166,19 @@ def test_the_history_page_shows_a_diff_and_restores_a_revision(open_page):
     expect(page.locator(".revision-list li").first).to_contain_text("Restored")
     page.get_by_role("link", name="Back to the editor").click()
     expect(page.get_by_label("Content")).to_have_value("First line\nSecond line")
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_the_history_page_has_labels_landmarks_and_fits_the_screen(open_page, viewport):
+    page = open_page(WRITER, viewport=viewport)
+    page.goto("/write/new/")
+    page.get_by_label("Title").fill("Checked for access")
+    page.get_by_label("Content").fill("A line\n" + "wide-" * 80)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
+    page.get_by_label("Content").fill("A changed line\n" + "wider-" * 80)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("table")).to_be_visible()
+    assert _problems(page) == []
