@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
+from accounts.authentication import signed_in_user
 from blog import services
 from blog.models import CONTENT_MAX_LENGTH, Comment, Post
 from lib.text import has_uncarriable_characters
@@ -130,6 +131,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
                 content=obj.content,
                 excerpt=obj.excerpt,
                 published=obj.published,
+                saved_by=signed_in_user(request),
             )
         else:
             saved = services.create_post(

@@ -67,6 +67,7 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 published=True if publish else None,
                 slug=data["slug"],
                 publish_at=_new_schedule(action, publish_at, post),
+                saved_by=signed_in_user(request),
             )
     except InvalidInput as error:
         form.add_service_errors(error)
@@ -111,7 +112,9 @@ def _render_editor(request: HttpRequest, form: PostForm, post: Post | None) -> H
         except TooManyRequests as error:
             form.add_error(None, error.message)
     status = 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "post": post, "preview": preview}
+    # The revision the editor's autosaves build on (static/js/autosave.js).
+    revision_id = post and selectors.newest_revision_id(post=post)
+    context = {"form": form, "post": post, "preview": preview, "revision_id": revision_id}
     return render(request, "blog/post_form.html", context, status=status)
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 TITLE_MAX_LENGTH = 200
 SLUG_MAX_LENGTH = 220
@@ -167,3 +168,42 @@ class PostSlug(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class PostRevision(models.Model):
+    """A post's title, content and excerpt as one save through the services left them: what
+    its history page compares and what restoring writes back. Written, coalesced and pruned by
+    ``blog.revisions`` only."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        SAVED = "saved", "Saved"
+        AUTOSAVED = "autosaved", "Autosaved"
+        RESTORED = "restored", "Restored"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    # Who saved it: the author, or staff; kept as "someone" when that account is deleted.
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # When it was saved; coalesced autosaves move it to the last of them.
+    saved_at = models.DateTimeField(default=timezone.now)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    content = models.TextField(blank=True)
+    excerpt = models.CharField(max_length=EXCERPT_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        indexes = [
+            # A post's history, newest first (keyset pages), and its newest revision.
+            models.Index(fields=["post", "-saved_at", "-id"], name="blog_revision_post_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.kind} {self.saved_at:%Y-%m-%d %H:%M})"

@@ -14,7 +14,7 @@ from api.registry import (
     procedure,
 )
 from blog import outputs, read_cache, search, selectors, services, subscriptions
-from blog.models import Comment, Post
+from blog.models import Comment, Post, PostRevision
 from blog.pagination import Page
 from blog.serializers import (
     CommentChangeOutput,
@@ -27,6 +27,8 @@ from blog.serializers import (
     CommentOutput,
     CommentUpdateInput,
     PostAnnouncedOutput,
+    PostAutosaveInput,
+    PostAutosaveOutput,
     PostByIdInput,
     PostBySlugInput,
     PostChangeOutput,
@@ -40,6 +42,11 @@ from blog.serializers import (
     PostOutput,
     PostPreviewInput,
     PostPreviewOutput,
+    PostRestoreRevisionInput,
+    PostRevisionInput,
+    PostRevisionOutput,
+    PostRevisionsInput,
+    PostRevisionsOutput,
     PostSearchInput,
     PostSearchOutput,
     PostUpdateInput,
@@ -97,7 +104,7 @@ def post_update(ctx: SignedInContext, data: Data) -> Post:
     keeps finding the post. `publishAt` schedules a draft, null unschedules it; publishing
     ends a schedule."""
     post = selectors.post_for_edit(user=ctx.user, post_id=data.pop("id"))
-    return services.update_post(post=post, **data)
+    return services.update_post(post=post, saved_by=ctx.user, **data)
 
 
 @procedure(
@@ -125,6 +132,69 @@ def post_delete(ctx: SignedInContext, data: Data) -> Data:
     post = selectors.post_for_edit(user=ctx.user, post_id=data["id"])
     services.delete_post(post=post)
     return {"id": data["id"]}
+
+
+# --- revisions and autosave: the rules of post.update (the author or staff) -------------------
+
+
+@procedure(
+    "post.revisions",
+    kind=QUERY,
+    input=PostRevisionsInput,
+    output=PostRevisionsOutput,
+    access=OWNER_OR_STAFF,
+)
+def post_revisions(ctx: SignedInContext, data: Data) -> "Page[PostRevision]":
+    """A post's revisions, newest first (who saved each, when, its title), keyset-paginated."""
+    post = selectors.post_for_edit(user=ctx.user, post_id=data.pop("post_id"))
+    return selectors.revision_page(post=post, **data)
+
+
+@procedure(
+    "post.revision",
+    kind=QUERY,
+    input=PostRevisionInput,
+    output=PostRevisionOutput,
+    access=OWNER_OR_STAFF,
+)
+def post_revision(ctx: SignedInContext, data: Data) -> selectors.RevisionComparison:
+    """One revision with its text and a line diff against the revision before it, or against
+    the post's current text (`against: "current"`)."""
+    post = selectors.post_for_edit(user=ctx.user, post_id=data["post_id"])
+    revision = selectors.post_revision(post=post, revision_id=data["id"])
+    return selectors.compare_revision(post=post, revision=revision, against=data["against"])
+
+
+@procedure(
+    "post.restoreRevision",
+    kind=MUTATION,
+    input=PostRestoreRevisionInput,
+    output=PostOutput,
+    access=OWNER_OR_STAFF,
+)
+def post_restore_revision(ctx: SignedInContext, data: Data) -> Post:
+    """Write a revision's title, content and excerpt back to its post, as `post.update`
+    would; the result is the newest revision. A revision of another post is NOT_FOUND."""
+    post = selectors.post_for_edit(user=ctx.user, post_id=data["post_id"])
+    revision = selectors.post_revision(post=post, revision_id=data["revision_id"])
+    return services.restore_revision(post=post, revision=revision, restored_by=ctx.user)
+
+
+@procedure(
+    "post.autosave",
+    kind=MUTATION,
+    input=PostAutosaveInput,
+    output=PostAutosaveOutput,
+    access=OWNER_OR_STAFF,
+)
+def post_autosave(ctx: SignedInContext, data: Data) -> Data:
+    """Save the editor's text as its author types: without `id` a new draft, else the draft
+    (consecutive autosaves are one revision). A published post, or text based on a revision
+    that is no longer the newest (`baseRevisionId`), is CONFLICT and changes nothing."""
+    post_id = data.pop("id")
+    post = selectors.post_for_edit(user=ctx.user, post_id=post_id) if post_id else None
+    saved, revision = services.autosave_post(author=ctx.user, post=post, **data)
+    return {"post": saved, "revision": revision}
 
 
 @procedure(

@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from blog.announcements import comments_channel_column
-from blog.models import Comment, CommentStatus, Post
+from blog.models import Comment, CommentStatus, Post, PostRevision
 from blog.pagination import (
     Page,
     Position,
@@ -31,6 +31,7 @@ from blog.pagination import (
     encode_offset,
     encode_position,
 )
+from blog.revision_diffs import LineDiff, diff_lines
 from blog.search import SEARCH_CANDIDATES, matching_posts
 from lib.compiled_query import CompiledQuery
 from lib.errors import Forbidden, InvalidInput, NotFound
@@ -456,3 +457,94 @@ def reply_parent(*, post: Post, comment_id: UUID) -> Comment:
     if parent is None:
         raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
     return parent
+
+
+# --- revisions: of a post fetched by ``post_for_edit``, which checked the permission ----------
+
+# What a history list shows of a revision: not its content (up to 2 MiB each).
+_REVISION_LIST_COLUMNS = (
+    *("id", "post_id", "kind", "saved_at", "title"),
+    *("saved_by__id", "saved_by__name", "saved_by__avatar_url"),
+)
+
+
+def revision_page(*, post: Post, limit: int, cursor: str | None = None) -> Page[PostRevision]:
+    """A post's revisions, newest first, keyset-paginated, without their content."""
+    revisions = PostRevision.objects.filter(post=post).select_related("saved_by")
+    if cursor:
+        position = decode_position(cursor)
+        revisions = revisions.filter(
+            Q(saved_at__lt=position.at) | Q(saved_at=position.at, id__lt=position.id)
+        )
+    rows = list(revisions.only(*_REVISION_LIST_COLUMNS).order_by("-saved_at", "-id")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_position(Position(last.saved_at, last.id))
+    return Page(rows[:limit], next_cursor)
+
+
+def post_revision(*, post: Post, revision_id: UUID) -> PostRevision:
+    """One revision of ``post``; one of another post, or pruned, is NotFound."""
+    revision = (
+        PostRevision.objects.filter(post=post, id=revision_id).select_related("saved_by").first()
+    )
+    if revision is None:
+        raise NotFound("No such revision of this post: it may have been pruned.")
+    return revision
+
+
+def newest_revision_id(*, post: Post) -> UUID | None:
+    """The revision an editor's autosaves build on (None for a post saved before revisions)."""
+    newest = post.revisions.order_by("-saved_at", "-id").values_list("id", flat=True)
+    return newest.first()
+
+
+@dataclass(frozen=True)
+class RevisionComparison:
+    """A revision beside what it is compared with: the revision before it (``against`` is
+    "previous"; none for the first), or the post's current text ("current")."""
+
+    revision: PostRevision
+    against: str
+    previous: PostRevision | None
+    title_before: str
+    title_after: str
+    diff: LineDiff
+
+    @property
+    def previous_id(self) -> UUID | None:
+        return self.previous.id if self.previous else None
+
+
+def compare_revision(*, post: Post, revision: PostRevision, against: str) -> RevisionComparison:
+    """The diff of ``revision`` against the one before it (from that to this), or against the
+    post's current text (from this to that, what restoring it would undo)."""
+    max_lines = settings.POST_REVISION_DIFF_MAX_LINES
+    if against == "current":
+        return RevisionComparison(
+            revision=revision,
+            against=against,
+            previous=None,
+            title_before=revision.title,
+            title_after=post.title,
+            diff=diff_lines(revision.content, post.content, max_lines=max_lines),
+        )
+    previous = (
+        PostRevision.objects.filter(post_id=revision.post_id)
+        .filter(
+            Q(saved_at__lt=revision.saved_at) | Q(saved_at=revision.saved_at, id__lt=revision.id)
+        )
+        .select_related("saved_by")
+        .order_by("-saved_at", "-id")
+        .first()
+    )
+    before = previous.content if previous else ""
+    return RevisionComparison(
+        revision=revision,
+        against="previous",
+        previous=previous,
+        title_before=previous.title if previous else "",
+        title_after=revision.title,
+        diff=diff_lines(before, revision.content, max_lines=max_lines),
+    )

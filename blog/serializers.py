@@ -295,6 +295,109 @@ class PostDeleteOutput(serializers.Serializer):
     id = serializers.UUIDField()
 
 
+# --- revisions (inputs and outputs) -----------------------------------------------------------
+
+
+class PostRevisionsInput(serializers.Serializer):
+    postId = IdField(source="post_id")
+    limit = _limit()
+    cursor = TextField(
+        required=False, allow_null=True, allow_blank=True, validators=[_position_cursor]
+    )
+
+    def validate_cursor(self, value: str | None) -> str | None:
+        return value or None
+
+
+class PostRevisionInput(serializers.Serializer):
+    postId = IdField(source="post_id")
+    id = IdField()
+    against = serializers.ChoiceField(
+        choices=["previous", "current"],
+        default="previous",
+        help_text="Diff from the revision before it to this one, or from this one to the "
+        "post's current text.",
+    )
+
+
+class PostRestoreRevisionInput(serializers.Serializer):
+    postId = IdField(source="post_id")
+    revisionId = IdField(source="revision_id")
+
+
+class PostAutosaveInput(serializers.Serializer):
+    id = IdField(
+        required=False, allow_null=True, default=None, help_text="Absent: a new draft is made."
+    )
+    title = TextField(max_length=TITLE_MAX_LENGTH)
+    content = TextField(max_length=CONTENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
+    excerpt = TextField(max_length=EXCERPT_MAX_LENGTH, allow_blank=True, default="")
+    baseRevisionId = IdField(
+        source="base_revision_id",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The newest revision the editor had; another one now is CONFLICT.",
+    )
+
+
+class RevisionSummaryOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField(help_text="created, saved, autosaved or restored.")
+    savedAt = TimestampField(source="saved_at")
+    title = serializers.CharField()
+    savedBy = AuthorOutput(source="saved_by", allow_null=True)
+
+
+class PostRevisionsOutput(serializers.Serializer):
+    items = RevisionSummaryOutput(many=True)
+    nextCursor = serializers.CharField(source="next_cursor", allow_null=True)
+
+
+class RevisionOutput(RevisionSummaryOutput):
+    content = serializers.CharField()
+    excerpt = serializers.CharField()
+
+
+class DiffRowOutput(serializers.Serializer):
+    kind = serializers.CharField(help_text="same, removed, added, changed or folded.")
+    beforeLine = serializers.IntegerField(source="before_number", allow_null=True)
+    before = serializers.CharField(allow_null=True)
+    afterLine = serializers.IntegerField(source="after_number", allow_null=True)
+    after = serializers.CharField(allow_null=True)
+    foldedLines = serializers.IntegerField(
+        source="folded_lines", help_text="For a folded row: the unchanged lines left out."
+    )
+
+
+class LineDiffOutput(serializers.Serializer):
+    rows = DiffRowOutput(many=True)
+    removedLines = serializers.IntegerField(source="removed_lines")
+    addedLines = serializers.IntegerField(source="added_lines")
+    isLineByLine = serializers.BooleanField(
+        source="is_line_by_line",
+        help_text="false: the change was too large to compare line by line (over "
+        "POST_REVISION_DIFF_MAX_LINES lines) and its changed stretch is shown whole.",
+    )
+    rowsLeftOut = serializers.IntegerField(source="rows_left_out")
+
+
+class PostRevisionOutput(serializers.Serializer):
+    revision = RevisionOutput()
+    against = serializers.CharField()
+    previousId = serializers.UUIDField(source="previous_id", allow_null=True)
+    titleBefore = serializers.CharField(source="title_before")
+    titleAfter = serializers.CharField(source="title_after")
+    diff = LineDiffOutput()
+
+
+class PostAutosaveOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="post.id")
+    slug = serializers.CharField(source="post.slug")
+    revisionId = serializers.UUIDField(source="revision.id")
+    savedAt = TimestampField(source="revision.saved_at")
+
+
 class CommentOutput(serializers.Serializer):
     id = serializers.UUIDField()
     content = serializers.CharField()

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from api.rate_limits import parse_rate
-from blog import view_counts
+from blog import revisions, view_counts
 from blog.announcements import comment_change, held_comment, post_change
 from blog.models import (
     COMMENT_MAX_LENGTH,
@@ -30,11 +30,12 @@ from blog.models import (
     Comment,
     CommentStatus,
     Post,
+    PostRevision,
     PostSlug,
 )
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
 from lib import counters
-from lib.errors import Conflict, InvalidInput, TooManyRequests
+from lib.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
 
@@ -196,6 +197,7 @@ def create_post(
     )
     with transaction.atomic():
         _save_new_post(post, slug or title)
+        revisions.record(post=post, saved_by=author, kind=PostRevision.Kind.CREATED)
         if post.published:
             announce(post_change(post, "created"))
     return post
@@ -232,16 +234,20 @@ def update_post(
     published: bool | None = None,
     slug: str | None = None,
     publish_at: ScheduleChange = UNCHANGED,
+    saved_by: User | None = None,
+    revision_kind: str = PostRevision.Kind.SAVED,
 ) -> Post:
     """Change the given fields. A new ``slug`` retires the old one, whose links keep leading
     to the post; without one the slug stays, and only a post going public whose slug a
     published post took meanwhile gets a numbered one. ``publish_at`` schedules a draft (None
-    unschedules it); publishing, however it happens, ends its schedule."""
+    unschedules it); publishing, however it happens, ends its schedule. A change of its title,
+    content or excerpt keeps a revision of ``revision_kind`` by ``saved_by``."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     if publish_at is not UNCHANGED and publish_at is not None:
         _check_publish_at(
             publish_at, is_published=post.published if published is None else published
         )
+    text_before = revisions.text_of(post)
     is_new_slug = slug is not None and slug != post.slug
     if slug is not None and is_new_slug:
         _check_new_slug(post, slug)
@@ -272,6 +278,8 @@ def update_post(
             _save_published(post)
         else:
             post.save()
+        if revisions.text_of(post) != text_before:
+            revisions.record(post=post, saved_by=saved_by, kind=revision_kind)
         if was_published and post.published:
             announce(post_change(post, "updated"))
         elif post.published:
@@ -331,6 +339,59 @@ def preview_post(*, author: User, content: str) -> str:
             retry_after=count.window_ends_in,
         )
     return _rendered(content)
+
+
+def autosave_post(
+    *,
+    author: User,
+    post: Post | None,
+    title: str,
+    content: str,
+    excerpt: str,
+    base_revision_id: UUID | None,
+) -> tuple[Post, PostRevision]:
+    """Save the editor's text while its author types: a new post becomes a draft, a draft is
+    updated (autosaves coalesce into one revision). A published post is refused (readers must
+    not see half-typed text), and so is text based on a revision that is no longer the newest
+    (another tab, or a restore, changed the post since)."""
+    if post is None:
+        post = create_post(author=author, title=title, content=content, excerpt=excerpt)
+    else:
+        if post.published:
+            raise Conflict("A published post is not autosaved: save it to publish your changes.")
+        with transaction.atomic():
+            # One autosave at a time per post, so two cannot both pass the check below.
+            list(Post.objects.select_for_update().filter(id=post.id).values_list("id"))
+            newest = post.revisions.order_by("-saved_at", "-id").values_list("id", flat=True)
+            if newest.first() != base_revision_id:
+                raise Conflict(
+                    "This post was changed elsewhere since this editor opened it; "
+                    "reload to see it (copy your text first)."
+                )
+            update_post(
+                post=post,
+                title=title,
+                content=content,
+                excerpt=excerpt,
+                saved_by=author,
+                revision_kind=PostRevision.Kind.AUTOSAVED,
+            )
+    return post, post.revisions.order_by("-saved_at", "-id")[0]
+
+
+def restore_revision(*, post: Post, revision: PostRevision, restored_by: User) -> Post:
+    """Write a revision's text back to its post, as any update is written (slug, rendering,
+    search and announcements follow); the result is itself a revision."""
+    if revision.post_id != post.id:
+        raise NotFound("No such revision of this post.")
+    return update_post(
+        post=post,
+        title=revision.title,
+        content=revision.content,
+        excerpt=revision.excerpt,
+        saved_by=restored_by,
+        revision_kind=PostRevision.Kind.RESTORED,
+    )
 
 
 def delete_post(*, post: Post) -> None:

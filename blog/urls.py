@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from blog import author_pages, pages
+from blog import author_pages, history_pages, pages
 from blog.feeds import LatestPostsFeed
 from blog.sitemaps import SITEMAPS
 
@@ -21,6 +21,17 @@ urlpatterns = [
     path("write/<uuid:post_id>/", author_pages.edit_post, name="edit-post"),
     path("write/<uuid:post_id>/publish/", author_pages.set_published, name="set-published"),
     path("write/<uuid:post_id>/delete/", author_pages.delete_post, name="delete-post"),
+    path("write/<uuid:post_id>/history/", history_pages.post_history, name="post-history"),
+    path(
+        "write/<uuid:post_id>/history/<uuid:revision_id>/",
+        history_pages.post_history,
+        name="post-revision",
+    ),
+    path(
+        "write/<uuid:post_id>/history/<uuid:revision_id>/restore/",
+        history_pages.restore_revision,
+        name="restore-revision",
+    ),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("robots.txt", pages.robots_txt, name="robots"),
     path(

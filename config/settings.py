@@ -606,6 +606,24 @@ if SCHEDULE_MAX_DAYS_AHEAD < 1 or SCHEDULER_INTERVAL_SECONDS < 1 or SCHEDULER_BA
         "at least 1."
     )
 
+# --- Post revisions (blog.revisions) ----------------------------------------------------
+
+# Revisions kept per post, newest first; a save that keeps one more deletes the oldest in its
+# own transaction. Bounds each post's history rows and its history page.
+POST_REVISIONS_KEPT = env_int("POST_REVISIONS_KEPT", 50)
+# An autosave by the same person within this many seconds of their previous autosave of the
+# post updates that revision instead of adding one, so typing does not flood the history.
+POST_REVISION_COALESCE_SECONDS = env_int("POST_REVISION_COALESCE_SECONDS", 300)
+# Changed lines (both sides together) a diff compares line by line (difflib is quadratic in
+# them); past it, the changed stretch shows as removed and added whole.
+POST_REVISION_DIFF_MAX_LINES = env_int("POST_REVISION_DIFF_MAX_LINES", 4000)
+if POST_REVISIONS_KEPT < 1:
+    raise ImproperlyConfigured("POST_REVISIONS_KEPT must be at least 1.")
+if POST_REVISION_COALESCE_SECONDS < 0 or POST_REVISION_DIFF_MAX_LINES < 0:
+    raise ImproperlyConfigured(
+        "POST_REVISION_COALESCE_SECONDS and POST_REVISION_DIFF_MAX_LINES cannot be negative."
+    )
+
 # --- Typing (django-stubs) ------------------------------------------------------------
 
 # Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be

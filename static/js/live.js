@@ -4,6 +4,7 @@
 // the link when it is connected and over HTTP otherwise.
 
 import { EventsClient, parsePosition } from "./appsync.js";
+import { autosave } from "./autosave.js";
 import { postForm } from "./editor.js";
 import { ProcedureError, SessionLink } from "./link.js";
 import { mutateOnce } from "./submission.js";
@@ -424,7 +425,10 @@ async function start() {
 
   // Wire the forms first: until the link is ready they go over HTTP.
   if (comments && article) commentForms(comments, link, article.dataset.postId, viewer);
-  if (editor) postForm(editor, link, submitOnce);
+  if (editor) {
+    postForm(editor, link, submitOnce);
+    autosave(editor, link);
+  }
 
   client.addEventListener("status", async (event) => {
     if (event.detail !== "live") return;

@@ -101,6 +101,16 @@ def _pages(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:
     page.get_by_role("region", name="Preview").scroll_into_view_if_needed()
     _shoot(page, folder, "editor-preview", full_page=True)
 
+    # A second pass over the draft, and its history: the diff against the first save.
+    page.get_by_label("Content").fill(
+        DRAFT.replace("the preview shows exactly", "the preview shows, as you type,")
+        + "\nA paragraph added on the second pass.\n"
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("link", name="History").click()
+    _shoot(page, folder, "post-history", full_page=True)
+
     phone = chromium.new_context(
         browser, site.url, storage_state=state, viewport=chromium.PHONE
     ).new_page()

@@ -2,6 +2,7 @@
 way: the page shows it and the link's own query answers it whole."""
 
 import re
+from collections import Counter
 
 import pytest
 from playwright.sync_api import expect
@@ -42,8 +43,10 @@ def test_a_one_mebibyte_post_is_written_and_read_back_through_the_link(open_page
     expect(page).to_have_url(re.compile(r"/write/[0-9a-f-]{36}/$"))
 
     sent = traffic.chunks("sent")
-    assert len(sent) >= 5
-    assert len({chunk["messageId"] for chunk in sent}) == 1
+    chunks_per_message = Counter(chunk["messageId"] for chunk in sent)
+    # The publish; and the draft's autosave first if two seconds passed after the title was typed.
+    assert 1 <= len(chunks_per_message) <= 2
+    assert all(count >= 5 for count in chunks_per_message.values())
     assert all(len(chunk["data"]) <= 200 * 1024 for chunk in sent)
     assert traffic.posts == []
     expect(page.get_by_label("Content")).to_have_value(content, timeout=30_000)
