@@ -8,6 +8,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager["User"]):
@@ -58,6 +59,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         default=False, help_text="Staff may use the admin and moderate every post."
     )
+    # When the address was shown to be this person's; None while a local sign-up has not
+    # followed its confirmation link (accounts.email_confirmation), and may not write. Every
+    # other way in (Cognito, which confirms itself; commands; the admin) is confirmed.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,6 +84,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def is_email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def display_name(self) -> str:

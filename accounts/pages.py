@@ -40,7 +40,7 @@ from lib.errors import (
 )
 
 _SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
-_NO_CODES = "Accounts need no confirmation here."
+_NO_CODES = "Accounts here are confirmed by an emailed link, not a code."
 
 FormData = dict[str, Any]
 

@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import password_hashing
 from accounts.models import DeletedIdentity, User
@@ -59,9 +60,15 @@ def update_profile(
 
 
 def create_user(
-    *, email: str, password: str | None, name: str = "", is_staff: bool = False
+    *,
+    email: str,
+    password: str | None,
+    name: str = "",
+    is_staff: bool = False,
+    email_confirmed: bool = True,
 ) -> User:
-    """A new account; ``password`` None leaves it unusable (the identity provider signs in)."""
+    """A new account; ``password`` None leaves it unusable (the identity provider signs in).
+    ``email_confirmed`` False: it may not write until it follows its confirmation link."""
     email = email.strip().lower()
     errors: dict[str, list[str]] = {}
     try:
@@ -84,7 +91,12 @@ def create_user(
     try:
         with transaction.atomic():
             return User.objects.create_user(
-                email, None, password_hash=password_hash, name=name.strip(), is_staff=is_staff
+                email,
+                None,
+                password_hash=password_hash,
+                name=name.strip(),
+                is_staff=is_staff,
+                email_confirmed_at=timezone.now() if email_confirmed else None,
             )
     except IntegrityError:
         raise InvalidInput({"email": ["An account with this email already exists."]}) from None

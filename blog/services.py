@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.email_confirmation import require_confirmed_email
 from accounts.models import User
 from blog import view_counts
 from blog.announcements import comment_change, post_change
@@ -143,7 +144,9 @@ def create_post(
     published: bool = False,
     slug: str = "",
 ) -> Post:
-    """A new post; its slug comes from ``slug`` or the title and never collides."""
+    """A new post; its slug comes from ``slug`` or the title and never collides. Its author
+    must have confirmed their email address (Forbidden otherwise)."""
+    require_confirmed_email(user=author)
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     if slug:
         _check_length("slug", slug, minimum=1, maximum=SLUG_MAX_LENGTH)
@@ -290,7 +293,9 @@ def create_comment(
     *, author: User, post: Post, content: str, parent: Comment | None = None
 ) -> Comment:
     """Add a comment to a published post; a reply stays on its parent's post, and a reply
-    deeper than settings.COMMENT_MAX_DEPTH attaches to the deepest allowed ancestor."""
+    deeper than settings.COMMENT_MAX_DEPTH attaches to the deepest allowed ancestor. Its
+    author must have confirmed their email address (Forbidden otherwise)."""
+    require_confirmed_email(user=author)
     _check_comment_content(content)
     if not post.published:
         raise InvalidInput({"postId": ["Comments are open on published posts only."]})

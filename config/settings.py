@@ -601,6 +601,10 @@ MAIL_SEND_LEASE_SECONDS = env_int("MAIL_SEND_LEASE_SECONDS", 30 * 60)
 MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 50)
 # With --loop, the worker's wait when nothing is due.
 MAIL_WORKER_INTERVAL_SECONDS = env_int("MAIL_WORKER_INTERVAL_SECONDS", 5)
+# A sign-up's confirmation link works once, for this long; a signed-in, unconfirmed account
+# may ask for a new one this many times an hour.
+EMAIL_CONFIRMATION_MAX_AGE_SECONDS = env_int("EMAIL_CONFIRMATION_MAX_AGE_SECONDS", 3 * 86400)
+EMAIL_CONFIRMATION_RESENDS_PER_HOUR = env_int("EMAIL_CONFIRMATION_RESENDS_PER_HOUR", 3)
 if MAIL_MAX_ATTEMPTS < 1 or MAIL_BATCH_SIZE < 1 or MAIL_WORKER_INTERVAL_SECONDS < 1:
     raise ImproperlyConfigured(
         "MAIL_MAX_ATTEMPTS, MAIL_BATCH_SIZE and MAIL_WORKER_INTERVAL_SECONDS must be at least 1."

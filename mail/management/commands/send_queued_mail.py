@@ -3,6 +3,7 @@ queued emails. Cron-safe: runs at the same time never take the same email."""
 
 import signal
 import time
+from contextlib import suppress
 from types import FrameType
 
 from django.conf import settings
@@ -46,6 +47,11 @@ class Command(BaseCommand):
         self._stopping = False
         if loop:
             signal.signal(signal.SIGTERM, self._stop)
+        # Ctrl-C ends it quietly: a batch cut short is sent again once its lease ends.
+        with suppress(KeyboardInterrupt):
+            self._run(loop=loop, pause=pause, batch_size=batch_size)
+
+    def _run(self, *, loop: bool, pause: float, batch_size: int) -> None:
         while not self._stopping:
             report = services.send_due_emails(limit=batch_size)
             if report.taken:
