@@ -63,6 +63,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     # followed its confirmation link (accounts.email_confirmation), and may not write. Every
     # other way in (Cognito, which confirms itself; commands; the admin) is confirmed.
     email_confirmed_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # Emails the person chose to get (their email settings page, or one-click unsubscribe).
+    emails_on_reply = models.BooleanField(
+        default=True, help_text="Email them when someone replies to their comment."
+    )
+    emails_on_post_comment = models.BooleanField(
+        default=True, help_text="Email them when someone comments on their post."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

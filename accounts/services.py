@@ -210,3 +210,30 @@ def ensure_subject(*, user: User) -> str:
     # The update only fills an empty subject, so the row now has one (ours or a racer's).
     assert user.cognito_sub is not None
     return user.cognito_sub
+
+
+def update_email_settings(*, user: User, on_reply: bool, on_post_comment: bool) -> User:
+    """Which notification emails ``user`` gets (their email settings page)."""
+    user.emails_on_reply = on_reply
+    user.emails_on_post_comment = on_post_comment
+    with transaction.atomic():
+        user.save(update_fields=["emails_on_reply", "emails_on_post_comment", "updated_at"])
+    return user
+
+
+def stop_reply_emails(user_id: str) -> bool:
+    """One-click unsubscribe from reply notifications; False when they were already off."""
+    return _switch_off(user_id, "emails_on_reply")
+
+
+def stop_post_comment_emails(user_id: str) -> bool:
+    """One-click unsubscribe from new-comment notifications; False when already off."""
+    return _switch_off(user_id, "emails_on_post_comment")
+
+
+def _switch_off(user_id: str, field: str) -> bool:
+    try:
+        with transaction.atomic():
+            return bool(User.objects.filter(pk=user_id, **{field: True}).update(**{field: False}))
+    except ValidationError:
+        return False  # not a user id: nobody to unsubscribe

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import email_confirmation_pages, endpoints, pages
+from accounts import email_confirmation_pages, email_settings_pages, endpoints, pages
 
 app_name = "accounts"
 urlpatterns = [
@@ -30,6 +30,7 @@ urlpatterns = [
         name="password-reset-link",
     ),
     path("profile/", pages.profile, name="profile"),
+    path("profile/email/", email_settings_pages.email_settings, name="email-settings"),
     path("auth/token", endpoints.TokenView.as_view(), name="token"),
     path("auth/token/refresh", endpoints.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/session-token", endpoints.SessionTokenView.as_view(), name="session-token"),

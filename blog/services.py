@@ -28,6 +28,7 @@ from blog.models import (
     Post,
     PostSlug,
 )
+from blog.notifications import notify_on_commit
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
 from lib.errors import InvalidInput
 from lib.text import has_uncarriable_characters
@@ -307,6 +308,7 @@ def create_comment(
             author=author, post=post, parent_id=parent_id, depth=depth, content=content.strip()
         )
         announce(comment_change(comment, "created"))
+        notify_on_commit(comment=comment)
     return comment
 
 

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("blog.urls")),
     # Identity: sign-up/in pages, /auth/* token endpoints, /.well-known/jwks.json
     path("", include("accounts.urls")),
+    # Where email links lead: /email/unsubscribe/<token>/
+    path("", include("mail.urls")),
 ]
