@@ -30,6 +30,7 @@ from blog.models import (
 )
 from blog.notifications import notify_on_commit
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
+from follows.services import record_publication, withdraw_publication
 from lib.errors import InvalidInput
 from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
@@ -166,7 +167,21 @@ def create_post(
         _save_new_post(post, slug or title)
         if post.published:
             announce(post_change(post, "created"))
+            _record_publication(post)
     return post
+
+
+def _record_publication(post: Post) -> None:
+    """The post's first publication, for its email followers (the worker tells them)."""
+    assert post.published_at is not None
+    record_publication(
+        post_id=post.id,
+        author_id=post.author_id,
+        title=post.title,
+        path=post.get_absolute_url(),
+        excerpt=post.excerpt,
+        published_at=post.published_at,
+    )
 
 
 def _check_new_slug(post: Post, slug: str) -> None:
@@ -234,9 +249,12 @@ def update_post(
             announce(post_change(post, "updated"))
         elif post.published:
             announce(post_change(post, "created"))
+            if not was_public:
+                _record_publication(post)
         elif was_published:
             # Unpublished: gone, as far as readers are concerned.
             announce(post_change(post, "deleted"))
+            withdraw_publication(post_id=post.id)
     return post
 
 
@@ -257,6 +275,7 @@ def delete_post(*, post: Post) -> None:
     with transaction.atomic():
         if post.published:
             announce(post_change(post, "deleted"))
+        withdraw_publication(post_id=post.id)
         post.delete()
 
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "chunking",
     "realtime",
     "mail",
+    "follows",
     "config.apps.InkwellConfig",
 ]
 
@@ -605,6 +606,13 @@ MAIL_WORKER_INTERVAL_SECONDS = env_int("MAIL_WORKER_INTERVAL_SECONDS", 5)
 # may ask for a new one this many times an hour.
 EMAIL_CONFIRMATION_MAX_AGE_SECONDS = env_int("EMAIL_CONFIRMATION_MAX_AGE_SECONDS", 3 * 86400)
 EMAIL_CONFIRMATION_RESENDS_PER_HOUR = env_int("EMAIL_CONFIRMATION_RESENDS_PER_HOUR", 3)
+# Following the site or an author by email (follows/): a confirmation link works once, for
+# this long; an address, and a client address, may ask to follow this many times an hour
+# (each request sends an email); a digest lists at most this many posts (the newest).
+FOLLOW_CONFIRMATION_MAX_AGE_SECONDS = env_int("FOLLOW_CONFIRMATION_MAX_AGE_SECONDS", 7 * 86400)
+FOLLOW_REQUESTS_PER_ADDRESS = env_int("FOLLOW_REQUESTS_PER_ADDRESS", 3)
+FOLLOW_REQUESTS_PER_IP = env_int("FOLLOW_REQUESTS_PER_IP", 20)
+FOLLOW_DIGEST_MAX_POSTS = env_int("FOLLOW_DIGEST_MAX_POSTS", 50)
 if MAIL_MAX_ATTEMPTS < 1 or MAIL_BATCH_SIZE < 1 or MAIL_WORKER_INTERVAL_SECONDS < 1:
     raise ImproperlyConfigured(
         "MAIL_MAX_ATTEMPTS, MAIL_BATCH_SIZE and MAIL_WORKER_INTERVAL_SECONDS must be at least 1."

@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     # Where email links lead: /email/unsubscribe/<token>/
     path("", include("mail.urls")),
+    # Following the site or an author by email: /follow/
+    path("", include("follows.urls")),
 ]

@@ -36,6 +36,22 @@ def enqueue_email(
     and ``<template>.html``. With ``unsubscribe_url`` (absolute, answering a POST without
     CSRF), the email carries RFC 8058 one-click unsubscribe headers and the templates get
     the URL to show."""
+    email = rendered_email(
+        to=to, template=template, context=context, unsubscribe_url=unsubscribe_url
+    )
+    email.save(force_insert=True)
+    return email
+
+
+def enqueue_emails(emails: list[OutboundEmail]) -> None:
+    """Queue many ``rendered_email``s in a few inserts (a new post's followers)."""
+    OutboundEmail.objects.bulk_create(emails, batch_size=500)
+
+
+def rendered_email(
+    *, to: str, template: str, context: dict[str, Any], unsubscribe_url: str = ""
+) -> OutboundEmail:
+    """The email ``enqueue_email`` would queue, not saved yet."""
     context = {**context, "site_url": settings.MAIL_SITE_URL, "unsubscribe_url": unsubscribe_url}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     headers = {}
@@ -44,7 +60,7 @@ def enqueue_email(
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-    return OutboundEmail.objects.create(
+    return OutboundEmail(
         to=to,
         template=template,
         subject=subject[:_SUBJECT_MAX_LENGTH],

@@ -1,4 +1,5 @@
-"""``manage.py send_queued_mail [--loop] [--interval 5s] [--batch-size 50]``: send the due
+"""``manage.py send_queued_mail [--loop] [--interval 5s] [--batch-size 50]``: run the worker's
+tasks (mail.worker_tasks: expanding new posts into their followers' emails), then send the due
 queued emails. Cron-safe: runs at the same time never take the same email."""
 
 import signal
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lib.durations import parse_duration
-from mail import services
+from mail import services, worker_tasks
 
 
 class Command(BaseCommand):
@@ -53,6 +54,7 @@ class Command(BaseCommand):
 
     def _run(self, *, loop: bool, pause: float, batch_size: int) -> None:
         while not self._stopping:
+            worker_tasks.run_all()
             report = services.send_due_emails(limit=batch_size)
             if report.taken:
                 self.stdout.write(
