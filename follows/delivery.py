@@ -7,12 +7,13 @@ digest listing each post once. Each email's one-click unsubscribe ends the follo
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import groupby
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from follows import services
@@ -37,9 +38,16 @@ def _followers(publication: Publication, cadence: str) -> "Iterable[Follow]":
     return (
         Follow.objects.filter(confirmed_at__isnull=False, cadence=cadence)
         .filter(Q(author_id=publication.author_id) | Q(author__isnull=True))
-        .order_by("email", "author_id")
+        .select_related("author")
+        .order_by("email", F("author_id").asc(nulls_last=True))
         .iterator(chunk_size=2000)
     )
+
+
+def _by_address(follows: "Iterable[Follow]") -> "Iterator[list[Follow]]":
+    """``follows`` (ordered by address) grouped by address."""
+    for _, group in groupby(follows, key=lambda follow: follow.email):
+        yield list(group)
 
 
 def fan_out_publications(*, limit: int = 20) -> int:
@@ -50,7 +58,7 @@ def fan_out_publications(*, limit: int = 20) -> int:
     for _ in range(limit):
         with transaction.atomic():
             publication = (
-                Publication.objects.select_for_update(skip_locked=True)
+                Publication.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("author")
                 .filter(fanned_out_at__isnull=True)
                 .order_by("published_at")
@@ -58,14 +66,14 @@ def fan_out_publications(*, limit: int = 20) -> int:
             )
             if publication is None:
                 break
-            seen: set[str] = set()
-            emails = []
-            for follow in _followers(publication, Cadence.POST):
-                if follow.email not in seen:
-                    seen.add(follow.email)
-                    context = {"post": _post_context(publication)}
-                    emails.append(_email([follow], "follows/email/new_post", context))
-            enqueue_emails(emails)
+            context = {"post": _post_context(publication)}
+            # One email per address, whose unsubscribe link ends every follow it came by.
+            enqueue_emails(
+                [
+                    _email(follows, "follows/email/new_post", context)
+                    for follows in _by_address(_followers(publication, Cadence.POST))
+                ]
+            )
             publication.fanned_out_at = timezone.now()
             publication.save(update_fields=["fanned_out_at"])
         told += 1
@@ -89,7 +97,7 @@ def send_digests(*, cadence: str) -> int:
     for email in list(emails):
         with transaction.atomic():
             follows = list(
-                Follow.objects.select_for_update(skip_locked=True)
+                Follow.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("author")
                 .filter(email=email, confirmed_at__isnull=False, cadence=cadence)
                 .order_by("author_id")
@@ -135,11 +143,13 @@ def _post_context(publication: Publication) -> dict[str, str]:
 
 
 def _email(follows: list[Follow], template: str, context: dict[str, Any]) -> OutboundEmail:
-    """An email to the address of ``follows``, whose unsubscribe link ends them all."""
+    """An email to the address of ``follows`` (the most specific first), whose unsubscribe
+    link ends them all."""
     subscriber = ",".join(str(follow.id) for follow in follows)
+    followed = follows[0].author.display_name if follows[0].author else None
     return rendered_email(
         to=follows[0].email,
         template=template,
-        context=context,
+        context={**context, "followed": followed},
         unsubscribe_url=unsubscribe.unsubscribe_url(list_name=FOLLOWS_LIST, subscriber=subscriber),
     )

@@ -197,3 +197,16 @@ def retry_now(*, emails: "list[OutboundEmail]") -> int:
         return OutboundEmail.objects.filter(id__in=ids, status=OutboundEmail.Status.FAILED).update(
             status=OutboundEmail.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
         )
+
+
+def delete_old_emails(*, older_than: timedelta) -> int:
+    """Delete sent and failed emails queued longer ago than ``older_than`` (their words and
+    addresses need not be kept); queued ones stay whatever their age. How many went."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        deleted, _ = (
+            OutboundEmail.objects.filter(created_at__lt=cutoff)
+            .exclude(status=OutboundEmail.Status.QUEUED)
+            .delete()
+        )
+    return deleted

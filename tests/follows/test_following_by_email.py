@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blog import services as blog_services
+from follows.delivery import fan_out_publications
 from follows.models import Follow, Publication
 from mail.models import OutboundEmail
 from tests.mail_outbox import deliver_queued
@@ -229,3 +230,45 @@ def test_a_signed_in_reader_finds_their_address_filled_in(client, reader):
     client.force_login(reader)
 
     assert 'value="reader@example.com"' in client.get("/follow/").content.decode()
+
+
+@pytest.mark.django_db
+def test_unsubscribing_from_a_post_email_ends_every_follow_it_came_by(client, author):
+    _follow(client, "fan@example.com", author=author)
+    _follow(client, "fan@example.com")
+    _follow(client, "keep@example.com")
+    deliver_queued().clear()
+    _publish(author)
+    call_command("send_queued_mail")
+    message = next(m for m in deliver_queued() if m.to == ["fan@example.com"])
+    assert "You get this because you follow Ada Author by email." in message.body
+    path = re.fullmatch(
+        r"<https://testserver(/\S+)>", message.extra_headers["List-Unsubscribe"]
+    ).group(1)
+
+    Client().post(path)
+
+    assert list(Follow.objects.values_list("email", flat=True)) == ["keep@example.com"]
+
+
+@pytest.mark.django_db
+def test_telling_a_post_costs_a_few_queries_not_one_per_follower(author, reader):
+    def queries_to_tell(followers: int) -> int:
+        Follow.objects.all().delete()
+        Follow.objects.bulk_create(
+            Follow(
+                email=f"fan{n}@example.com",
+                author=author if n % 2 else None,
+                confirmed_at=timezone.now(),
+            )
+            for n in range(followers)
+        )
+        _publish(author, f"Post for {followers}")
+        with CaptureQueriesContext(connection) as queries:
+            fan_out_publications()
+        return len(queries)
+
+    few, many = queries_to_tell(3), queries_to_tell(300)
+    # Emails are inserted in batches (500 a statement on PostgreSQL; SQLite's cap on a
+    # statement's parameters makes its batches smaller): never a query per follower.
+    assert many < few + 300 // 50

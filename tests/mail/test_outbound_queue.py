@@ -207,3 +207,18 @@ def test_editors_see_failed_emails_in_the_admin_and_only_superusers_queue_them_a
     )
     email.refresh_from_db()
     assert (email.status, email.attempts) == (OutboundEmail.Status.QUEUED, 0)
+
+
+@pytest.mark.django_db
+def test_pruning_deletes_old_sent_and_failed_emails_and_keeps_queued_ones():
+    old, failed, waiting, recent = (_queue_reset(f"r{n}@example.com") for n in range(4))
+    OutboundEmail.objects.filter(id=old.id).update(status=OutboundEmail.Status.SENT)
+    OutboundEmail.objects.filter(id=failed.id).update(status=OutboundEmail.Status.FAILED)
+    OutboundEmail.objects.filter(id__in=[old.id, failed.id, waiting.id]).update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+    OutboundEmail.objects.filter(id=recent.id).update(status=OutboundEmail.Status.SENT)
+
+    call_command("prune_sent_mail")
+
+    assert set(OutboundEmail.objects.values_list("id", flat=True)) == {waiting.id, recent.id}
