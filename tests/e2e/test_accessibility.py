@@ -9,8 +9,22 @@ from tests.e2e.site import WRITER
 
 pytestmark = pytest.mark.e2e
 
-ANONYMOUS_PAGES = ["/", "/search/?q=caching", "/search/?q=zzzznothing", "/sign-in/", "/sign-up/"]
-SIGNED_IN_PAGES = ["/", "/write/", "/write/new/", "/profile/", "/search/?q=templates"]
+ANONYMOUS_PAGES = [
+    "/",
+    "/search/?q=caching",
+    "/search/?q=zzzznothing",
+    "/sign-in/",
+    "/sign-up/",
+    "/follow/",
+]
+SIGNED_IN_PAGES = [
+    "/",
+    "/write/",
+    "/write/new/",
+    "/profile/",
+    "/profile/email/",
+    "/search/?q=templates",
+]
 
 PROBLEMS = """() => {
   const problems = [];
