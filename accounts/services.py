@@ -189,7 +189,12 @@ def _link_or_create(*, sub: str, email: str, email_verified: bool) -> User:
                     "with the identity provider to use it."
                 )
             existing.cognito_sub = sub
-            existing.save(update_fields=["cognito_sub", "updated_at"])
+            fields = ["cognito_sub", "updated_at"]
+            if existing.email_confirmed_at is None:
+                # A local sign-up never confirmed here: the provider has verified the address.
+                existing.email_confirmed_at = timezone.now()
+                fields.append("email_confirmed_at")
+            existing.save(update_fields=fields)
             return existing
     except IntegrityError:
         # Another request saw the same new identity first and created the row.

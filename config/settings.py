@@ -617,6 +617,18 @@ if MAIL_MAX_ATTEMPTS < 1 or MAIL_BATCH_SIZE < 1 or MAIL_WORKER_INTERVAL_SECONDS 
     raise ImproperlyConfigured(
         "MAIL_MAX_ATTEMPTS, MAIL_BATCH_SIZE and MAIL_WORKER_INTERVAL_SECONDS must be at least 1."
     )
+if (
+    min(
+        EMAIL_CONFIRMATION_MAX_AGE_SECONDS,
+        EMAIL_CONFIRMATION_RESENDS_PER_HOUR,
+        FOLLOW_CONFIRMATION_MAX_AGE_SECONDS,
+        FOLLOW_REQUESTS_PER_ADDRESS,
+        FOLLOW_REQUESTS_PER_IP,
+        FOLLOW_DIGEST_MAX_POSTS,
+    )
+    < 1
+):
+    raise ImproperlyConfigured("EMAIL_CONFIRMATION_* and FOLLOW_* settings must be at least 1.")
 if MAIL_RETRY_BASE_SECONDS < 1 or MAIL_RETRY_MAX_SECONDS < MAIL_RETRY_BASE_SECONDS:
     raise ImproperlyConfigured(
         "MAIL_RETRY_BASE_SECONDS must be at least 1 and at most MAIL_RETRY_MAX_SECONDS."

@@ -175,3 +175,15 @@ def test_accounts_made_any_other_way_are_confirmed():
 
     for user in [made_by_command, from_cognito, *writers]:
         assert user.is_email_confirmed, user.email
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_account_linked_by_a_verified_provider_address_is_confirmed(client):
+    _sign_up(client)
+
+    linked = services.user_for_identity(
+        sub="sub-nora", email="nora@example.com", email_verified=True, may_create=True
+    )
+
+    assert linked.email_confirmed_at is not None
+    assert User.objects.get(email="nora@example.com").is_email_confirmed
