@@ -65,10 +65,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_confirmed_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     # Emails the person chose to get (their email settings page, or one-click unsubscribe).
     emails_on_reply = models.BooleanField(
-        default=True, help_text="Email them when someone replies to their comment."
+        default=True,
+        db_default=True,
+        help_text="Email them when someone replies to their comment.",
     )
     emails_on_post_comment = models.BooleanField(
-        default=True, help_text="Email them when someone comments on their post."
+        default=True,
+        db_default=True,
+        help_text="Email them when someone comments on their post.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
