@@ -47,7 +47,7 @@ def test_a_newcomer_confirms_their_address_before_commenting(live_site, open_pag
     page.goto(_queued_confirmation_link(live_site, email))
     expect(page.get_by_text(email, exact=True)).to_be_visible()
     page.get_by_role("button", name="Confirm my address").click()
-    expect(page.get_by_role("status")).to_contain_text("Your email address is confirmed")
+    expect(page.locator(".messages")).to_contain_text("Your email address is confirmed")
     expect(page.get_by_text("Confirm your email address.")).to_have_count(0)
 
     page.goto(post)

@@ -49,7 +49,7 @@ def test_a_reader_follows_an_author_confirms_and_unsubscribes(live_site, open_pa
     confirmation = _queued(live_site, email, "follows/email/confirm_follow")
     page.goto(_path(confirmation, r"https?://\S+/follow/confirm/\S+/"))
     page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_role("status")).to_contain_text(f"{email} follows")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text(f"{email} follows")
 
     live_site.publish_post(author=WRITER, title="For my followers")
     live_site.manage("send_queued_mail")
@@ -58,4 +58,6 @@ def test_a_reader_follows_an_author_confirms_and_unsubscribes(live_site, open_pa
 
     page.goto(_path(announcement, r"https?://\S+/email/unsubscribe/\S+/"))
     page.get_by_role("button", name="Unsubscribe").click()
-    expect(page.get_by_role("status")).to_contain_text("no more emails about new posts you follow")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text(
+        "no more emails about new posts you follow"
+    )
