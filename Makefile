@@ -19,11 +19,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
 
-## run: install, migrate, seed demo content and serve http://127.0.0.1:$(PORT) with Daphne
+## run: install, migrate, seed demo content and serve http://127.0.0.1:$(PORT) with Daphne,
+## with the email worker beside it (emails are printed on the console)
 run: $(VENV)/.installed-runtime
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python -m config.serve -b 127.0.0.1 -p $(PORT) config.asgi:application
+	DEBUG=true $(BIN)/python manage.py send_queued_mail --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
+	DEBUG=true MAIL_SITE_URL=http://127.0.0.1:$(PORT) \
+		$(BIN)/python -m config.serve -b 127.0.0.1 -p $(PORT) config.asgi:application
 
 ## test: install and run the whole suite (against DATABASE_URL / REDIS_URL when set)
 test: $(VENV)/.installed-dev
@@ -34,7 +38,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy accounts api blog chunking config lib moderation realtime sessions_app
+	$(BIN)/mypy accounts api blog chunking config follows lib mail moderation realtime sessions_app
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev

@@ -89,7 +89,19 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("name", "bio", "avatar_url")}),
-        ("Identity", {"fields": ("cognito_sub", "last_login", "created_at", "updated_at")}),
+        (
+            "Identity",
+            {
+                "fields": (
+                    "cognito_sub",
+                    "email_confirmed_at",
+                    "last_login",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+        ("Email", {"fields": ("emails_on_reply", "emails_on_post_comment")}),
         ("Suspension", {"fields": ("suspended_until", "suspension_reason")}),
         (
             "Permissions",

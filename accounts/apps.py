@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import checks, openapi  # noqa: F401  (register checks, schema extension)
+        from accounts.mailing_lists import register_lists
+
+        register_lists()

@@ -3,11 +3,12 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 
 from accounts import services
 from accounts.models import User
 from lib.errors import InvalidInput
+from mail.services import enqueue_email
 
 
 class ServiceForm(forms.Form):
@@ -84,3 +85,18 @@ class BoundedSetPasswordForm(SetPasswordForm):
 
     def save(self, commit: bool = True) -> User:
         return services.set_password(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's forgot-password form, its link queued (mail.services), never sent in the request."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        enqueue_email(to=to_email, template="accounts/email/password_reset", context=context)

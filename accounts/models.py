@@ -76,6 +76,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     suspension_reason = models.CharField(
         max_length=SUSPENSION_REASON_MAX_LENGTH, blank=True, editable=False, db_default=""
     )
+    # When the address was shown to be this person's; None while a local sign-up has not
+    # followed its confirmation link (accounts.email_confirmation), and may not write. Every
+    # other way in (Cognito, which confirms itself; commands; the admin) is confirmed.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # Emails the person chose to get (their email settings page, or one-click unsubscribe).
+    emails_on_reply = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="Email them when someone replies to their comment.",
+    )
+    emails_on_post_comment = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="Email them when someone comments on their post.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +113,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def is_email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def display_name(self) -> str:

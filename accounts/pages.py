@@ -25,6 +25,7 @@ from accounts.forms import (
     ConfirmForm,
     EmailForm,
     ProfileForm,
+    QueuedPasswordResetForm,
     ServiceForm,
     SignInForm,
     SignUpForm,
@@ -39,7 +40,7 @@ from lib.errors import (
 )
 
 _SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
-_NO_CODES = "Accounts need no confirmation here."
+_NO_CODES = "Accounts here are confirmed by an emailed link, not a code."
 
 FormData = dict[str, Any]
 
@@ -173,8 +174,7 @@ class LocalPasswordForgot(auth_views.PasswordResetView):
     """Django's emailed reset link (providers that send no codes), within the address's budget."""
 
     template_name = "accounts/password_forgot.html"
-    email_template_name = "accounts/password_reset_email.txt"
-    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("accounts:password-forgot-sent")
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:

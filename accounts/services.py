@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import password_hashing
 from accounts.models import DeletedIdentity, User
@@ -59,9 +60,15 @@ def update_profile(
 
 
 def create_user(
-    *, email: str, password: str | None, name: str = "", is_staff: bool = False
+    *,
+    email: str,
+    password: str | None,
+    name: str = "",
+    is_staff: bool = False,
+    email_confirmed: bool = True,
 ) -> User:
-    """A new account; ``password`` None leaves it unusable (the identity provider signs in)."""
+    """A new account; ``password`` None leaves it unusable (the identity provider signs in).
+    ``email_confirmed`` False: it may not write until it follows its confirmation link."""
     email = email.strip().lower()
     errors: dict[str, list[str]] = {}
     try:
@@ -84,7 +91,12 @@ def create_user(
     try:
         with transaction.atomic():
             return User.objects.create_user(
-                email, None, password_hash=password_hash, name=name.strip(), is_staff=is_staff
+                email,
+                None,
+                password_hash=password_hash,
+                name=name.strip(),
+                is_staff=is_staff,
+                email_confirmed_at=timezone.now() if email_confirmed else None,
             )
     except IntegrityError:
         raise InvalidInput({"email": ["An account with this email already exists."]}) from None
@@ -179,7 +191,12 @@ def _link_or_create(*, sub: str, email: str, email_verified: bool) -> User:
                     "with the identity provider to use it."
                 )
             existing.cognito_sub = sub
-            existing.save(update_fields=["cognito_sub", "updated_at"])
+            fields = ["cognito_sub", "updated_at"]
+            if existing.email_confirmed_at is None:
+                # A local sign-up never confirmed here: the provider has verified the address.
+                existing.email_confirmed_at = timezone.now()
+                fields.append("email_confirmed_at")
+            existing.save(update_fields=fields)
             return existing
     except IntegrityError:
         # Another request saw the same new identity first and created the row.
@@ -200,3 +217,30 @@ def ensure_subject(*, user: User) -> str:
     # The update only fills an empty subject, so the row now has one (ours or a racer's).
     assert user.cognito_sub is not None
     return user.cognito_sub
+
+
+def update_email_settings(*, user: User, on_reply: bool, on_post_comment: bool) -> User:
+    """Which notification emails ``user`` gets (their email settings page)."""
+    user.emails_on_reply = on_reply
+    user.emails_on_post_comment = on_post_comment
+    with transaction.atomic():
+        user.save(update_fields=["emails_on_reply", "emails_on_post_comment", "updated_at"])
+    return user
+
+
+def stop_reply_emails(user_id: str) -> bool:
+    """One-click unsubscribe from reply notifications; False when they were already off."""
+    return _switch_off(user_id, "emails_on_reply")
+
+
+def stop_post_comment_emails(user_id: str) -> bool:
+    """One-click unsubscribe from new-comment notifications; False when already off."""
+    return _switch_off(user_id, "emails_on_post_comment")
+
+
+def _switch_off(user_id: str, field: str) -> bool:
+    try:
+        with transaction.atomic():
+            return bool(User.objects.filter(pk=user_id, **{field: True}).update(**{field: False}))
+    except ValidationError:
+        return False  # not a user id: nobody to unsubscribe

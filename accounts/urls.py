@@ -2,13 +2,23 @@
 
 from django.urls import path
 
-from accounts import endpoints, pages
+from accounts import email_confirmation_pages, email_settings_pages, endpoints, pages
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-up/", pages.sign_up, name="sign-up"),
     path("sign-up/confirm/", pages.confirm, name="confirm"),
     path("sign-up/resend-code/", pages.resend_code, name="resend-code"),
+    path(
+        "email/confirm/again/",
+        email_confirmation_pages.resend_confirmation,
+        name="resend-confirmation",
+    ),
+    path(
+        "email/confirm/<str:token>/",
+        email_confirmation_pages.confirm_email,
+        name="confirm-email",
+    ),
     path("sign-in/", pages.sign_in, name="sign-in"),
     path("sign-out/", pages.sign_out, name="sign-out"),
     path("password/forgot/", pages.password_forgot, name="password-forgot"),
@@ -20,6 +30,7 @@ urlpatterns = [
         name="password-reset-link",
     ),
     path("profile/", pages.profile, name="profile"),
+    path("profile/email/", email_settings_pages.email_settings, name="email-settings"),
     path("auth/token", endpoints.TokenView.as_view(), name="token"),
     path("auth/token/refresh", endpoints.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/session-token", endpoints.SessionTokenView.as_view(), name="session-token"),

@@ -16,7 +16,7 @@ from blog.forms import PostEditForm, PostForm
 from blog.models import Post
 from blog.pagination import PAGE_SIZE, PAGE_SIZE_MAX
 from blog.rendering import derive_excerpt
-from lib.errors import InvalidInput, TooManyRequests
+from lib.errors import Forbidden, InvalidInput, TooManyRequests
 from lib.html_errors import as_http_errors
 
 
@@ -71,6 +71,9 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
             )
     except InvalidInput as error:
         form.add_service_errors(error)
+        return None
+    except Forbidden as error:
+        form.add_error(None, error.message)
         return None
     messages.success(request, _saved_message(post))
     return redirect("blog:edit-post", post_id=post.id)

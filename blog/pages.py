@@ -22,7 +22,7 @@ from blog.pagination import PAGE_SIZE, Page
 from blog.rendering import post_html, post_reading_minutes
 from blog.search import SEARCH_QUERY_MAX_LENGTH
 from blog.structured_data import blog_posting
-from lib.errors import InvalidInput
+from lib.errors import Forbidden, InvalidInput
 from lib.html_errors import as_http_errors
 from realtime.event_log import page_position
 
@@ -105,6 +105,9 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(comment.get_absolute_url())
         except InvalidInput as error:
             form.add_service_errors(error)
+        except Forbidden as error:
+            form.add_error(None, error.message)
+            return _render_post(request, post, comment_form=form, status=403)
     return _render_post(request, post, comment_form=form, status=400)
 
 

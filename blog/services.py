@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.email_confirmation import require_confirmed_email
 from accounts.models import User
 from api.rate_limits import parse_rate
 from blog import revisions, view_counts
@@ -33,7 +34,9 @@ from blog.models import (
     PostRevision,
     PostSlug,
 )
+from blog.notifications import notify_on_commit
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
+from follows.services import record_publication, withdraw_publication
 from lib import counters
 from lib.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from lib.text import has_uncarriable_characters
@@ -177,7 +180,9 @@ def create_post(
     publish_at: datetime | None = None,
 ) -> Post:
     """A new post; its slug comes from ``slug`` or the title and never collides. A draft with
-    ``publish_at`` is scheduled (``publish_due_posts`` publishes it then)."""
+    ``publish_at`` is scheduled (``publish_due_posts`` publishes it then). Its author must have
+    confirmed their email address (Forbidden otherwise)."""
+    require_confirmed_email(user=author)
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     if publish_at is not None:
         _check_publish_at(publish_at, is_published=published)
@@ -200,7 +205,21 @@ def create_post(
         revisions.record(post=post, saved_by=author, kind=PostRevision.Kind.CREATED)
         if post.published:
             announce(post_change(post, "created"))
+            _record_publication(post)
     return post
+
+
+def _record_publication(post: Post) -> None:
+    """The post's first publication, for its email followers (the worker tells them)."""
+    assert post.published_at is not None
+    record_publication(
+        post_id=post.id,
+        author_id=post.author_id,
+        title=post.title,
+        path=post.get_absolute_url(),
+        excerpt=post.excerpt,
+        published_at=post.published_at,
+    )
 
 
 def _check_new_slug(post: Post, slug: str) -> None:
@@ -284,9 +303,12 @@ def update_post(
             announce(post_change(post, "updated"))
         elif post.published:
             announce(post_change(post, "created"))
+            if not was_public:
+                _record_publication(post)
         elif was_published:
             # Unpublished: gone, as far as readers are concerned.
             announce(post_change(post, "deleted"))
+            withdraw_publication(post_id=post.id)
     return post
 
 
@@ -398,6 +420,7 @@ def delete_post(*, post: Post) -> None:
     with transaction.atomic():
         if post.published:
             announce(post_change(post, "deleted"))
+        withdraw_publication(post_id=post.id)
         post.delete()
 
 
@@ -435,7 +458,9 @@ def create_comment(
     *, author: User, post: Post, content: str, parent: Comment | None = None
 ) -> Comment:
     """Add a comment to a published post; a reply stays on its parent's post, and a reply
-    deeper than settings.COMMENT_MAX_DEPTH attaches to the deepest allowed ancestor."""
+    deeper than settings.COMMENT_MAX_DEPTH attaches to the deepest allowed ancestor. Its
+    author must have confirmed their email address (Forbidden otherwise)."""
+    require_confirmed_email(user=author)
     _check_comment_content(content)
     if not post.published:
         raise InvalidInput({"postId": ["Comments are open on published posts only."]})
@@ -453,6 +478,8 @@ def create_comment(
             status=status,
         )
         announce(held_comment(comment) if comment.is_held else comment_change(comment, "created"))
+        if not comment.is_held:
+            notify_on_commit(comment=comment)  # a held comment's, once released
     return comment
 
 
@@ -518,6 +545,7 @@ def release_comment(*, comment: Comment) -> None:
         comment.status = CommentStatus.VISIBLE
         if comment.post.published:
             announce(comment_change(comment, "created"))
+        notify_on_commit(comment=comment)  # as if it were new: its replies' authors hear now
 
 
 def reject_comment(*, comment: Comment) -> None:

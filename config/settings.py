@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "realtime",
     # After blog and accounts: its admin extends theirs (moderation/admin.py).
     "moderation",
+    "mail",
+    "follows",
     "config.apps.InkwellConfig",
 ]
 
@@ -499,8 +501,6 @@ if AUTH_MAX_CONCURRENT_HASHES < 1 or AUTH_HASH_WAIT_MILLISECONDS < 0:
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "blog:home"
 LOGOUT_REDIRECT_URL = "blog:home"
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inkwell <no-reply@localhost>")
 
 # --- Realtime (the /event/realtime WebSocket) -----------------------------------------
 
@@ -622,6 +622,76 @@ if POST_REVISIONS_KEPT < 1:
 if POST_REVISION_COALESCE_SECONDS < 0 or POST_REVISION_DIFF_MAX_LINES < 0:
     raise ImproperlyConfigured(
         "POST_REVISION_COALESCE_SECONDS and POST_REVISION_DIFF_MAX_LINES cannot be negative."
+    )
+
+# --- Email (mail/: the outbound queue and its worker) ----------------------------------
+
+# Requests only queue email; ``manage.py send_queued_mail [--loop]`` sends it through this
+# backend: SMTP once EMAIL_HOST is set, else the console (``make run``), unless EMAIL_BACKEND
+# names another.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL exclude each other.")
+# Seconds one SMTP operation may block the worker (never a request).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Inkwell <no-reply@localhost>")
+# The site's address as readers reach it: links in emails (the worker has no request to ask).
+# Production sets its https:// address; one-click unsubscribe (RFC 8058) needs https.
+MAIL_SITE_URL = env_str("MAIL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Attempts per email (the first included) before it stays failed, shown in the admin; the
+# wait after the n-th failure is MAIL_RETRY_BASE_SECONDS * 2^(n-1), at most
+# MAIL_RETRY_MAX_SECONDS.
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
+MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 60)
+MAIL_RETRY_MAX_SECONDS = env_int("MAIL_RETRY_MAX_SECONDS", 6 * 3600)
+# How long a worker holds the emails it took before another may take them (it died mid-send);
+# above EMAIL_TIMEOUT times MAIL_BATCH_SIZE is safe.
+MAIL_SEND_LEASE_SECONDS = env_int("MAIL_SEND_LEASE_SECONDS", 30 * 60)
+# Emails one worker takes, and sends over one connection, at a time.
+MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 50)
+# With --loop, the worker's wait when nothing is due.
+MAIL_WORKER_INTERVAL_SECONDS = env_int("MAIL_WORKER_INTERVAL_SECONDS", 5)
+# A sign-up's confirmation link works once, for this long; a signed-in, unconfirmed account
+# may ask for a new one this many times an hour.
+EMAIL_CONFIRMATION_MAX_AGE_SECONDS = env_int("EMAIL_CONFIRMATION_MAX_AGE_SECONDS", 3 * 86400)
+EMAIL_CONFIRMATION_RESENDS_PER_HOUR = env_int("EMAIL_CONFIRMATION_RESENDS_PER_HOUR", 3)
+# Following the site or an author by email (follows/): a confirmation link works once, for
+# this long; an address, and a client address, may ask to follow this many times an hour
+# (each request sends an email); a digest lists at most this many posts (the newest).
+FOLLOW_CONFIRMATION_MAX_AGE_SECONDS = env_int("FOLLOW_CONFIRMATION_MAX_AGE_SECONDS", 7 * 86400)
+FOLLOW_REQUESTS_PER_ADDRESS = env_int("FOLLOW_REQUESTS_PER_ADDRESS", 3)
+FOLLOW_REQUESTS_PER_IP = env_int("FOLLOW_REQUESTS_PER_IP", 20)
+FOLLOW_DIGEST_MAX_POSTS = env_int("FOLLOW_DIGEST_MAX_POSTS", 50)
+if MAIL_MAX_ATTEMPTS < 1 or MAIL_BATCH_SIZE < 1 or MAIL_WORKER_INTERVAL_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "MAIL_MAX_ATTEMPTS, MAIL_BATCH_SIZE and MAIL_WORKER_INTERVAL_SECONDS must be at least 1."
+    )
+if (
+    min(
+        EMAIL_CONFIRMATION_MAX_AGE_SECONDS,
+        EMAIL_CONFIRMATION_RESENDS_PER_HOUR,
+        FOLLOW_CONFIRMATION_MAX_AGE_SECONDS,
+        FOLLOW_REQUESTS_PER_ADDRESS,
+        FOLLOW_REQUESTS_PER_IP,
+        FOLLOW_DIGEST_MAX_POSTS,
+    )
+    < 1
+):
+    raise ImproperlyConfigured("EMAIL_CONFIRMATION_* and FOLLOW_* settings must be at least 1.")
+if MAIL_RETRY_BASE_SECONDS < 1 or MAIL_RETRY_MAX_SECONDS < MAIL_RETRY_BASE_SECONDS:
+    raise ImproperlyConfigured(
+        "MAIL_RETRY_BASE_SECONDS must be at least 1 and at most MAIL_RETRY_MAX_SECONDS."
     )
 
 # --- Typing (django-stubs) ------------------------------------------------------------

@@ -17,4 +17,8 @@ urlpatterns = [
     path("", include("moderation.urls")),
     # Identity: sign-up/in pages, /auth/* token endpoints, /.well-known/jwks.json
     path("", include("accounts.urls")),
+    # Where email links lead: /email/unsubscribe/<token>/
+    path("", include("mail.urls")),
+    # Following the site or an author by email: /follow/
+    path("", include("follows.urls")),
 ]

@@ -24,7 +24,7 @@ class IdentityProvider(Protocol):
     """What the site asks of whoever holds the passwords and signs the tokens."""
 
     # Sign-up is confirmed, and a forgotten password reset, with a code emailed by the
-    # provider (else accounts need no confirmation and resets are links this site mails).
+    # provider (else both are links this site mails: accounts.email_confirmation, resets).
     confirms_by_code: bool
     # A valid token whose ``sub`` has no account yet creates one (the person signed up at
     # the provider, not here); else every legitimate token's ``sub`` already has a row.

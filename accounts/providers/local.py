@@ -1,7 +1,8 @@
 """The embedded provider: Django password hashing, and Cognito-shaped RS256 JWTs signed here.
 
-Accounts need no confirmation and forgotten passwords are reset by an emailed link (Django's
-views, in accounts.pages), so the code-based operations of the interface are NotFound here.
+Accounts are confirmed, and forgotten passwords reset, by emailed links
+(accounts.email_confirmation, and Django's views in accounts.pages), so the code-based
+operations of the interface are NotFound here.
 """
 
 import time
@@ -14,7 +15,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.utils.crypto import salted_hmac
 
-from accounts import keys, password_hashing, services
+from accounts import email_confirmation, keys, password_hashing, services
 from accounts.jwks import Jwk
 from accounts.models import User
 from accounts.session_tokens import SessionToken, TokenKind, token_kind
@@ -79,7 +80,11 @@ def signing_keys(refresh: bool) -> dict[str, Jwk]:
 
 
 def sign_up(*, email: str, password: str, name: str) -> User | None:
-    return services.create_user(email=email, password=password, name=name)
+    """The new account, signed in at once but unable to write until it follows the link
+    mailed to it (accounts.email_confirmation)."""
+    user = services.create_user(email=email, password=password, name=name, email_confirmed=False)
+    email_confirmation.send_confirmation(user=user)
+    return user
 
 
 def confirm_sign_up(*, email: str, code: str) -> None:

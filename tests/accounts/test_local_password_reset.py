@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from django.core import mail
 
 from tests.conftest import PASSWORD
+from tests.mail_outbox import deliver_queued
 
 NEW_PASSWORD = "a sturdy new passphrase"
 
@@ -13,7 +13,7 @@ NEW_PASSWORD = "a sturdy new passphrase"
 @pytest.mark.django_db
 def test_emailed_link_sets_a_new_password(client, author):
     client.post("/password/forgot/", {"email": "AUTHOR@example.com"})
-    (message,) = mail.outbox
+    (message,) = deliver_queued()
     link = re.search(r"http://testserver(/password/reset/\S+)", message.body).group(1)
 
     form = client.get(link, follow=True)
@@ -34,4 +34,4 @@ def test_unknown_address_gets_the_same_answer_and_no_email(client):
     answer = client.post("/password/forgot/", {"email": "nobody@example.com"})
 
     assert answer["Location"] == "/password/forgot/sent/"
-    assert mail.outbox == []
+    assert deliver_queued() == []

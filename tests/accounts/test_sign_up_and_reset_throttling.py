@@ -2,9 +2,9 @@
 addresses or sending reset mail past the budget is answered 429."""
 
 import pytest
-from django.core import mail
 
 from accounts.models import User
+from tests.mail_outbox import deliver_queued
 
 PASSWORD = "a sturdy new passphrase"
 
@@ -46,7 +46,7 @@ def test_reset_mail_stops_past_the_addresss_budget(client, author, settings):
     ]
 
     assert statuses == [302, 302, 429]
-    assert len(mail.outbox) == 2
+    assert len(deliver_queued()) == 2
 
 
 @pytest.mark.django_db

@@ -16,6 +16,9 @@ INFRASTRUCTURE = [
     ("chunking", "chunkedcall"),
     ("api", "idempotencykey"),
     ("accounts", "deletedidentity"),
+    # Followers' addresses: personal data moderation does not need.
+    ("follows", "follow"),
+    ("follows", "publication"),
 ]
 
 
@@ -58,16 +61,21 @@ def test_the_editors_group_holds_exactly_the_moderation_permissions():
         ("moderation", "view_report"),
         ("moderation", "change_report"),
         ("moderation", "view_moderationaction"),
+        # What was emailed, and what failed and why (mail 0002).
+        ("mail", "view_outboundemail"),
     }
 
 
-def test_an_editor_sees_posts_comments_users_the_queue_and_the_log_only(client, group_editor):
+def test_an_editor_sees_posts_comments_users_the_queue_the_log_and_the_email_queue_only(
+    client, group_editor
+):
     assert _index_models(client, group_editor) == {
         ("blog", "post"),
         ("blog", "comment"),
         ("accounts", "user"),
         ("moderation", "report"),
         ("moderation", "moderationaction"),
+        ("mail", "outboundemail"),
     }
 
 

@@ -22,6 +22,8 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://inkwell@db.invalid:5432/inkwell",
     "REDIS_URL": "redis://cache.invalid:6379/0",
     "JWT_PRIVATE_KEY": "",
+    "EMAIL_HOST": "smtp.invalid",
+    "MAIL_SITE_URL": "https://inkwell.example",
 }
 
 
@@ -56,7 +58,13 @@ def test_deploy_check_names_the_missing_services_and_secret(tmp_path):
     env = {key: PRODUCTION[key] for key in ("DEBUG", "ALLOWED_HOSTS", "HTTPS")}
     result = _deploy_check(env, tmp_path)
     assert result.returncode == 1
-    for check_id in ("inkwell.E001", "inkwell.E002", "inkwell.E011", "inkwell.W001"):
+    for check_id in (
+        "inkwell.E001",
+        "inkwell.E002",
+        "inkwell.E011",
+        "inkwell.W001",
+        "inkwell.W020",
+    ):
         assert check_id in result.stderr
 
 

@@ -18,8 +18,16 @@ ANONYMOUS_PAGES = [
     "/sign-in/",
     "/sign-up/",
     "/password/forgot/",
+    "/follow/",
 ]
-SIGNED_IN_PAGES = ["/", "/write/", "/write/new/", "/profile/", "/search/?q=templates"]
+SIGNED_IN_PAGES = [
+    "/",
+    "/write/",
+    "/write/new/",
+    "/profile/",
+    "/profile/email/",
+    "/search/?q=templates",
+]
 
 PROBLEMS = """() => {
   const problems = [];
