@@ -30,7 +30,7 @@ urlpatterns = [
         name="password-reset-link",
     ),
     path("profile/", pages.profile, name="profile"),
-    path("profile/email/", email_settings_pages.email_settings, name="email-settings"),
+    path("profile/notifications/", email_settings_pages.email_settings, name="email-settings"),
     path("auth/token", endpoints.TokenView.as_view(), name="token"),
     path("auth/token/refresh", endpoints.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/session-token", endpoints.SessionTokenView.as_view(), name="session-token"),

@@ -195,11 +195,11 @@ def test_the_unsubscribe_page_asks_first_and_a_tampered_link_changes_nothing(
 def test_email_settings_page_switches_each_email(client, author):
     client.force_login(author)
 
-    page = client.get("/profile/email/")
-    answer = client.post("/profile/email/", {"on_reply": "on"})
+    page = client.get("/profile/notifications/")
+    answer = client.post("/profile/notifications/", {"on_reply": "on"})
 
     assert 'name="on_post_comment"' in page.content.decode()
-    assert answer["Location"] == "/profile/email/"
+    assert answer["Location"] == "/profile/notifications/"
     author.refresh_from_db()
     assert (author.emails_on_reply, author.emails_on_post_comment) == (True, False)
 

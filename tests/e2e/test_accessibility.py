@@ -25,7 +25,7 @@ SIGNED_IN_PAGES = [
     "/write/",
     "/write/new/",
     "/profile/",
-    "/profile/email/",
+    "/profile/notifications/",
     "/search/?q=templates",
 ]
 
