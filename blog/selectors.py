@@ -10,8 +10,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Case,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -19,9 +21,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.text import slugify
 
 from accounts.models import User
-from blog.models import Comment, Post
+from blog.models import Comment, Post, PostTag, Tag
 from blog.pagination import (
     Page,
     Position,
@@ -58,12 +61,19 @@ def _live_comment_count() -> Coalesce:
     return Coalesce(Subquery(comments, output_field=IntegerField()), 0)
 
 
+def _with_tags() -> Prefetch:
+    """A post's tags, by slug: one query for a whole page of posts."""
+    return Prefetch("tags", queryset=Tag.objects.only("name", "slug").order_by("slug"))
+
+
 def _summaries() -> QuerySet[Post]:
-    """Posts with what a listing shows: author (joined) and live comment count (annotated)."""
+    """Posts with what a listing shows: author (joined), live comment count (annotated) and
+    tags (prefetched)."""
     return (
         Post.objects.select_related("author")
         .defer("content", "content_html")
         .annotate(comment_count=_live_comment_count())
+        .prefetch_related(_with_tags())
     )
 
 
@@ -113,11 +123,18 @@ def post_page(
     cursor: str | None = None,
     author_id: UUID | None = None,
     published: bool = True,
+    tag: str | None = None,
+    with_content: bool = False,
 ) -> Page[Post]:
-    """Newest first: published posts by their publication time. ``published=False`` lists the
-    viewer's own drafts (nobody else's), by their creation time."""
+    """Newest first: published posts by their publication time (those filed under the
+    ``tag`` slug, when given). ``published=False`` lists the viewer's own drafts (nobody
+    else's), by their creation time. ``with_content`` loads the content too (full feeds)."""
     position = decode_position(cursor) if cursor else None
-    posts = _listing(_summaries(), viewer, position, author_id, published)
+    summaries = _summaries().defer(None) if with_content else _summaries()
+    if tag is not None:
+        posts = _tagged_listing(summaries, tag, position)
+    else:
+        posts = _listing(summaries, viewer, position, author_id, published)
     items = list(posts[: limit + 1])
     next_cursor = None
     if len(items) > limit:
@@ -134,11 +151,16 @@ def post_row_page(
     cursor: str | None = None,
     author_id: UUID | None = None,
     published: bool = True,
+    tag: str | None = None,
 ) -> Page[dict[str, Any]]:
-    """``post_page`` as ``SUMMARY_COLUMNS`` rows, for outputs built without model instances.
-    Published posts (the same for every viewer) come from a query compiled once per shape."""
+    """``post_page`` as ``SUMMARY_COLUMNS`` rows and each row's ``tags``, for outputs built
+    without model instances. Published posts (the same for every viewer) come from a query
+    compiled once per shape."""
     position = decode_position(cursor) if cursor else None
-    if published:
+    if tag is not None:
+        posts = Post.objects.annotate(comment_count=_live_comment_count())
+        rows = list(_tagged_listing(posts, tag, position).values(*SUMMARY_COLUMNS)[: limit + 1])
+    elif published:
         rows = _PUBLISHED_ROWS.rows(
             limit=limit + 1,
             before=position.at if position else None,
@@ -154,7 +176,23 @@ def post_row_page(
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = encode_position(Position(last[_order_field(published)], last["id"]))
+    _add_tags(rows)
     return Page(rows, next_cursor)
+
+
+def _add_tags(rows: list[dict[str, Any]]) -> None:
+    """Each row's ``tags`` (``{"name", "slug"}``, by slug), from one query for the page."""
+    tags: dict[UUID, list[dict[str, str]]] = {row["id"]: [] for row in rows}
+    if tags:
+        filings = (
+            PostTag.objects.filter(post_id__in=list(tags))
+            .order_by("tag__slug")
+            .values_list("post_id", "tag__name", "tag__slug")
+        )
+        for post_id, name, slug in filings:
+            tags[post_id].append({"name": name, "slug": slug})
+    for row in rows:
+        row["tags"] = tags[row["id"]]
 
 
 def _published_rows(
@@ -202,6 +240,21 @@ def _listing(
     return posts.order_by(f"-{order}", "-id")
 
 
+def _tagged_listing(posts: QuerySet[Post], tag: str, position: Position | None) -> QuerySet[Post]:
+    """Published posts filed under the ``tag`` slug, newest first, from the filings' own
+    index (``blog_posttag_listing_idx``): the tag's id is read first (an InitPlan), so the
+    scan of its filings comes in the index's order, a page at a time."""
+    tag_id = Subquery(Tag.objects.filter(slug=tag).values("id")[:1])
+    # One filter() call: every condition on the same filing (join) of the post.
+    filed = Q(post_tags__tag_id=tag_id, post_tags__published_at__isnull=False)
+    if position is not None:
+        filed &= Q(post_tags__published_at__lte=position.at) & (
+            Q(post_tags__published_at__lt=position.at)
+            | Q(post_tags__published_at=position.at, id__lt=position.id)
+        )
+    return posts.filter(filed, published=True).order_by("-post_tags__published_at", "-id")
+
+
 def _order_field(published: bool) -> str:
     """What a listing orders by: published posts by when they were first published (the
     ``blog_post_published_idx`` order), drafts by when they were started."""
@@ -223,6 +276,7 @@ def post_to_show(*, viewer: Viewer, slug: str | None = None, post_id: UUID | Non
         Post.objects.select_related("author")
         .only(*(field.name for field in Post._meta.concrete_fields), *_SHOWN_AUTHOR_COLUMNS)
         .annotate(comment_count=_live_comment_count())
+        .prefetch_related(_with_tags())
     )
     return _one_post(posts, viewer, slug, post_id)
 
@@ -398,16 +452,21 @@ def comment_for_edit(*, user: Viewer, comment_id: UUID) -> Comment:
 
 
 def search_posts(
-    *, viewer: Viewer, query: str, limit: int, cursor: str | None = None
+    *, viewer: Viewer, query: str, limit: int, cursor: str | None = None, tag: str | None = None
 ) -> "Page[SearchHit]":
-    """Published posts matching ``query``, best first, each with a ``headline`` snippet whose
-    matches are wrapped in HIGHLIGHT_START / HIGHLIGHT_STOP (see ``blog.search``)."""
+    """Published posts matching ``query`` (and filed under the ``tag`` slug, when given), best
+    first, each with a ``headline`` snippet whose matches are wrapped in HIGHLIGHT_START /
+    HIGHLIGHT_STOP (see ``blog.search``)."""
     offset = decode_offset(cursor) if cursor else 0
     if offset > SEARCH_CANDIDATES:
         raise InvalidInput({"cursor": ["This cursor is not valid."]})
     if "\x00" in query:
         raise InvalidInput({"query": ["A search cannot contain NUL characters."]})
     published = _summaries().filter(published=True)
+    if tag is not None:
+        published = published.filter(
+            Exists(_public_filings().filter(post=OuterRef("pk"), tag__slug=tag))
+        )
     items = matching_posts(published, query=query, offset=offset, limit=limit + 1)
     next_cursor = None
     if len(items) > limit:
@@ -422,3 +481,57 @@ def reply_parent(*, post: Post, comment_id: UUID) -> Comment:
     if parent is None:
         raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
     return parent
+
+
+# --- tags ---------------------------------------------------------------------------------
+# A tag exists for readers only while a published post carries it: one used only by drafts
+# (someone else's, or anyone's) is not found, listed, suggested or counted.
+
+
+def _public_filings() -> QuerySet[PostTag]:
+    """Filings of published posts (a draft's filing has no listing time)."""
+    return PostTag.objects.filter(published_at__isnull=False)
+
+
+def _public_post_count() -> Count:
+    return Count("post_tags", filter=Q(post_tags__published_at__isnull=False))
+
+
+def public_tag(*, slug: str) -> Tag:
+    """The tag at ``slug`` with its ``post_count`` of published posts; NotFound if none."""
+    tag = Tag.objects.filter(slug=slug).annotate(post_count=_public_post_count()).first()
+    if tag is None or not tag.post_count:  # type: ignore[attr-defined]
+        raise NotFound("No such tag.")
+    return tag
+
+
+def public_tags(*, limit: int) -> list[Tag]:
+    """The ``limit`` tags with the most published posts (``post_count``), by slug."""
+    tags = list(
+        Tag.objects.annotate(post_count=_public_post_count())
+        .filter(post_count__gt=0)
+        .order_by("-post_count", "slug")[:limit]
+    )
+    return sorted(tags, key=lambda tag: tag.slug)
+
+
+def tags_with_posts() -> QuerySet[Tag]:
+    """Every tag a published post carries, by slug (the sitemap's)."""
+    return Tag.objects.filter(Exists(_public_filings().filter(tag=OuterRef("pk")))).order_by("slug")
+
+
+def tag_suggestions(*, viewer: Viewer, prefix: str, limit: int) -> list[Tag]:
+    """Tags whose slug starts with ``prefix`` slugified (the tag's own ``LIKE`` index), that
+    the viewer may know of: those on published posts and on the viewer's own drafts."""
+    slug_prefix = slugify(prefix).strip("-")
+    if not slug_prefix:
+        return []
+    seen = Q(published_at__isnull=False)
+    if viewer.is_authenticated:
+        seen |= Q(post__author_id=viewer.pk)
+    return list(
+        Tag.objects.filter(slug__startswith=slug_prefix)
+        .filter(Exists(PostTag.objects.filter(seen, tag=OuterRef("pk"))))
+        .order_by("slug")
+        .only("name", "slug")[:limit]
+    )

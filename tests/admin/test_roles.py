@@ -53,19 +53,23 @@ def test_the_editors_group_holds_exactly_the_moderation_permissions():
         ("blog", "view_comment"),
         ("blog", "change_comment"),
         ("blog", "delete_comment"),
+        ("blog", "view_tag"),
+        ("blog", "change_tag"),
+        ("blog", "delete_tag"),
         ("accounts", "view_user"),
     }
 
 
-def test_an_editor_sees_posts_comments_and_users_only(client, group_editor):
+def test_an_editor_sees_posts_comments_tags_and_users_only(client, group_editor):
     assert _index_models(client, group_editor) == {
         ("blog", "post"),
         ("blog", "comment"),
+        ("blog", "tag"),
         ("accounts", "user"),
     }
 
 
-@pytest.mark.parametrize("model", ["post", "comment"])
+@pytest.mark.parametrize("model", ["post", "comment", "tag"])
 def test_an_editor_opens_the_moderation_changelists(client, group_editor, model):
     client.force_login(group_editor)
     assert client.get(reverse(f"admin:blog_{model}_changelist")).status_code == 200

@@ -17,6 +17,7 @@ CATALOGUE = {
     "post.create": "mutation",
     "post.update": "mutation",
     "post.delete": "mutation",
+    "tag.search": "query",
     "comment.list": "query",
     "comment.create": "mutation",
     "comment.update": "mutation",
