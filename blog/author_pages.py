@@ -14,6 +14,7 @@ from blog.forms import PostEditForm, PostForm
 from blog.models import Post
 from blog.pagination import PAGE_SIZE, PAGE_SIZE_MAX
 from blog.rendering import derive_excerpt, render_markdown
+from blog.tag_names import split_tag_text
 from lib.errors import InvalidInput
 from lib.html_errors import as_http_errors
 
@@ -48,6 +49,7 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 content=data["content"],
                 excerpt=data["excerpt"],
                 published=publish,
+                tags=split_tag_text(data["tags"]),
             )
         else:
             post = services.update_post(
@@ -57,6 +59,7 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 excerpt=data["excerpt"],
                 published=True if publish else None,
                 slug=data["slug"],
+                tags=split_tag_text(data["tags"]),
             )
     except InvalidInput as error:
         form.add_service_errors(error)
@@ -95,6 +98,7 @@ def edit_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
         "content": post.content,
         "excerpt": "" if derived else post.excerpt,
         "slug": post.slug,
+        "tags": ", ".join(tag.name for tag in post.tags.all()),
     }
     form = PostEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and (saved := _editor(request, form, post)):

@@ -26,6 +26,12 @@ class PostForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Leave blank to use the opening words of the post.",
     )
+    # Checked by the services (blog.tag_names), whose messages name the tag at fault.
+    tags = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-tag-picker": ""}),
+        help_text="Comma-separated, e.g. “Django, Web performance”. New tags are created.",
+    )
 
 
 class PostEditForm(PostForm):

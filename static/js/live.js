@@ -307,6 +307,7 @@ function postForm(form, link) {
       const input = { title: value("title"), content: value("content"), excerpt: value("excerpt") };
       // A saved post's editor has its slug (a new post takes one from its title).
       if (form.querySelector("[name=slug]")) input.slug = value("slug");
+      if (form.querySelector("[name=tags]")) input.tags = value("tags").split(",");
       const post = form.dataset.postId
         ? await send("post.update", { id: form.dataset.postId, ...input, ...(publish ? { published: true } : {}) })
         : await send("post.create", { ...input, published: publish });
