@@ -19,7 +19,7 @@ function enhance(input) {
   list.id = listId;
   list.className = "tag-suggestions";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Existing tags");
+  list.setAttribute("aria-label", "Suggestions");
   list.hidden = true;
   const wrapper = document.createElement("div");
   wrapper.className = "tag-picker";
