@@ -21,7 +21,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils.text import slugify
 
 from accounts.models import User
 from blog.models import Comment, Post, PostTag, Tag
@@ -34,6 +33,7 @@ from blog.pagination import (
     encode_position,
 )
 from blog.search import SEARCH_CANDIDATES, matching_posts
+from blog.tag_names import tag_name
 from lib.compiled_query import CompiledQuery
 from lib.errors import Forbidden, InvalidInput, NotFound
 
@@ -523,9 +523,10 @@ def tags_with_posts() -> QuerySet[Tag]:
 def tag_suggestions(*, viewer: Viewer, prefix: str, limit: int) -> list[Tag]:
     """Tags whose slug starts with ``prefix`` slugified (the tag's own ``LIKE`` index), that
     the viewer may know of: those on published posts and on the viewer's own drafts."""
-    slug_prefix = slugify(prefix).strip("-")
-    if not slug_prefix:
-        return []
+    try:
+        slug_prefix = tag_name(prefix).slug
+    except InvalidInput:
+        return []  # nothing a tag's address could start with
     seen = Q(published_at__isnull=False)
     if viewer.is_authenticated:
         seen |= Q(post__author_id=viewer.pk)

@@ -11,6 +11,9 @@ from lib.errors import InvalidInput
 from lib.text import has_uncarriable_characters
 
 _SPACES = re.compile(r"\s+")
+# Signs that name a language on their own ("C++", "C#", "F#"): spelled out in the slug, so
+# "C++" and "C#" are two tags, not both "c".
+_SPELLED_SIGNS = str.maketrans({"+": " plus ", "#": " sharp "})
 # What a cut-off name shows of itself in an error message.
 _SHOWN_CHARS = 30
 
@@ -32,14 +35,15 @@ def tag_name(raw: str) -> TagName:
     ``tags`` field otherwise."""
     if has_uncarriable_characters(raw):
         raise InvalidInput({"tags": ["A tag cannot contain control characters."]})
-    name = _SPACES.sub(" ", raw).strip()
+    # A leading "#" is how people write a tag ("#django"), not part of its name.
+    name = _SPACES.sub(" ", raw).strip().lstrip("#").strip()
     if len(name) > TAG_NAME_MAX_LENGTH:
         raise InvalidInput(
             {"tags": [f"The tag {_shown(name)} is longer than {TAG_NAME_MAX_LENGTH} characters."]}
         )
     if "," in name:
         raise InvalidInput({"tags": [f"The tag {_shown(name)} contains a comma."]})
-    slug = slugify(name).strip("-")
+    slug = slugify(name.translate(_SPELLED_SIGNS)).strip("-")
     if len(slug) > TAG_SLUG_MAX_LENGTH:
         # Some characters spell out longer (a ligature, a squared unit): the address is too long.
         raise InvalidInput({"tags": [f"The tag {_shown(name)} makes too long an address."]})
@@ -47,7 +51,8 @@ def tag_name(raw: str) -> TagName:
         raise InvalidInput(
             {
                 "tags": [
-                    f"The tag {_shown(name)} needs at least one letter or digit (a to z, 0 to 9)."
+                    f"The tag {_shown(raw.strip())} needs at least one letter or digit "
+                    "(a to z, 0 to 9)."
                 ]
             }
         )

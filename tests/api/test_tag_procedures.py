@@ -103,8 +103,11 @@ def test_tag_search_suggests_by_prefix_bounded_and_by_slug(trpc, author):
         _publish(author, f"About {name}", [name])
     names = [tag["name"] for tag in trpc.query("tag.search", {"prefix": "Djan"}).data]
     assert names == ["Django", "Django REST"]
+    names = [tag["name"] for tag in trpc.query("tag.search", {"prefix": "#django r"}).data]
+    assert names == ["Django REST"]
     assert len(trpc.query("tag.search", {"prefix": "dj", "limit": 20}).data) == 20
     assert trpc.query("tag.search", {"prefix": "!!"}).data == []
+    assert trpc.query("tag.search", {"prefix": "a,b"}).data == []
     assert trpc.query("tag.search", {"prefix": "dj", "limit": 21}).code == "BAD_REQUEST"
     assert trpc.query("tag.search", {"prefix": "x" * 51}).code == "BAD_REQUEST"
 

@@ -28,6 +28,13 @@ def test_names_that_slugify_alike_are_one_tag_and_blanks_are_ignored(author):
     assert PostTag.objects.filter(post=post).count() == 1
 
 
+def test_language_signs_are_spelled_out_and_a_leading_hash_is_dropped(author):
+    post = services.create_post(author=author, title="Langs", tags=["C++", "C#", "#django", "C"])
+    slugs = sorted(Tag.objects.filter(posts=post).values_list("slug", flat=True))
+    assert slugs == ["c", "c-plus-plus", "c-sharp", "django"]
+    assert Tag.objects.get(slug="django").name == "django"
+
+
 def test_updating_tags_replaces_them_and_keeps_the_others_untouched(author):
     post = services.create_post(author=author, title="Swap", tags=["a1", "b2"])
     services.update_post(post=post, tags=["b2", "c3"])
@@ -55,6 +62,7 @@ BAD_TAGS = [
     (["x" * 51], "longer than 50 characters"),
     ([f"tag{n}" for n in range(11)], "at most 10 tags"),
     (["!!!"], "at least one letter or digit"),
+    (["##"], "“##” needs at least one letter or digit"),
     (["日本語"], "at least one letter or digit"),
     (["bad\x00tag"], "control characters"),
     (["bell\x07"], "control characters"),
