@@ -275,10 +275,14 @@ def _file_post(post: Post, names: list[TagName] | None) -> None:
         tags = _tags_named(names, writer_id=post.author_id)
         PostTag.objects.filter(post=post).exclude(tag__in=tags).delete()
         filed = set(PostTag.objects.filter(post=post).values_list("tag_id", flat=True))
+        # A concurrent save of the same post may have filed it meanwhile: one filing stays.
         PostTag.objects.bulk_create(
-            PostTag(post=post, tag=tag, published_at=listed_at)
-            for tag in tags
-            if tag.id not in filed
+            (
+                PostTag(post=post, tag=tag, published_at=listed_at)
+                for tag in tags
+                if tag.id not in filed
+            ),
+            ignore_conflicts=True,
         )
         # The caller's post may hold its old tags, prefetched by the selector that fetched it.
         getattr(post, "_prefetched_objects_cache", {}).pop("tags", None)

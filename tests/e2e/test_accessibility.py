@@ -10,6 +10,8 @@ from tests.e2e.site import WRITER
 pytestmark = pytest.mark.e2e
 
 ANONYMOUS_PAGES = ["/", "/search/?q=caching", "/search/?q=zzzznothing", "/sign-in/", "/sign-up/"]
+# The demo posts are filed under their topics (blog.demo).
+ANONYMOUS_PAGES += ["/tags/", "/tags/caching/", "/search/?q=caching&tag=caching"]
 SIGNED_IN_PAGES = ["/", "/write/", "/write/new/", "/profile/", "/search/?q=templates"]
 
 PROBLEMS = """() => {
