@@ -8,6 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     Exists,
@@ -17,10 +18,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 
 from accounts.models import User
 from blog.models import Comment, Post, PostTag, Tag
@@ -61,6 +63,68 @@ def _live_comment_count() -> Coalesce:
     return Coalesce(Subquery(comments, output_field=IntegerField()), 0)
 
 
+# Tag names and slugs never hold control characters (blog.tag_names): these two separate them
+# in a row's ``tag_list`` column, "slug\x1fname" pairs joined by "\x1e".
+_TAG_PART_SEPARATOR = "\x1f"
+_TAG_SEPARATOR = "\x1e"
+
+
+class _JoinedText(Aggregate):
+    """The group's texts joined by character 30 (``_TAG_SEPARATOR``), in no set order:
+    PostgreSQL's string_agg, SQLite's group_concat."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, chr(30))"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, char(30))",
+            **extra,
+        )
+
+
+def _tag_list() -> Subquery:
+    """A post's tags in one text column (a correlated subquery on the filings' (post, tag)
+    index): a page of rows carries its tags with no query of their own."""
+    filings = (
+        PostTag.objects.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(
+            joined=_JoinedText(
+                Concat(
+                    "tag__slug",
+                    Value(_TAG_PART_SEPARATOR),
+                    "tag__name",
+                    output_field=TextField(),
+                )
+            )
+        )
+        .values("joined")
+    )
+    return Subquery(filings, output_field=TextField())
+
+
+def _tags_of(tag_list: str | None) -> list[dict[str, str]]:
+    """A row's ``tag_list`` as ``{"name", "slug"}`` items, by slug."""
+    if not tag_list:
+        return []
+    tags = []
+    for pair in tag_list.split(_TAG_SEPARATOR):
+        slug, _, name = pair.partition(_TAG_PART_SEPARATOR)
+        tags.append({"name": name, "slug": slug})
+    return sorted(tags, key=lambda tag: tag["slug"])
+
+
+def _rows_of(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Posts with what a summary row needs besides their columns: comment count, tags."""
+    return posts.annotate(comment_count=_live_comment_count(), tag_list=_tag_list())
+
+
 def _with_tags() -> Prefetch:
     """A post's tags, by slug: one query for a whole page of posts."""
     return Prefetch("tags", queryset=Tag.objects.only("name", "slug").order_by("slug"))
@@ -93,6 +157,7 @@ SUMMARY_COLUMNS = (
     "author__name",
     "author__avatar_url",
     "comment_count",
+    "tag_list",
 )
 _SHOWN_AUTHOR_COLUMNS = ("author__id", "author__name", "author__avatar_url")
 
@@ -158,8 +223,8 @@ def post_row_page(
     compiled once per shape."""
     position = decode_position(cursor) if cursor else None
     if tag is not None:
-        posts = Post.objects.annotate(comment_count=_live_comment_count())
-        rows = list(_tagged_listing(posts, tag, position).values(*SUMMARY_COLUMNS)[: limit + 1])
+        tagged = _tagged_listing(_rows_of(Post.objects.all()), tag, position)
+        rows = list(tagged.values(*SUMMARY_COLUMNS)[: limit + 1])
     elif published:
         rows = _PUBLISHED_ROWS.rows(
             limit=limit + 1,
@@ -168,39 +233,23 @@ def post_row_page(
             author_id=author_id,
         )
     else:
-        posts = Post.objects.annotate(comment_count=_live_comment_count())
-        listing = _listing(posts, viewer, position, author_id, published)
+        listing = _listing(_rows_of(Post.objects.all()), viewer, position, author_id, published)
         rows = list(listing.values(*SUMMARY_COLUMNS)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = encode_position(Position(last[_order_field(published)], last["id"]))
-    _add_tags(rows)
-    return Page(rows, next_cursor)
-
-
-def _add_tags(rows: list[dict[str, Any]]) -> None:
-    """Each row's ``tags`` (``{"name", "slug"}``, by slug), from one query for the page."""
-    tags: dict[UUID, list[dict[str, str]]] = {row["id"]: [] for row in rows}
-    if tags:
-        filings = (
-            PostTag.objects.filter(post_id__in=list(tags))
-            .order_by("tag__slug")
-            .values_list("post_id", "tag__name", "tag__slug")
-        )
-        for post_id, name, slug in filings:
-            tags[post_id].append({"name": name, "slug": slug})
     for row in rows:
-        row["tags"] = tags[row["id"]]
+        row["tags"] = _tags_of(row.pop("tag_list"))
+    return Page(rows, next_cursor)
 
 
 def _published_rows(
     *, limit: int, before: datetime | None, before_id: UUID | None, author_id: UUID | None
 ) -> "QuerySet[Post, dict[str, Any]]":
     position = Position(before, before_id) if before and before_id else None
-    posts = Post.objects.annotate(comment_count=_live_comment_count())
-    listing = _listing(posts, AnonymousUser(), position, author_id, published=True)
+    listing = _listing(_rows_of(Post.objects.all()), AnonymousUser(), position, author_id, True)
     return listing.values(*SUMMARY_COLUMNS)[:limit]
 
 
