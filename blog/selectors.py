@@ -223,8 +223,12 @@ def post_row_page(
     compiled once per shape."""
     position = decode_position(cursor) if cursor else None
     if tag is not None:
-        tagged = _tagged_listing(_rows_of(Post.objects.all()), tag, position)
-        rows = list(tagged.values(*SUMMARY_COLUMNS)[: limit + 1])
+        rows = _TAGGED_ROWS.rows(
+            limit=limit + 1,
+            tag=tag,
+            before=position.at if position else None,
+            before_id=position.id if position else None,
+        )
     elif published:
         rows = _PUBLISHED_ROWS.rows(
             limit=limit + 1,
@@ -259,6 +263,24 @@ _PUBLISHED_ROWS = CompiledQuery(
         "before": Post._meta.get_field("published_at"),
         "before_id": Post._meta.get_field("id"),
         "author_id": Post._meta.get_field("author"),
+    },
+)
+
+
+def _tagged_rows(
+    *, limit: int, tag: str, before: datetime | None, before_id: UUID | None
+) -> "QuerySet[Post, dict[str, Any]]":
+    position = Position(before, before_id) if before and before_id else None
+    listing = _tagged_listing(_rows_of(Post.objects.all()), tag, position)
+    return listing.values(*SUMMARY_COLUMNS)[:limit]
+
+
+_TAGGED_ROWS = CompiledQuery(
+    _tagged_rows,
+    {
+        "tag": Tag._meta.get_field("slug"),
+        "before": PostTag._meta.get_field("published_at"),
+        "before_id": Post._meta.get_field("id"),
     },
 )
 
