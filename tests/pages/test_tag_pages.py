@@ -126,6 +126,19 @@ def test_the_editor_saves_comma_separated_tags_and_shows_them_again(author_clien
     assert not post.tags.exists()
 
 
+def test_an_editor_form_sent_without_the_tags_field_keeps_the_tags(author_client, author):
+    post = services.create_post(author=author, title="Keeps", tags=["kept"])
+    author_client.post(
+        reverse("blog:edit-post", kwargs={"post_id": post.id}),
+        {"title": "Keeps", "content": "Body", "slug": post.slug, "action": "save"},
+    )
+    assert [tag.slug for tag in post.tags.all()] == ["kept"]
+
+
+def test_every_page_links_the_tag_list(client):
+    assert '<a href="/tags/">Tags</a>' in client.get(reverse("blog:home")).content.decode()
+
+
 @pytest.mark.parametrize(
     ("tags", "message"),
     [
