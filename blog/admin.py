@@ -11,7 +11,9 @@ from django.http import HttpRequest
 
 from accounts.authentication import signed_in_user
 from blog import services
-from blog.models import CONTENT_MAX_LENGTH, Comment, Post
+from blog.models import CONTENT_MAX_LENGTH, Comment, Post, Tag
+from blog.tag_names import tag_name
+from lib.errors import InvalidInput
 from lib.text import has_uncarriable_characters
 
 if TYPE_CHECKING:
@@ -20,6 +22,11 @@ if TYPE_CHECKING:
 
 class CommentTotal(TypedDict):
     comment_total: int
+
+
+class TagCounts(TypedDict):
+    published_total: int
+    post_total: int
 
 
 class CommentInline(admin.TabularInline[Comment, Post]):
@@ -221,3 +228,60 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
             services.delete_comment(comment=comment)
             removed += 1
         self.message_user(request, f"{removed} comment(s) removed.", messages.SUCCESS)
+
+
+class TagAdminForm(forms.ModelForm[Tag]):
+    class Meta:
+        model = Tag
+        fields = ("name",)
+
+    def clean_name(self) -> str:
+        """The service's rules as a form error: a tag's name, spelling the same address."""
+        name = self.cleaned_data["name"]
+        try:
+            renamed = tag_name(name)
+        except InvalidInput as error:
+            raise forms.ValidationError(error.field_errors["tags"]) from None
+        if renamed.slug != self.instance.slug:
+            raise forms.ValidationError(
+                f"The new name must keep the address “{self.instance.slug}”."
+            )
+        return renamed.name
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin[Tag]):
+    """Tags as editors tidy them: find one, see how much it is used, correct its spelling
+    (its address stays), or delete it from every post. Authors create tags by using them."""
+
+    form = TagAdminForm
+    list_display = ("name", "slug", "published_total", "post_total", "created_at")
+    search_fields = ("name", "slug")
+    readonly_fields = ("slug", "created_at")
+    fields = ("name", *readonly_fields)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                published_total=Count("post_tags", filter=Q(post_tags__published_at__isnull=False)),
+                post_total=Count("post_tags"),
+            )
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="published posts", ordering="published_total")
+    def published_total(self, tag: "WithAnnotations[Tag, TagCounts]") -> int:
+        return tag.published_total
+
+    @admin.display(description="all posts (drafts too)", ordering="post_total")
+    def post_total(self, tag: "WithAnnotations[Tag, TagCounts]") -> int:
+        return tag.post_total
+
+    def save_model(
+        self, request: HttpRequest, obj: Tag, form: forms.ModelForm[Tag], change: bool
+    ) -> None:
+        services.rename_tag(tag=Tag.objects.get(pk=obj.pk), name=obj.name)

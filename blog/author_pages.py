@@ -16,6 +16,7 @@ from blog.forms import PostEditForm, PostForm
 from blog.models import Post
 from blog.pagination import PAGE_SIZE, PAGE_SIZE_MAX
 from blog.rendering import derive_excerpt
+from blog.tag_names import split_tag_text
 from lib.errors import Forbidden, InvalidInput, TooManyRequests
 from lib.html_errors import as_http_errors
 
@@ -57,6 +58,7 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 excerpt=data["excerpt"],
                 published=publish,
                 publish_at=None if publish else publish_at,
+                tags=split_tag_text(data["tags"]),
             )
         else:
             post = services.update_post(
@@ -68,6 +70,8 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 slug=data["slug"],
                 publish_at=_new_schedule(action, publish_at, post),
                 saved_by=signed_in_user(request),
+                # A form sent without the field (an older page) leaves the tags as they are.
+                tags=split_tag_text(data["tags"]) if "tags" in request.POST else None,
             )
     except InvalidInput as error:
         form.add_service_errors(error)
@@ -143,6 +147,7 @@ def edit_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
         "excerpt": "" if derived else post.excerpt,
         "slug": post.slug,
         "publish_at": post.publish_at,
+        "tags": ", ".join(tag.name for tag in post.tags.all()),
     }
     form = PostEditForm(request.POST or None, initial=initial, is_published=post.published)
     if request.method == "POST" and (saved := _editor(request, form, post)):

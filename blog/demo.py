@@ -1,4 +1,5 @@
-"""Demo posts and threaded comments, bulk-inserted: fast enough for 100k posts.
+"""Demo posts, each under its topic's tag, and threaded comments, bulk-inserted: fast enough
+for 100k posts.
 
 Demo content is numbered, so a second run only tops up what is missing. It is written in
 bulk and not announced: seeding is not news.
@@ -13,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from blog.models import Comment, Post
+from blog.models import Comment, Post, PostTag, Tag
 from blog.rendering import derive_excerpt
 
 DEMO_SLUG_PREFIX = "demo-"
@@ -39,6 +40,11 @@ _COMMENTS = [
     "This saved me an afternoon.",
     "Could you write a follow-up on the edge cases?",
 ]
+
+
+def _topic(index: int) -> str:
+    """The demo post's topic: the first draw of its own generator (see ``_post``)."""
+    return random.Random(index).choice(_TOPICS)
 
 
 def _post(index: int, authors: list[User], excerpts: dict[str, str], now: datetime) -> Post:
@@ -75,7 +81,30 @@ def ensure_demo_posts(*, count: int, authors: list[User]) -> int:
         ]
         with transaction.atomic():
             Post.objects.bulk_create(batch, ignore_conflicts=True)
+            _file_under_topics(batch, first_index=batch_start)
     return max(0, count - start)
+
+
+def _file_under_topics(batch: list[Post], *, first_index: int) -> None:
+    """File each demo post of ``batch`` that was stored under its topic's tag, listed as the
+    services list a filing (at its publication time while published)."""
+    tags = {}
+    for topic in _TOPICS:
+        tags[topic], _ = Tag.objects.get_or_create(slug=topic, defaults={"name": topic})
+    stored = set(
+        Post.objects.filter(id__in=[post.id for post in batch]).values_list("id", flat=True)
+    )
+    PostTag.objects.bulk_create(
+        (
+            PostTag(
+                post=post, tag=tags[_topic(first_index + offset)], published_at=post.published_at
+            )
+            for offset, post in enumerate(batch)
+            if post.id in stored
+        ),
+        batch_size=BATCH_SIZE,
+        ignore_conflicts=True,
+    )
 
 
 def ensure_demo_comments(*, count: int, authors: list[User]) -> int:

@@ -49,6 +49,13 @@ class PostForm(ServiceForm):
             # A published post is not scheduled (unpublish it first).
             del self.fields["publish_at"]
 
+    # Checked by the services (blog.tag_names), whose messages name the tag at fault.
+    tags = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-tag-picker": ""}),
+        help_text="Comma-separated, e.g. “Django, Web performance”. New tags are created.",
+    )
+
 
 class PostEditForm(PostForm):
     """The editor of a saved post, which has a slug to change (a new one takes it from the

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +15,9 @@ SLUG_MAX_LENGTH = 220
 EXCERPT_MAX_LENGTH = 300
 CONTENT_MAX_LENGTH = 2 * 1024 * 1024
 COMMENT_MAX_LENGTH = 10_000
+TAG_NAME_MAX_LENGTH = 50
+# A tag's slug is its name slugified: never longer than the name.
+TAG_SLUG_MAX_LENGTH = TAG_NAME_MAX_LENGTH
 
 
 class Post(models.Model):
@@ -46,6 +50,11 @@ class Post(models.Model):
     # When a draft is to be published by ``manage.py publish_scheduled`` (a scheduled post);
     # NULL for a post not scheduled. Cleared when the post is published, however it is.
     publish_at = models.DateTimeField(null=True, blank=True)
+    # Written by the services only (services.create_post / update_post), which keep each
+    # PostTag's listing time in step with the post.
+    tags: "models.ManyToManyField[Tag, PostTag]" = models.ManyToManyField(
+        "Tag", through="PostTag", related_name="posts", blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -207,3 +216,49 @@ class PostRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.kind} {self.saved_at:%Y-%m-%d %H:%M})"
+
+
+class Tag(models.Model):
+    """A topic posts are filed under. Its slug is its identity (``/tags/<slug>/``): names that
+    slugify alike are one tag, so names are also unique without regard to case."""
+
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+    slug = models.SlugField(max_length=TAG_SLUG_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="blog_tag_name_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:tag", kwargs={"slug": self.slug})
+
+
+class PostTag(models.Model):
+    """A post filed under a tag, with the post's publication time while it is published, so a
+    tag's page reads its newest posts from one index, as the home page does."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="post_tags")
+    # The post's published_at while it is published; NULL while it is a draft (so a draft's
+    # tags count nowhere). Kept by the services, like the post's own.
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "tag"], name="blog_posttag_post_tag"),
+        ]
+        indexes = [
+            # A tag's page, feed and post.list filter: newest published first, keyset-paginated.
+            models.Index(
+                fields=["tag", "-published_at", "-post"],
+                condition=Q(published_at__isnull=False),
+                name="blog_posttag_listing_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} → {self.tag_id}"

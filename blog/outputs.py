@@ -50,6 +50,7 @@ def _summary(row: Row) -> dict[str, Any]:
         "updatedAt": js_iso(row["updated_at"]),
         "publishedAt": None if row["published_at"] is None else js_iso(row["published_at"]),
         "author": _author(row),
+        "tags": row["tags"],
     }
 
 
@@ -87,6 +88,7 @@ def post_detail(post: Post) -> Built:
                 "avatarUrl": author.avatar_url,
             },
             "publishAt": post.publish_at,
+            "tags": [{"name": tag.name, "slug": tag.slug} for tag in post.tags.all()],
             "content": post.content,
             "contentHtml": post_html(post),
         }

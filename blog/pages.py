@@ -17,7 +17,7 @@ from accounts.selectors import active_user
 from blog import selectors, services
 from blog.announcements import POSTS_CHANNEL, comments_channel
 from blog.forms import CommentForm
-from blog.models import COMMENT_MAX_LENGTH, Post
+from blog.models import COMMENT_MAX_LENGTH, TAG_SLUG_MAX_LENGTH, Post
 from blog.pagination import PAGE_SIZE, Page
 from blog.rendering import post_html, post_reading_minutes
 from blog.search import SEARCH_QUERY_MAX_LENGTH
@@ -140,13 +140,21 @@ def comment_delete(request: HttpRequest, comment_id: UUID) -> HttpResponse:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    context: dict = {"query": query, "page": None, "error": None}
+    # A tag's slug narrows the search (the tag page's search box); blank: every post.
+    tag = request.GET.get("tag", "").strip() or None
+    context: dict = {"query": query, "tag": tag, "page": None, "error": None}
     if len(query) > SEARCH_QUERY_MAX_LENGTH:
         context["error"] = f"Searches are at most {SEARCH_QUERY_MAX_LENGTH} characters."
+    elif tag is not None and len(tag) > TAG_SLUG_MAX_LENGTH:
+        context["error"] = "No tag has so long an address."
     elif query:
         try:
             context["page"] = selectors.search_posts(
-                viewer=request.user, query=query, limit=PAGE_SIZE, cursor=request.GET.get("after")
+                viewer=request.user,
+                query=query,
+                limit=PAGE_SIZE,
+                cursor=request.GET.get("after"),
+                tag=tag,
             )
         except InvalidInput as error:
             context["error"] = (

@@ -14,7 +14,7 @@ from api.registry import (
     procedure,
 )
 from blog import outputs, read_cache, search, selectors, services, subscriptions
-from blog.models import Comment, Post, PostRevision
+from blog.models import Comment, Post, PostRevision, Tag
 from blog.pagination import Page
 from blog.serializers import (
     CommentChangeOutput,
@@ -50,13 +50,16 @@ from blog.serializers import (
     PostSearchInput,
     PostSearchOutput,
     PostUpdateInput,
+    TagListOutput,
+    TagSearchInput,
 )
 
 
 @procedure("post.list", kind=QUERY, input=PostListInput, output=PostListOutput, access=PUBLIC)
 def post_list(ctx: Context, data: Data) -> outputs.Built:
     """Published posts, newest first, keyset-paginated; `published: false` lists the caller's
-    own drafts. The first page of published posts comes from ``blog.read_cache``."""
+    own drafts; `tag` (a slug) keeps those filed under it. The first page of all published
+    posts comes from ``blog.read_cache``."""
     return read_cache.post_list(viewer=ctx.user, **data)
 
 
@@ -81,7 +84,8 @@ def post_by_id(ctx: Context, data: Data) -> outputs.Built:
 
 @procedure("post.search", kind=QUERY, input=PostSearchInput, output=PostSearchOutput, access=PUBLIC)
 def post_search(ctx: Context, data: Data) -> "Page[search.SearchHit]":
-    """Published posts matching the query, best first, each with a highlighted headline."""
+    """Published posts matching the query (filed under `tag`, a slug, when given), best
+    first, each with a highlighted headline."""
     return selectors.search_posts(viewer=ctx.user, **data)
 
 
@@ -247,6 +251,14 @@ def comment_delete(ctx: SignedInContext, data: Data) -> Data:
     comment = selectors.comment_for_edit(user=ctx.user, comment_id=data["id"])
     services.delete_comment(comment=comment)
     return {"id": data["id"]}
+
+
+@procedure("tag.search", kind=QUERY, input=TagSearchInput, output=TagListOutput, access=PUBLIC)
+def tag_search(ctx: Context, data: Data) -> list[Tag]:
+    """Tags whose slug starts with the prefix's (the editor's suggestions), by slug: those
+    on published posts, and the caller's own drafts' tags; never a tag only someone else's
+    drafts carry."""
+    return selectors.tag_suggestions(viewer=ctx.user, **data)
 
 
 # --- subscriptions: what readers see, as it is committed ----------------------------------

@@ -93,9 +93,11 @@ def post_list(
     cursor: str | None = None,
     author_id: UUID | None = None,
     published: bool = True,
+    tag: str | None = None,
 ) -> outputs.Built:
     """post.list's answer (``selectors.post_row_page``); the first page of all published
-    posts from the cache."""
+    posts from the cache (with their tags: a post's tags change only through
+    ``services.update_post``, which announces the post)."""
 
     def build() -> outputs.Built:
         return outputs.post_list(
@@ -105,10 +107,11 @@ def post_list(
                 cursor=cursor,
                 author_id=author_id,
                 published=published,
+                tag=tag,
             )
         )
 
-    if not published or cursor or author_id is not None:
+    if not published or cursor or author_id is not None or tag is not None:
         return build()
     return _cached_answer(f"public_read.v3.post_list.{limit}", _POST_LIST_CHANNELS, build)
 

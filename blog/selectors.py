@@ -8,21 +8,25 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 
 from accounts.models import User
 from blog.announcements import comments_channel_column
-from blog.models import Comment, CommentStatus, Post, PostRevision
+from blog.models import Comment, CommentStatus, Post, PostRevision, PostTag, Tag
 from blog.pagination import (
     Page,
     Position,
@@ -33,6 +37,7 @@ from blog.pagination import (
 )
 from blog.revision_diffs import LineDiff, diff_lines
 from blog.search import SEARCH_CANDIDATES, matching_posts
+from blog.tag_names import tag_name
 from lib.compiled_query import CompiledQuery
 from lib.errors import Forbidden, InvalidInput, NotFound
 from realtime.event_log import head_columns
@@ -61,10 +66,77 @@ def _live_comment_count() -> Coalesce:
     return Coalesce(Subquery(comments, output_field=IntegerField()), 0)
 
 
+# Tag names and slugs never hold control characters (blog.tag_names): these two separate them
+# in a row's ``tag_list`` column, "slug\x1fname" pairs joined by "\x1e".
+_TAG_PART_SEPARATOR = "\x1f"
+_TAG_SEPARATOR = "\x1e"
+
+
+class _JoinedText(Aggregate):
+    """The group's texts joined by character 30 (``_TAG_SEPARATOR``), in no set order:
+    PostgreSQL's string_agg, SQLite's group_concat."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, chr(30))"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, char(30))",
+            **extra,
+        )
+
+
+def _tag_list() -> Subquery:
+    """A post's tags in one text column (a correlated subquery on the filings' (post, tag)
+    index): a page of rows carries its tags with no query of their own."""
+    filings = (
+        PostTag.objects.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(
+            joined=_JoinedText(
+                Concat(
+                    "tag__slug",
+                    Value(_TAG_PART_SEPARATOR),
+                    "tag__name",
+                    output_field=TextField(),
+                )
+            )
+        )
+        .values("joined")
+    )
+    return Subquery(filings, output_field=TextField())
+
+
+def _tags_of(tag_list: str | None) -> list[dict[str, str]]:
+    """A row's ``tag_list`` as ``{"name", "slug"}`` items, by slug."""
+    if not tag_list:
+        return []
+    tags = []
+    for pair in tag_list.split(_TAG_SEPARATOR):
+        slug, _, name = pair.partition(_TAG_PART_SEPARATOR)
+        tags.append({"name": name, "slug": slug})
+    return sorted(tags, key=lambda tag: tag["slug"])
+
+
+def _rows_of(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Posts with what a summary row needs besides their columns: comment count, tags."""
+    return posts.annotate(comment_count=_live_comment_count(), tag_list=_tag_list())
+
+
+def _with_tags() -> Prefetch:
+    """A post's tags, by slug: one query for a whole page of posts."""
+    return Prefetch("tags", queryset=Tag.objects.only("name", "slug").order_by("slug"))
+
+
 def _summaries() -> QuerySet[Post]:
-    """Posts with what a listing shows: author (joined), live comment count (annotated), and
+    """Posts with what a listing shows: author (joined), live comment count (annotated),
     where each post's comments channel stood when that count was read (``comments_epoch``,
-    ``comments_offset``), for a live page to count on from."""
+    ``comments_offset``), for a live page to count on from, and tags (prefetched)."""
     return (
         Post.objects.select_related("author")
         .defer("content", "content_html")
@@ -72,6 +144,7 @@ def _summaries() -> QuerySet[Post]:
             comment_count=_live_comment_count(),
             **head_columns(comments_channel_column(), "comments"),
         )
+        .prefetch_related(_with_tags())
     )
 
 
@@ -91,6 +164,7 @@ SUMMARY_COLUMNS = (
     "author__name",
     "author__avatar_url",
     "comment_count",
+    "tag_list",
 )
 _SHOWN_AUTHOR_COLUMNS = ("author__id", "author__name", "author__avatar_url")
 
@@ -121,11 +195,18 @@ def post_page(
     cursor: str | None = None,
     author_id: UUID | None = None,
     published: bool = True,
+    tag: str | None = None,
+    with_content: bool = False,
 ) -> Page[Post]:
-    """Newest first: published posts by their publication time. ``published=False`` lists the
-    viewer's own drafts (nobody else's), by their creation time."""
+    """Newest first: published posts by their publication time (those filed under the
+    ``tag`` slug, when given). ``published=False`` lists the viewer's own drafts (nobody
+    else's), by their creation time. ``with_content`` loads the content too (full feeds)."""
     position = decode_position(cursor) if cursor else None
-    posts = _listing(_summaries(), viewer, position, author_id, published)
+    summaries = _summaries().defer(None) if with_content else _summaries()
+    if tag is not None:
+        posts = _tagged_listing(summaries, tag, position)
+    else:
+        posts = _listing(summaries, viewer, position, author_id, published)
     items = list(posts[: limit + 1])
     next_cursor = None
     if len(items) > limit:
@@ -142,11 +223,20 @@ def post_row_page(
     cursor: str | None = None,
     author_id: UUID | None = None,
     published: bool = True,
+    tag: str | None = None,
 ) -> Page[dict[str, Any]]:
-    """``post_page`` as ``SUMMARY_COLUMNS`` rows, for outputs built without model instances.
-    Published posts (the same for every viewer) come from a query compiled once per shape."""
+    """``post_page`` as ``SUMMARY_COLUMNS`` rows and each row's ``tags``, for outputs built
+    without model instances. Published posts (the same for every viewer) come from a query
+    compiled once per shape."""
     position = decode_position(cursor) if cursor else None
-    if published:
+    if tag is not None:
+        rows = _TAGGED_ROWS.rows(
+            limit=limit + 1,
+            tag=tag,
+            before=position.at if position else None,
+            before_id=position.id if position else None,
+        )
+    elif published:
         rows = _PUBLISHED_ROWS.rows(
             limit=limit + 1,
             before=position.at if position else None,
@@ -154,14 +244,15 @@ def post_row_page(
             author_id=author_id,
         )
     else:
-        posts = Post.objects.annotate(comment_count=_live_comment_count())
-        listing = _listing(posts, viewer, position, author_id, published)
+        listing = _listing(_rows_of(Post.objects.all()), viewer, position, author_id, published)
         rows = list(listing.values(*SUMMARY_COLUMNS)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = encode_position(Position(last[_order_field(published)], last["id"]))
+    for row in rows:
+        row["tags"] = _tags_of(row.pop("tag_list"))
     return Page(rows, next_cursor)
 
 
@@ -169,8 +260,7 @@ def _published_rows(
     *, limit: int, before: datetime | None, before_id: UUID | None, author_id: UUID | None
 ) -> "QuerySet[Post, dict[str, Any]]":
     position = Position(before, before_id) if before and before_id else None
-    posts = Post.objects.annotate(comment_count=_live_comment_count())
-    listing = _listing(posts, AnonymousUser(), position, author_id, published=True)
+    listing = _listing(_rows_of(Post.objects.all()), AnonymousUser(), position, author_id, True)
     return listing.values(*SUMMARY_COLUMNS)[:limit]
 
 
@@ -180,6 +270,24 @@ _PUBLISHED_ROWS = CompiledQuery(
         "before": Post._meta.get_field("published_at"),
         "before_id": Post._meta.get_field("id"),
         "author_id": Post._meta.get_field("author"),
+    },
+)
+
+
+def _tagged_rows(
+    *, limit: int, tag: str, before: datetime | None, before_id: UUID | None
+) -> "QuerySet[Post, dict[str, Any]]":
+    position = Position(before, before_id) if before and before_id else None
+    listing = _tagged_listing(_rows_of(Post.objects.all()), tag, position)
+    return listing.values(*SUMMARY_COLUMNS)[:limit]
+
+
+_TAGGED_ROWS = CompiledQuery(
+    _tagged_rows,
+    {
+        "tag": Tag._meta.get_field("slug"),
+        "before": PostTag._meta.get_field("published_at"),
+        "before_id": Post._meta.get_field("id"),
     },
 )
 
@@ -210,6 +318,21 @@ def _listing(
     return posts.order_by(f"-{order}", "-id")
 
 
+def _tagged_listing(posts: QuerySet[Post], tag: str, position: Position | None) -> QuerySet[Post]:
+    """Published posts filed under the ``tag`` slug, newest first, from the filings' own
+    index (``blog_posttag_listing_idx``): the tag's id is read first (an InitPlan), so the
+    scan of its filings comes in the index's order, a page at a time."""
+    tag_id = Subquery(Tag.objects.filter(slug=tag).values("id")[:1])
+    # One filter() call: every condition on the same filing (join) of the post.
+    filed = Q(post_tags__tag_id=tag_id, post_tags__published_at__isnull=False)
+    if position is not None:
+        filed &= Q(post_tags__published_at__lte=position.at) & (
+            Q(post_tags__published_at__lt=position.at)
+            | Q(post_tags__published_at=position.at, id__lt=position.id)
+        )
+    return posts.filter(filed, published=True).order_by("-post_tags__published_at", "-id")
+
+
 def _order_field(published: bool) -> str:
     """What a listing orders by: published posts by when they were first published (the
     ``blog_post_published_idx`` order), drafts by when they were started."""
@@ -231,6 +354,7 @@ def post_to_show(*, viewer: Viewer, slug: str | None = None, post_id: UUID | Non
         Post.objects.select_related("author")
         .only(*(field.name for field in Post._meta.concrete_fields), *_SHOWN_AUTHOR_COLUMNS)
         .annotate(comment_count=_live_comment_count())
+        .prefetch_related(_with_tags())
     )
     return _one_post(posts, viewer, slug, post_id)
 
@@ -431,16 +555,21 @@ def comment_for_edit(*, user: Viewer, comment_id: UUID) -> Comment:
 
 
 def search_posts(
-    *, viewer: Viewer, query: str, limit: int, cursor: str | None = None
+    *, viewer: Viewer, query: str, limit: int, cursor: str | None = None, tag: str | None = None
 ) -> "Page[SearchHit]":
-    """Published posts matching ``query``, best first, each with a ``headline`` snippet whose
-    matches are wrapped in HIGHLIGHT_START / HIGHLIGHT_STOP (see ``blog.search``)."""
+    """Published posts matching ``query`` (and filed under the ``tag`` slug, when given), best
+    first, each with a ``headline`` snippet whose matches are wrapped in HIGHLIGHT_START /
+    HIGHLIGHT_STOP (see ``blog.search``)."""
     offset = decode_offset(cursor) if cursor else 0
     if offset > SEARCH_CANDIDATES:
         raise InvalidInput({"cursor": ["This cursor is not valid."]})
     if "\x00" in query:
         raise InvalidInput({"query": ["A search cannot contain NUL characters."]})
     published = _summaries().filter(published=True)
+    if tag is not None:
+        published = published.filter(
+            Exists(_public_filings().filter(post=OuterRef("pk"), tag__slug=tag))
+        )
     items = matching_posts(published, query=query, offset=offset, limit=limit + 1)
     next_cursor = None
     if len(items) > limit:
@@ -547,4 +676,59 @@ def compare_revision(*, post: Post, revision: PostRevision, against: str) -> Rev
         title_before=previous.title if previous else "",
         title_after=revision.title,
         diff=diff_lines(before, revision.content, max_lines=max_lines),
+    )
+
+
+# --- tags ---------------------------------------------------------------------------------
+# A tag exists for readers only while a published post carries it: one used only by drafts
+# (someone else's, or anyone's) is not found, listed, suggested or counted.
+
+
+def _public_filings() -> QuerySet[PostTag]:
+    """Filings of published posts (a draft's filing has no listing time)."""
+    return PostTag.objects.filter(published_at__isnull=False)
+
+
+def _public_post_count() -> Count:
+    return Count("post_tags", filter=Q(post_tags__published_at__isnull=False))
+
+
+def public_tag(*, slug: str) -> Tag:
+    """The tag at ``slug`` with its ``post_count`` of published posts; NotFound if none."""
+    tag = Tag.objects.filter(slug=slug).annotate(post_count=_public_post_count()).first()
+    if tag is None or not tag.post_count:  # type: ignore[attr-defined]
+        raise NotFound("No such tag.")
+    return tag
+
+
+def public_tags(*, limit: int) -> list[Tag]:
+    """The ``limit`` tags with the most published posts (``post_count``), by slug."""
+    tags = list(
+        Tag.objects.annotate(post_count=_public_post_count())
+        .filter(post_count__gt=0)
+        .order_by("-post_count", "slug")[:limit]
+    )
+    return sorted(tags, key=lambda tag: tag.slug)
+
+
+def tags_with_posts() -> QuerySet[Tag]:
+    """Every tag a published post carries, by slug (the sitemap's)."""
+    return Tag.objects.filter(Exists(_public_filings().filter(tag=OuterRef("pk")))).order_by("slug")
+
+
+def tag_suggestions(*, viewer: Viewer, prefix: str, limit: int) -> list[Tag]:
+    """Tags whose slug starts with ``prefix`` slugified (the tag's own ``LIKE`` index), that
+    the viewer may know of: those on published posts and on the viewer's own drafts."""
+    try:
+        slug_prefix = tag_name(prefix).slug
+    except InvalidInput:
+        return []  # nothing a tag's address could start with
+    seen = Q(published_at__isnull=False)
+    if viewer.is_authenticated:
+        seen |= Q(post__author_id=viewer.pk)
+    return list(
+        Tag.objects.filter(slug__startswith=slug_prefix)
+        .filter(Exists(PostTag.objects.filter(seen, tag=OuterRef("pk"))))
+        .order_by("slug")
+        .only("name", "slug")[:limit]
     )

@@ -14,6 +14,8 @@ from blog.models import (
     CONTENT_MAX_LENGTH,
     EXCERPT_MAX_LENGTH,
     SLUG_MAX_LENGTH,
+    TAG_NAME_MAX_LENGTH,
+    TAG_SLUG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Post,
 )
@@ -24,6 +26,32 @@ from lib.errors import InvalidInput
 from realtime.positions import InvalidPosition, Position
 
 _INVALID_CURSOR = "This cursor is not valid."
+
+
+# Tags one call may send: the service refuses more than settings.TAGS_PER_POST_MAX with its own
+# message; this only bounds the work of reading the list.
+_TAGS_SENT_MAX = 100
+TAG_SUGGESTIONS_MAX = 20
+
+
+def _tags() -> serializers.ListField:
+    return serializers.ListField(
+        child=TextField(allow_blank=True, trim_whitespace=False),
+        max_length=_TAGS_SENT_MAX,
+        required=False,
+        help_text="Tag names; new ones are created. Names that slugify alike are one tag. "
+        f"At most TAGS_PER_POST_MAX (default 10) tags of {TAG_NAME_MAX_LENGTH} characters.",
+    )
+
+
+def _tag_filter() -> TextField:
+    return TextField(
+        max_length=TAG_SLUG_MAX_LENGTH,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A tag's slug: only posts filed under it.",
+    )
 
 
 def _limit() -> serializers.IntegerField:
@@ -94,6 +122,7 @@ class PostListInput(serializers.Serializer):
     published = serializers.BooleanField(
         default=True, help_text="false lists the caller's own drafts."
     )
+    tag = _tag_filter()
 
     def validate_cursor(self, value: str | None) -> str | None:
         return value or None
@@ -113,6 +142,7 @@ class PostSearchInput(serializers.Serializer):
     cursor = TextField(
         required=False, allow_null=True, allow_blank=True, validators=[_offset_cursor]
     )
+    tag = _tag_filter()
 
     def validate_cursor(self, value: str | None) -> str | None:
         return value or None
@@ -132,6 +162,7 @@ class PostCreateInput(serializers.Serializer):
     )
     published = serializers.BooleanField(default=False)
     publishAt = ScheduleField(source="publish_at", required=False, allow_null=True, default=None)
+    tags = _tags()
 
 
 class PostUpdateInput(serializers.Serializer):
@@ -148,6 +179,7 @@ class PostUpdateInput(serializers.Serializer):
         help_text="Lowercase letters, digits and hyphens; the old slug keeps finding the post.",
     )
     publishAt = ScheduleField(source="publish_at", required=False, allow_null=True)
+    tags = _tags()
 
 
 class PostPreviewInput(serializers.Serializer):
@@ -157,6 +189,11 @@ class PostPreviewInput(serializers.Serializer):
 
 class PostDeleteInput(serializers.Serializer):
     id = IdField()
+
+
+class TagSearchInput(serializers.Serializer):
+    prefix = TextField(max_length=TAG_NAME_MAX_LENGTH, trim_whitespace=False)
+    limit = serializers.IntegerField(min_value=1, max_value=TAG_SUGGESTIONS_MAX, default=10)
 
 
 class CommentListInput(serializers.Serializer):
@@ -235,6 +272,15 @@ class AuthorOutput(serializers.Serializer):
     avatarUrl = serializers.CharField(source="avatar_url")
 
 
+class TagOutput(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField(help_text="The tag's page is /tags/<slug>/.")
+
+
+class TagListOutput(serializers.ListSerializer):  # type: ignore[type-arg]
+    child = TagOutput()
+
+
 class PostSummaryOutput(serializers.Serializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
@@ -252,6 +298,7 @@ class PostSummaryOutput(serializers.Serializer):
         "listings of published posts are newest first by it.",
     )
     author = AuthorOutput()
+    tags = TagOutput(many=True, help_text="By slug.")
 
 
 class PostOutput(HandsOnBuilt, PostSummaryOutput):

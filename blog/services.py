@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -33,9 +33,12 @@ from blog.models import (
     Post,
     PostRevision,
     PostSlug,
+    PostTag,
+    Tag,
 )
 from blog.notifications import notify_on_commit
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
+from blog.tag_names import TagName, tag_name, tag_names
 from follows.services import record_publication, withdraw_publication
 from lib import counters
 from lib.errors import Conflict, InvalidInput, NotFound, TooManyRequests
@@ -178,14 +181,17 @@ def create_post(
     published: bool = False,
     slug: str = "",
     publish_at: datetime | None = None,
+    tags: list[str] | None = None,
 ) -> Post:
     """A new post; its slug comes from ``slug`` or the title and never collides. A draft with
-    ``publish_at`` is scheduled (``publish_due_posts`` publishes it then). Its author must have
+    ``publish_at`` is scheduled (``publish_due_posts`` publishes it then). ``tags`` are names:
+    new ones are created, and names that slugify alike are one tag. Its author must have
     confirmed their email address (Forbidden otherwise)."""
     require_confirmed_email(user=author)
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     if publish_at is not None:
         _check_publish_at(publish_at, is_published=published)
+    names = _checked_tags(tags)
     if slug:
         _check_length("slug", slug, minimum=1, maximum=SLUG_MAX_LENGTH)
     html = _rendered(content)
@@ -202,6 +208,8 @@ def create_post(
     )
     with transaction.atomic():
         _save_new_post(post, slug or title)
+        if names:
+            _file_post(post, names)
         revisions.record(post=post, saved_by=author, kind=PostRevision.Kind.CREATED)
         if post.published:
             announce(post_change(post, "created"))
@@ -255,17 +263,20 @@ def update_post(
     publish_at: ScheduleChange = UNCHANGED,
     saved_by: User | None = None,
     revision_kind: str = PostRevision.Kind.SAVED,
+    tags: list[str] | None = None,
 ) -> Post:
     """Change the given fields. A new ``slug`` retires the old one, whose links keep leading
     to the post; without one the slug stays, and only a post going public whose slug a
     published post took meanwhile gets a numbered one. ``publish_at`` schedules a draft (None
-    unschedules it); publishing, however it happens, ends its schedule. A change of its title,
-    content or excerpt keeps a revision of ``revision_kind`` by ``saved_by``."""
+    unschedules it); publishing, however it happens, ends its schedule. ``tags`` replace the
+    post's tags. A change of its title, content or excerpt keeps a revision of
+    ``revision_kind`` by ``saved_by``."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     if publish_at is not UNCHANGED and publish_at is not None:
         _check_publish_at(
             publish_at, is_published=post.published if published is None else published
         )
+    names = _checked_tags(tags)
     text_before = revisions.text_of(post)
     is_new_slug = slug is not None and slug != post.slug
     if slug is not None and is_new_slug:
@@ -297,6 +308,8 @@ def update_post(
             _save_published(post)
         else:
             post.save()
+        if names is not None or post.published != was_published:
+            _file_post(post, names)
         if revisions.text_of(post) != text_before:
             revisions.record(post=post, saved_by=saved_by, kind=revision_kind)
         if was_published and post.published:
@@ -414,6 +427,92 @@ def restore_revision(*, post: Post, revision: PostRevision, restored_by: User) -
         saved_by=restored_by,
         revision_kind=PostRevision.Kind.RESTORED,
     )
+
+
+def _checked_tags(tags: list[str] | None) -> list[TagName] | None:
+    if tags is None:
+        return None
+    return tag_names(tags, maximum=settings.TAGS_PER_POST_MAX)
+
+
+def _file_post(post: Post, names: list[TagName] | None) -> None:
+    """File ``post`` under exactly ``names`` (None: the tags it has), each filing listed at
+    the post's publication time while it is published and at none while it is a draft."""
+    listed_at = post.published_at if post.published else None
+    if names is not None:
+        tags = _tags_named(names, writer_id=post.author_id)
+        PostTag.objects.filter(post=post).exclude(tag__in=tags).delete()
+        filed = set(PostTag.objects.filter(post=post).values_list("tag_id", flat=True))
+        # A concurrent save of the same post may have filed it meanwhile: one filing stays.
+        PostTag.objects.bulk_create(
+            (
+                PostTag(post=post, tag=tag, published_at=listed_at)
+                for tag in tags
+                if tag.id not in filed
+            ),
+            ignore_conflicts=True,
+        )
+        # The caller's post may hold its old tags, prefetched by the selector that fetched it.
+        getattr(post, "_prefetched_objects_cache", {}).pop("tags", None)
+    PostTag.objects.filter(post=post).exclude(published_at=listed_at).update(published_at=listed_at)
+
+
+def _tags_named(names: list[TagName], *, writer_id: UUID) -> list[Tag]:
+    """The tag of each name, created when new. A tag the writer cannot see (only other
+    people's drafts carry it) takes the writer's spelling, so its name tells them nothing."""
+    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=[name.slug for name in names])}
+    seen_by_writer = set(
+        Tag.objects.filter(id__in=[tag.id for tag in found.values()])
+        .filter(
+            Exists(
+                PostTag.objects.filter(tag=OuterRef("pk")).filter(
+                    Q(published_at__isnull=False) | Q(post__author_id=writer_id)
+                )
+            )
+        )
+        .values_list("id", flat=True)
+    )
+    tags = []
+    for name in names:
+        tag = found.get(name.slug)
+        if tag is None:
+            tag = _new_tag(name)
+        elif tag.id not in seen_by_writer and tag.name != name.name:
+            tag.name = name.name
+            tag.save(update_fields=["name"])
+        tags.append(tag)
+    return tags
+
+
+def _new_tag(name: TagName) -> Tag:
+    """A new tag; one made meanwhile by a concurrent save (same slug) is that one."""
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(name=name.name, slug=name.slug)
+    except IntegrityError:
+        tag = Tag.objects.filter(Q(slug=name.slug) | Q(name__iexact=name.name)).first()
+        if tag is None:
+            raise
+        return tag
+
+
+def rename_tag(*, tag: Tag, name: str) -> Tag:
+    """Give ``tag`` a new spelling of the same slug (its address stays): an editor's
+    correction. Cached public reads show the old name for at most
+    ``settings.PUBLIC_READ_CACHE_SECONDS``."""
+    try:
+        renamed = tag_name(name)
+    except InvalidInput as error:
+        raise InvalidInput({"name": error.field_errors["tags"]}) from None
+    if renamed.slug != tag.slug:
+        raise InvalidInput({"name": [f"The new name must keep the address “{tag.slug}”."]})
+    tag.name = renamed.name
+    try:
+        with transaction.atomic():
+            tag.save(update_fields=["name"])
+    except IntegrityError:
+        raise InvalidInput({"name": ["Another tag has this name."]}) from None
+    return tag
 
 
 def delete_post(*, post: Post) -> None:

@@ -1,4 +1,5 @@
-"""Sitemaps of the published posts, split into pages of 5,000 under a sitemap index."""
+"""Sitemaps of the published posts and of the tags they carry, split into pages of 5,000
+under a sitemap index."""
 
 from datetime import datetime
 
@@ -7,7 +8,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
 from blog import selectors
-from blog.models import Post
+from blog.models import Post, Tag
 
 
 class PostSitemap(Sitemap):
@@ -25,4 +26,14 @@ class PostSitemap(Sitemap):
         return item.updated_at
 
 
-SITEMAPS = {"posts": PostSitemap}
+class TagSitemap(Sitemap):
+    """Tag pages: only tags a published post carries (a draft's tags are no one's business)."""
+
+    limit = 5000
+    changefreq = "daily"
+
+    def items(self) -> QuerySet[Tag]:
+        return selectors.tags_with_posts().only("slug")
+
+
+SITEMAPS = {"posts": PostSitemap, "tags": TagSitemap}

@@ -3,8 +3,8 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from blog import author_pages, history_pages, pages
-from blog.feeds import LatestPostsFeed
+from blog import author_pages, history_pages, pages, tag_pages
+from blog.feeds import AuthorPostsFeed, LatestPostsFeed, TagPostsFeed
 from blog.sitemaps import SITEMAPS
 
 app_name = "blog"
@@ -16,6 +16,10 @@ urlpatterns = [
     path("comments/<uuid:comment_id>/edit/", pages.comment_edit, name="comment-edit"),
     path("comments/<uuid:comment_id>/delete/", pages.comment_delete, name="comment-delete"),
     path("authors/<uuid:user_id>/", pages.author_detail, name="author"),
+    path("authors/<uuid:user_id>/feed/", AuthorPostsFeed(), name="author-feed"),
+    path("tags/", tag_pages.tag_list, name="tags"),
+    path("tags/<slug:slug>/", tag_pages.tag_detail, name="tag"),
+    path("tags/<slug:slug>/feed/", TagPostsFeed(), name="tag-feed"),
     path("write/", author_pages.dashboard, name="dashboard"),
     path("write/new/", author_pages.new_post, name="new-post"),
     path("write/<uuid:post_id>/", author_pages.edit_post, name="edit-post"),

@@ -694,6 +694,17 @@ if MAIL_RETRY_BASE_SECONDS < 1 or MAIL_RETRY_MAX_SECONDS < MAIL_RETRY_BASE_SECON
         "MAIL_RETRY_BASE_SECONDS must be at least 1 and at most MAIL_RETRY_MAX_SECONDS."
     )
 
+# --- Tags ------------------------------------------------------------------------------
+
+# Tags one post may carry: the editor and post.create/update refuse more.
+TAGS_PER_POST_MAX = env_int("TAGS_PER_POST_MAX", 10)
+# Tags the tag list page (/tags/) shows, the most used first: it aggregates every tagging.
+TAG_LIST_MAX = env_int("TAG_LIST_MAX", 200)
+if not 1 <= TAGS_PER_POST_MAX <= 100:
+    raise ImproperlyConfigured("TAGS_PER_POST_MAX must be between 1 and 100.")
+if TAG_LIST_MAX < 1:
+    raise ImproperlyConfigured("TAG_LIST_MAX must be at least 1.")
+
 # --- Typing (django-stubs) ------------------------------------------------------------
 
 # Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be

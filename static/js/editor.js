@@ -147,6 +147,7 @@ function inputOf(form, action) {
   const input = { title: value("title"), content: value("content"), excerpt: value("excerpt") };
   // A saved post's editor has its slug (a new post takes one from its title).
   if (form.querySelector("[name=slug]")) input.slug = value("slug");
+  if (form.querySelector("[name=tags]")) input.tags = value("tags").split(",");
   const when = form.querySelector("[name=publish_at]");
   if (action === "publish") input.published = true;
   else if (action === "unschedule") input.publishAt = null;

@@ -56,6 +56,9 @@ def test_the_editors_group_holds_exactly_the_moderation_permissions():
         ("blog", "view_comment"),
         ("blog", "change_comment"),
         ("blog", "delete_comment"),
+        ("blog", "view_tag"),
+        ("blog", "change_tag"),
+        ("blog", "delete_tag"),
         ("accounts", "view_user"),
         ("accounts", "suspend_user"),
         ("moderation", "view_report"),
@@ -66,12 +69,13 @@ def test_the_editors_group_holds_exactly_the_moderation_permissions():
     }
 
 
-def test_an_editor_sees_posts_comments_users_the_queue_the_log_and_the_email_queue_only(
+def test_an_editor_sees_posts_comments_tags_users_the_queue_the_log_and_the_email_queue_only(
     client, group_editor
 ):
     assert _index_models(client, group_editor) == {
         ("blog", "post"),
         ("blog", "comment"),
+        ("blog", "tag"),
         ("accounts", "user"),
         ("moderation", "report"),
         ("moderation", "moderationaction"),
@@ -79,7 +83,7 @@ def test_an_editor_sees_posts_comments_users_the_queue_the_log_and_the_email_que
     }
 
 
-@pytest.mark.parametrize("model", ["post", "comment"])
+@pytest.mark.parametrize("model", ["post", "comment", "tag"])
 def test_an_editor_opens_the_moderation_changelists(client, group_editor, model):
     client.force_login(group_editor)
     assert client.get(reverse(f"admin:blog_{model}_changelist")).status_code == 200

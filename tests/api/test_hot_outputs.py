@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from api import superjson, trpc
 from api.registry import get_procedure
 from blog import outputs, selectors
-from blog.models import Comment, Post
+from blog.models import Comment, Post, PostTag, Tag
 from blog.serializers import CommentListOutput, PostListOutput, PostOutput
 from tests.comment_chains import store_reply_chain
 from tests.factories import CommentFactory, PostFactory, UserFactory
@@ -37,7 +37,8 @@ def _at(model, row_id, moment):
 @pytest.fixture
 def varied_posts():
     """Posts by authors with and without names and avatars, unicode and escapes in the text,
-    comment counts of 0, live and deleted, a draft, and a row the services never rendered."""
+    comment counts of 0, live and deleted, a draft, a row the services never rendered, and
+    tags whose names need escaping."""
     nameless = UserFactory(name="", avatar_url="https://example.com/a.png?x=1&y=\u00e9")
     zoe = UserFactory(name="Zoë “Ünïcode” ✓ \U0001f600")
     posts = [
@@ -51,6 +52,10 @@ def varied_posts():
     for post, moment in zip(posts, MOMENTS * 2, strict=False):
         _at(Post, post.id, moment)
     Post.objects.filter(id=posts[2].id).update(content_html=None)
+    for slug, name in [("zoe", "Zoë “quoted” \U0001f600"), ("a-b", 'A\\B "c"')]:
+        tag = Tag.objects.create(name=name, slug=slug)
+        for post in posts[1:]:
+            PostTag.objects.create(post=post, tag=tag, published_at=post.published_at)
     return posts
 
 

@@ -39,7 +39,7 @@ def test_the_cache_off_reads_the_database_every_time(trpc, settings, django_asse
     settings.PUBLIC_READ_CACHE_SECONDS = 0
     PostFactory()
     trpc.query("post.list")
-    with django_assert_num_queries(1):  # posts + authors + comment counts
+    with django_assert_num_queries(1):  # posts + authors + comment counts + tags
         trpc.query("post.list")
 
 

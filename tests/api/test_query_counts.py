@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 def test_post_list_is_one_query_at_any_page_size(trpc, django_assert_num_queries, size):
     for post in PostFactory.create_batch(size):
         CommentFactory(post=post)
-    with django_assert_num_queries(1):  # posts + authors (join) + comment counts (aggregate)
+    # posts + authors (join) + comment counts (aggregate) + tags (aggregate)
+    with django_assert_num_queries(1):
         answer = trpc.query("post.list", {"limit": size})
     assert len(answer.data["items"]) == size
 
@@ -19,7 +20,7 @@ def test_post_list_is_one_query_at_any_page_size(trpc, django_assert_num_queries
 @pytest.mark.parametrize("size", [1, 20])
 def test_search_is_one_query_at_any_page_size(trpc, django_assert_num_queries, size):
     PostFactory.create_batch(size, title="Findable")
-    with django_assert_num_queries(1):  # matches with authors and comment counts
+    with django_assert_num_queries(2):  # matches with authors and comment counts; their tags
         answer = trpc.query("post.search", {"query": "findable", "limit": size})
     assert len(answer.data["items"]) == size
 
@@ -38,9 +39,9 @@ def test_comment_list_is_two_queries_at_any_thread_size(trpc, django_assert_num_
 def test_post_create_queries_do_not_depend_on_content(as_user, author, django_assert_num_queries):
     caller = as_user(author)
     caller.query("user.me")  # the session and user are loaded once per request from here on
-    # session; user; slug check; insert; its first revision; re-read with counts; and 3
-    # savepoints opened and released (the procedure's transaction, the service's, the insert's;
-    # inside the test's)
+    # session; user; slug check; insert; its first revision; re-read with counts, and its
+    # tags; and 3 savepoints opened and released (the procedure's transaction, the service's,
+    # the insert's; inside the test's)
     with django_assert_num_queries(12):
         caller.mutate("post.create", {"title": "One", "content": "x"})
     with django_assert_num_queries(12):
@@ -67,6 +68,7 @@ def test_an_uncached_post_is_a_read_and_a_count_at_any_size(
     post = PostFactory(content="x" * content_size)
     CommentFactory.create_batch(comments, post=post)
     given = {"slug": post.slug} if procedure == "post.bySlug" else {"id": str(post.id)}
-    with django_assert_num_queries(2):  # the post with author and counts; UPDATE view_count
+    # the post with author and counts; its tags; UPDATE view_count
+    with django_assert_num_queries(3):
         answer = trpc.query(procedure, given)
     assert answer.data["commentCount"] == comments

@@ -22,6 +22,7 @@ CATALOGUE = {
     "post.revision": "query",
     "post.restoreRevision": "mutation",
     "post.autosave": "mutation",
+    "tag.search": "query",
     "comment.list": "query",
     "comment.create": "mutation",
     "comment.update": "mutation",
