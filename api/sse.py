@@ -160,7 +160,7 @@ class EventStream:
         lease: open_streams.Lease,
         *,
         uses_superjson: bool,
-        account_id: UUID | None,
+        account_id: UUID | None = None,
     ) -> None:
         self.opened = opened
         self.lease = lease

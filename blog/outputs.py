@@ -87,8 +87,8 @@ def post_detail(post: Post) -> Built:
                 "name": author.display_name,
                 "avatarUrl": author.avatar_url,
             },
-            "publishAt": post.publish_at,
             "tags": [{"name": tag.name, "slug": tag.slug} for tag in post.tags.all()],
+            "publishAt": post.publish_at,
             "content": post.content,
             "contentHtml": post_html(post),
         }

@@ -42,9 +42,9 @@ def test_post_create_queries_do_not_depend_on_content(as_user, author, django_as
     # session; user; slug check; insert; its first revision; re-read with counts, and its
     # tags; and 3 savepoints opened and released (the procedure's transaction, the service's,
     # the insert's; inside the test's)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         caller.mutate("post.create", {"title": "One", "content": "x"})
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         caller.mutate("post.create", {"title": "Two", "content": "y" * 100_000})
 
 

@@ -48,8 +48,8 @@ def test_a_page_of_revisions_costs_the_same_queries_at_any_size(
         services.update_post(post=post, content=str(number) * 1000, saved_by=author)
     caller = as_user(author)
     caller.query("user.me")
-    # session; user; the post; the page of revisions with who saved them
-    with django_assert_num_queries(4):
+    # session; user; the post and its tags; the page of revisions with who saved them
+    with django_assert_num_queries(5):
         caller.query("post.revisions", {"postId": str(post.id), "limit": 50})
 
 

@@ -196,6 +196,6 @@ def test_the_history_page_costs_the_same_queries_at_any_length(author_client, au
     with CaptureQueriesContext(connection) as queries:
         response = author_client.get(_history_url(post))
     assert response.status_code == 200
-    # session; user; the post; a page of revisions with who saved them; the newest one; the
-    # one before it
-    assert len(queries) == 6
+    # session; user; the post and its tags; a page of revisions with who saved them; the
+    # newest one; the one before it
+    assert len(queries) == 7

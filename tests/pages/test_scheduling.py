@@ -157,8 +157,8 @@ def test_the_dashboard_runs_the_same_queries_however_many_posts_are_scheduled(
     PostFactory.create_batch(3, author=author)
     client.force_login(author)
     # 1 the session, 2 the user, 3 the drafts (scheduled ones included) with comment counts,
-    # 4 the published posts with comment counts.
-    with django_assert_num_queries(4):
+    # 4 their tags, 5 the published posts with comment counts, 6 their tags.
+    with django_assert_num_queries(6):
         body = client.get(reverse("blog:dashboard")).content.decode()
     assert body.count("Scheduled for <time") == scheduled
 
