@@ -84,3 +84,31 @@ class BoundedSetPasswordForm(SetPasswordForm):
 
     def save(self, commit: bool = True) -> User:
         return services.set_password(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class PasswordChangeForm(ServiceForm):
+    current_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label="New password (again)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    service_fields = {
+        "currentPassword": "current_password",
+        "newPassword": "new_password",
+        # Cognito's own password policy, as its provider reports it.
+        "password": "new_password",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", "The two passwords differ.")
+        return data

@@ -60,6 +60,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the password last changed: tokens issued before that second are refused
+    # (accounts.tokens), so a change ends every other holder's API and WebSocket access.
+    credentials_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -89,6 +92,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         from django.urls import reverse
 
         return reverse("blog:author", kwargs={"user_id": self.id})
+
+    def is_token_revoked(self, issued_at: int) -> bool:
+        """Whether a token issued at ``issued_at`` (its ``iat``, whole seconds) predates the
+        last password change. Tokens of the change's own second still pass: ``iat`` has no
+        finer grain, and the browser that made the change gets its new tokens in it."""
+        if self.credentials_changed_at is None:
+            return False
+        return issued_at < int(self.credentials_changed_at.timestamp())
 
 
 class DeletedIdentity(models.Model):

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
@@ -16,7 +16,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services, sign_in_attempts, signin
+from accounts import password_change, services, sign_in_attempts, signin
 from accounts.authentication import signed_in_user
 from accounts.errors import UnconfirmedUser
 from accounts.forms import (
@@ -24,6 +24,7 @@ from accounts.forms import (
     CodeResetForm,
     ConfirmForm,
     EmailForm,
+    PasswordChangeForm,
     ProfileForm,
     ServiceForm,
     SignInForm,
@@ -248,3 +249,25 @@ def profile(request: HttpRequest) -> HttpResponse:
     initial = {"name": user.name, "bio": user.bio, "avatar_url": user.avatar_url}
     form = ProfileForm(request.POST or None, initial=initial)
     return _form_view(request, "accounts/profile.html", form, save)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_page(request: HttpRequest) -> HttpResponse:
+    """Change the password; this browser stays signed in, every other one is signed out."""
+    user = signed_in_user(request)
+
+    def change(data: FormData) -> HttpResponse:
+        password_change.change_password(
+            user=user,
+            session=request.session,
+            current_password=data["current_password"],
+            new_password=data["new_password"],
+            ip=client_ip(request),
+        )
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password is changed. Other browsers are signed out.")
+        return redirect("accounts:profile")
+
+    form = PasswordChangeForm(request.POST or None)
+    return _form_view(request, "accounts/password_change.html", form, change)

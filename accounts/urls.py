@@ -20,6 +20,7 @@ urlpatterns = [
         name="password-reset-link",
     ),
     path("profile/", pages.profile, name="profile"),
+    path("profile/password/", pages.password_change_page, name="password-change"),
     path("auth/token", endpoints.TokenView.as_view(), name="token"),
     path("auth/token/refresh", endpoints.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/session-token", endpoints.SessionTokenView.as_view(), name="session-token"),
