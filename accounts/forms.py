@@ -112,3 +112,11 @@ class PasswordChangeForm(ServiceForm):
         if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", "The two passwords differ.")
         return data
+
+
+class AccountDeletionForm(ServiceForm):
+    confirmation = forms.CharField(
+        label="Type your email address to confirm",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from blog import author_pages, pages
+from blog import account_pages, author_pages, pages
 from blog.feeds import LatestPostsFeed
 from blog.sitemaps import SITEMAPS
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("write/<uuid:post_id>/", author_pages.edit_post, name="edit-post"),
     path("write/<uuid:post_id>/publish/", author_pages.set_published, name="set-published"),
     path("write/<uuid:post_id>/delete/", author_pages.delete_post, name="delete-post"),
+    path("profile/export/", account_pages.export, name="account-export"),
+    path("profile/delete/", account_pages.delete_account, name="account-delete"),
     path("feed/", LatestPostsFeed(), name="feed"),
     path(
         "sitemap.xml",

@@ -200,7 +200,8 @@ def delete_identity(*, user: User) -> None:
             "admin_delete_user",
             client_id=False,
             UserPoolId=settings.COGNITO_USER_POOL,
-            Username=user.email,
+            # In a pool where the email is the sign-in name, the username is the sub.
+            Username=user.cognito_sub or user.email,
         )
     except Unauthorized:
         logger.info("Deleting an account the pool no longer holds")
