@@ -74,9 +74,13 @@ class CodeResetForm(PasswordPairForm):
 class ProfileForm(ServiceForm):
     name = forms.CharField(max_length=120, required=False)
     bio = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    # Checked by the update_profile service (http/https only), so one rule serves every door.
-    avatar_url = forms.CharField(label="Avatar URL", max_length=500, required=False)
-    service_fields = {"avatarUrl": "avatar_url"}
+    # Checked by accounts.avatars (decoded by Pillow), so one rule serves every door.
+    avatar = forms.FileField(
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        help_text="JPEG, PNG, GIF or WebP; cropped to a square.",
+    )
+    remove_avatar = forms.BooleanField(label="Remove my avatar", required=False)
 
 
 class BoundedSetPasswordForm(SetPasswordForm):

@@ -53,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=120, blank=True)
     cognito_sub = models.CharField(max_length=64, unique=True, null=True, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
+    # The uploaded avatar's name in the default storage (avatar_url is its address); blank
+    # when the avatar is a URL given through the API, or none.
+    avatar_path = models.CharField(max_length=200, blank=True, editable=False)
     bio = models.TextField(max_length=2000, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(

@@ -16,7 +16,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import password_change, services, sign_in_attempts, signin
+from accounts import avatars, password_change, services, sign_in_attempts, signin
 from accounts.authentication import signed_in_user
 from accounts.errors import UnconfirmedUser
 from accounts.forms import (
@@ -240,14 +240,18 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
 
     def save(data: FormData) -> HttpResponse:
-        services.update_profile(
-            user=user, name=data["name"], bio=data["bio"], avatar_url=data["avatar_url"]
-        )
+        # Decoded first: a refused image leaves the whole profile as it was.
+        avatar = avatars.normalized(data["avatar"]) if data["avatar"] else None
+        services.update_profile(user=user, name=data["name"], bio=data["bio"])
+        if avatar is not None:
+            avatars.replace_avatar(user=user, image=avatar)
+        elif data["remove_avatar"]:
+            avatars.remove_avatar(user=user)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
 
-    initial = {"name": user.name, "bio": user.bio, "avatar_url": user.avatar_url}
-    form = ProfileForm(request.POST or None, initial=initial)
+    initial = {"name": user.name, "bio": user.bio}
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     return _form_view(request, "accounts/profile.html", form, save)
 
 

@@ -564,6 +564,22 @@ if METRICS_ENABLED and not (METRICS_TOKEN or METRICS_ALLOWED_NETWORKS):
         "to anyone."
     )
 
+# --- Avatars (accounts.avatars) ------------------------------------------------------
+
+# Where uploaded files live (Django's default storage, STORAGES["default"]) and the address they
+# are served under; the site serves avatars itself from there (accounts.urls).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(STATE_DIR / "media")))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+# An avatar upload larger than this many bytes is refused before it is decoded.
+AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5 * 1024 * 1024)
+# An image declaring more pixels (width x height) than this is refused from its header, before
+# any decoding: a few kilobytes of PNG can otherwise inflate to gigabytes (decompression bombs).
+AVATAR_MAX_PIXELS = env_int("AVATAR_MAX_PIXELS", 25_000_000)
+if AVATAR_MAX_BYTES < 1 or AVATAR_MAX_PIXELS < 1:
+    raise ImproperlyConfigured("AVATAR_MAX_BYTES and AVATAR_MAX_PIXELS must be at least 1.")
+if not MEDIA_URL.endswith("/"):
+    raise ImproperlyConfigured("MEDIA_URL must end with a slash.")
+
 # --- Typing (django-stubs) ------------------------------------------------------------
 
 # Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be
