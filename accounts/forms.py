@@ -124,3 +124,15 @@ class AccountDeletionForm(ServiceForm):
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+
+class EmailChangeForm(ServiceForm):
+    email = forms.EmailField(label="New email address", max_length=254)
+    current_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    service_fields = {"currentPassword": "current_password"}
+
+
+class EmailChangeConfirmForm(ServiceForm):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=1000)

@@ -16,13 +16,22 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import avatars, password_change, services, sign_in_attempts, signin
+from accounts import (
+    avatars,
+    email_change,
+    password_change,
+    services,
+    sign_in_attempts,
+    signin,
+)
 from accounts.authentication import signed_in_user
 from accounts.errors import UnconfirmedUser
 from accounts.forms import (
     BoundedSetPasswordForm,
     CodeResetForm,
     ConfirmForm,
+    EmailChangeConfirmForm,
+    EmailChangeForm,
     EmailForm,
     PasswordChangeForm,
     ProfileForm,
@@ -275,3 +284,53 @@ def password_change_page(request: HttpRequest) -> HttpResponse:
 
     form = PasswordChangeForm(request.POST or None)
     return _form_view(request, "accounts/password_change.html", form, change)
+
+
+_EMAIL_CHANGE_ELSEWHERE = "Your address is kept by the identity provider; change it there."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change_page(request: HttpRequest) -> HttpResponse:
+    """Ask for a new address: a confirmation link goes to it; nothing changes until it is used."""
+    if current().confirms_by_code:
+        raise Http404(_EMAIL_CHANGE_ELSEWHERE)
+    user = signed_in_user(request)
+
+    def send_link(data: FormData) -> HttpResponse:
+        address = email_change.start_email_change(
+            user=user,
+            new_email=data["email"],
+            current_password=data["current_password"],
+            ip=client_ip(request),
+            confirmation_url=lambda token: request.build_absolute_uri(
+                _with_query("accounts:email-change-confirm", token=token)
+            ),
+        )
+        messages.info(
+            request, f"We sent a link to {address}: your address changes when you open it."
+        )
+        return redirect("accounts:profile")
+
+    form = EmailChangeForm(request.POST or None)
+    return _form_view(request, "accounts/email_change.html", form, send_link)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request: HttpRequest) -> HttpResponse:
+    """The emailed link: a button to confirm (a GET changes nothing, so mail scanners that
+    open links cannot use them)."""
+    if current().confirms_by_code:
+        raise Http404(_EMAIL_CHANGE_ELSEWHERE)
+    user = signed_in_user(request)
+
+    def confirm_change(data: FormData) -> HttpResponse:
+        address = email_change.confirm_email_change(user=user, token=data["token"])
+        messages.success(request, f"Your email address is now {address}.")
+        return redirect("accounts:profile")
+
+    form = EmailChangeConfirmForm(
+        request.POST or None, initial={"token": request.GET.get("token", "")}
+    )
+    return _form_view(request, "accounts/email_change_confirm.html", form, confirm_change)

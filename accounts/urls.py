@@ -25,6 +25,8 @@ urlpatterns = [
     ),
     path("profile/", pages.profile, name="profile"),
     path("profile/password/", pages.password_change_page, name="password-change"),
+    path("profile/email/", pages.email_change_page, name="email-change"),
+    path("profile/email/confirm/", pages.email_change_confirm, name="email-change-confirm"),
     path(
         f"{_MEDIA_PATH}avatars/<uuid:user_id>/<str:name>",
         avatar_files.avatar_file,

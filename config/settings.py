@@ -564,7 +564,7 @@ if METRICS_ENABLED and not (METRICS_TOKEN or METRICS_ALLOWED_NETWORKS):
         "to anyone."
     )
 
-# --- Avatars (accounts.avatars) ------------------------------------------------------
+# --- Account self-service (accounts.avatars, accounts.email_change) -------------------
 
 # Where uploaded files live (Django's default storage, STORAGES["default"]) and the address they
 # are served under; the site serves avatars itself from there (accounts.urls).
@@ -575,8 +575,12 @@ AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5 * 1024 * 1024)
 # An image declaring more pixels (width x height) than this is refused from its header, before
 # any decoding: a few kilobytes of PNG can otherwise inflate to gigabytes (decompression bombs).
 AVATAR_MAX_PIXELS = env_int("AVATAR_MAX_PIXELS", 25_000_000)
+# How long the link confirming a new email address stays usable (it also works once only).
+EMAIL_CHANGE_LINK_MAX_AGE_SECONDS = env_int("EMAIL_CHANGE_LINK_MAX_AGE_SECONDS", 24 * 3600)
 if AVATAR_MAX_BYTES < 1 or AVATAR_MAX_PIXELS < 1:
     raise ImproperlyConfigured("AVATAR_MAX_BYTES and AVATAR_MAX_PIXELS must be at least 1.")
+if EMAIL_CHANGE_LINK_MAX_AGE_SECONDS < 60:
+    raise ImproperlyConfigured("EMAIL_CHANGE_LINK_MAX_AGE_SECONDS must be at least 60.")
 if not MEDIA_URL.endswith("/"):
     raise ImproperlyConfigured("MEDIA_URL must end with a slash.")
 
