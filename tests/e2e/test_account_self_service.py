@@ -11,6 +11,9 @@ from playwright.sync_api import expect
 
 from tests.e2e import browser as chromium
 from tests.e2e.site import OTHER_WRITER
+from tests.e2e.test_accessibility import PROBLEMS
+
+SELF_SERVICE_PAGES = ["/profile/", "/profile/password/", "/profile/email/", "/profile/delete/"]
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +36,12 @@ def test_a_writer_changes_password_uploads_avatar_exports_and_deletes_the_accoun
     page, other_browser, reader = open_page(), open_page(), open_page(OTHER_WRITER)
     for browser_page in (page, other_browser):
         chromium.sign_in(browser_page, live_site.url, email, PASSWORD)
+
+    # Each page passes the site's accessibility smoke check (labels, landmarks, one h1…).
+    for path in SELF_SERVICE_PAGES:
+        page.goto(path)
+        page.wait_for_load_state("load")
+        assert page.evaluate(PROBLEMS) == [], path
 
     # The password: this browser stays signed in, the other one is signed out.
     page.goto("/profile/")
