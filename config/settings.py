@@ -570,8 +570,9 @@ if METRICS_ENABLED and not (METRICS_TOKEN or METRICS_ALLOWED_NETWORKS):
 # are served under; the site serves avatars itself from there (accounts.urls).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(STATE_DIR / "media")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
-# An avatar upload larger than this many bytes is refused before it is decoded.
-AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5 * 1024 * 1024)
+# An avatar upload larger than this many bytes is refused before it is decoded. Keep it under
+# the proxy's request cap (deploy/nginx: client_max_body_size 4m), or the proxy answers 413.
+AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 3 * 1024 * 1024)
 # An image declaring more pixels (width x height) than this is refused from its header, before
 # any decoding: a few kilobytes of PNG can otherwise inflate to gigabytes (decompression bombs).
 AVATAR_MAX_PIXELS = env_int("AVATAR_MAX_PIXELS", 25_000_000)
