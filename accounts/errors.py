@@ -1,6 +1,6 @@
 """The identity-specific failures of the sign-in services, on top of lib.errors' hierarchy."""
 
-from lib.errors import ServiceUnavailable, TooManyRequests, Unauthorized
+from lib.errors import InvalidInput, ServiceUnavailable, TooManyRequests, Unauthorized
 
 
 class UnconfirmedUser(Unauthorized):
@@ -20,3 +20,10 @@ class ProviderUnavailable(ServiceUnavailable):
     answered unexpectedly."""
 
     default_message = "Sign-in is unavailable right now. Please try again in a moment."
+
+
+class WrongCurrentPassword(InvalidInput):
+    """A password change (or another step asking for it) was given a wrong current password."""
+
+    def __init__(self) -> None:
+        super().__init__({"currentPassword": ["Your current password is wrong."]})

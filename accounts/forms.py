@@ -75,9 +75,13 @@ class CodeResetForm(PasswordPairForm):
 class ProfileForm(ServiceForm):
     name = forms.CharField(max_length=120, required=False)
     bio = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    # Checked by the update_profile service (http/https only), so one rule serves every door.
-    avatar_url = forms.CharField(label="Avatar URL", max_length=500, required=False)
-    service_fields = {"avatarUrl": "avatar_url"}
+    # Checked by accounts.avatars (decoded by Pillow), so one rule serves every door.
+    avatar = forms.FileField(
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        help_text="JPEG, PNG, GIF or WebP; cropped to a square.",
+    )
+    remove_avatar = forms.BooleanField(label="Remove my avatar", required=False)
 
 
 class BoundedSetPasswordForm(SetPasswordForm):
@@ -100,3 +104,51 @@ class QueuedPasswordResetForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         enqueue_email(to=to_email, template="accounts/email/password_reset", context=context)
+
+
+class PasswordChangeForm(ServiceForm):
+    current_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label="New password (again)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    service_fields = {
+        "currentPassword": "current_password",
+        "newPassword": "new_password",
+        # Cognito's own password policy, as its provider reports it.
+        "password": "new_password",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", "The two passwords differ.")
+        return data
+
+
+class AccountDeletionForm(ServiceForm):
+    confirmation = forms.CharField(
+        label="Type your email address to confirm",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class EmailChangeForm(ServiceForm):
+    email = forms.EmailField(label="New email address", max_length=254)
+    current_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    service_fields = {"currentPassword": "current_password"}
+
+
+class EmailChangeConfirmForm(ServiceForm):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=1000)

@@ -62,6 +62,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=120, blank=True)
     cognito_sub = models.CharField(max_length=64, unique=True, null=True, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
+    # The uploaded avatar's name in the default storage (avatar_url is its address); blank
+    # when the avatar is a URL given through the API, or none.
+    avatar_path = models.CharField(max_length=200, blank=True, editable=False)
     bio = models.TextField(max_length=2000, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
@@ -93,6 +96,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the password last changed: tokens issued before that second are refused
+    # (accounts.tokens), so a change ends every other holder's API and WebSocket access.
+    credentials_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -152,6 +158,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_session_auth_fallback_hash(self) -> Iterator[str]:
         if not self.is_suspended:
             yield from super().get_session_auth_fallback_hash()
+
+    def is_token_revoked(self, issued_at: int) -> bool:
+        """Whether a token issued at ``issued_at`` (its ``iat``, whole seconds) predates the
+        last password change. Tokens of the change's own second still pass: ``iat`` has no
+        finer grain, and the browser that made the change gets its new tokens in it."""
+        if self.credentials_changed_at is None:
+            return False
+        return issued_at < int(self.credentials_changed_at.timestamp())
 
 
 class DeletedIdentity(models.Model):

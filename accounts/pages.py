@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
@@ -16,14 +16,24 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services, sign_in_attempts, signin
+from accounts import (
+    avatars,
+    email_change,
+    password_change,
+    services,
+    sign_in_attempts,
+    signin,
+)
 from accounts.authentication import signed_in_user
 from accounts.errors import UnconfirmedUser
 from accounts.forms import (
     BoundedSetPasswordForm,
     CodeResetForm,
     ConfirmForm,
+    EmailChangeConfirmForm,
+    EmailChangeForm,
     EmailForm,
+    PasswordChangeForm,
     ProfileForm,
     QueuedPasswordResetForm,
     ServiceForm,
@@ -239,12 +249,88 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
 
     def save(data: FormData) -> HttpResponse:
-        services.update_profile(
-            user=user, name=data["name"], bio=data["bio"], avatar_url=data["avatar_url"]
-        )
+        # Decoded first: a refused image leaves the whole profile as it was.
+        avatar = avatars.normalized(data["avatar"]) if data["avatar"] else None
+        services.update_profile(user=user, name=data["name"], bio=data["bio"])
+        if avatar is not None:
+            avatars.replace_avatar(user=user, image=avatar)
+        elif data["remove_avatar"]:
+            avatars.remove_avatar(user=user)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
 
-    initial = {"name": user.name, "bio": user.bio, "avatar_url": user.avatar_url}
-    form = ProfileForm(request.POST or None, initial=initial)
+    initial = {"name": user.name, "bio": user.bio}
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     return _form_view(request, "accounts/profile.html", form, save)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_page(request: HttpRequest) -> HttpResponse:
+    """Change the password; this browser stays signed in, every other one is signed out."""
+    user = signed_in_user(request)
+
+    def change(data: FormData) -> HttpResponse:
+        password_change.change_password(
+            user=user,
+            session=request.session,
+            current_password=data["current_password"],
+            new_password=data["new_password"],
+            ip=client_ip(request),
+        )
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password is changed. Other browsers are signed out.")
+        return redirect("accounts:profile")
+
+    form = PasswordChangeForm(request.POST or None)
+    return _form_view(request, "accounts/password_change.html", form, change)
+
+
+_EMAIL_CHANGE_ELSEWHERE = "Your address is kept by the identity provider; change it there."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change_page(request: HttpRequest) -> HttpResponse:
+    """Ask for a new address: a confirmation link goes to it; nothing changes until it is used."""
+    if current().confirms_by_code:
+        raise Http404(_EMAIL_CHANGE_ELSEWHERE)
+    user = signed_in_user(request)
+
+    def send_link(data: FormData) -> HttpResponse:
+        address = email_change.start_email_change(
+            user=user,
+            new_email=data["email"],
+            current_password=data["current_password"],
+            ip=client_ip(request),
+            confirmation_url=lambda token: request.build_absolute_uri(
+                _with_query("accounts:email-change-confirm", token=token)
+            ),
+        )
+        messages.info(
+            request, f"We sent a link to {address}: your address changes when you open it."
+        )
+        return redirect("accounts:profile")
+
+    form = EmailChangeForm(request.POST or None)
+    return _form_view(request, "accounts/email_change.html", form, send_link)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request: HttpRequest) -> HttpResponse:
+    """The emailed link: a button to confirm (a GET changes nothing, so mail scanners that
+    open links cannot use them)."""
+    if current().confirms_by_code:
+        raise Http404(_EMAIL_CHANGE_ELSEWHERE)
+    user = signed_in_user(request)
+
+    def confirm_change(data: FormData) -> HttpResponse:
+        address = email_change.confirm_email_change(user=user, token=data["token"])
+        messages.success(request, f"Your email address is now {address}.")
+        return redirect("accounts:profile")
+
+    form = EmailChangeConfirmForm(
+        request.POST or None, initial={"token": request.GET.get("token", "")}
+    )
+    return _form_view(request, "accounts/email_change_confirm.html", form, confirm_change)

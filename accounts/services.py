@@ -14,7 +14,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import password_hashing
+from accounts import avatars, password_hashing
 from accounts.models import DeletedIdentity, User
 from lib.errors import InvalidInput, NotFound, Unauthorized
 
@@ -52,10 +52,15 @@ def update_profile(
         user.name = name.strip()
     if bio is not None:
         user.bio = bio.strip()
+    replaced_file = ""
     if avatar_url is not None:
         user.avatar_url = avatar_url.strip()
+        # A URL given instead of an uploaded avatar: the stored file is no longer shown.
+        replaced_file, user.avatar_path = user.avatar_path, ""
     with transaction.atomic():
-        user.save(update_fields=["name", "bio", "avatar_url", "updated_at"])
+        user.save(update_fields=["name", "bio", "avatar_url", "avatar_path", "updated_at"])
+        if replaced_file:
+            avatars.delete_file_on_commit(replaced_file)
     return user
 
 
@@ -153,6 +158,8 @@ def delete_user(*, user: User) -> None:
     with transaction.atomic():
         if user.cognito_sub:
             DeletedIdentity.objects.get_or_create(sub=user.cognito_sub)
+        if user.avatar_path:
+            avatars.delete_file_on_commit(user.avatar_path)
         user.delete()
 
 

@@ -151,7 +151,7 @@ def user_for_token(token: str, *, accepted_token_use: list[str] | None = None) -
     may_create = provider.creates_users_on_first_sight
     try:
         try:
-            return services.user_for_identity(
+            user = services.user_for_identity(
                 sub=claims["sub"], email=email, email_verified=email_verified, may_create=may_create
             )
         except NotFound:
@@ -159,10 +159,13 @@ def user_for_token(token: str, *, accepted_token_use: list[str] | None = None) -
                 raise
             # An access token carries no email: ask the provider once, on first sight.
             email, email_verified = provider.email_of(access_token=token)
-            return services.user_for_identity(
+            user = services.user_for_identity(
                 sub=claims["sub"], email=email, email_verified=email_verified, may_create=True
             )
     except (NotFound, Conflict, Unauthorized) as error:
         raise TokenRejected(error.message) from None
     except ServiceUnavailable as error:
         raise TokenRejected(error.message, retryable=True) from None
+    if user.is_token_revoked(int(claims["iat"])):
+        raise TokenRejected("The token was revoked by a password change; sign in again.")
+    return user

@@ -1,8 +1,12 @@
 """Identity pages and the JSON token endpoints."""
 
+from django.conf import settings
 from django.urls import path
 
-from accounts import email_confirmation_pages, email_settings_pages, endpoints, pages
+from accounts import avatar_files, email_confirmation_pages, email_settings_pages, endpoints, pages
+
+# Avatars stored on the file system are served under MEDIA_URL (when it is a path of this site).
+_MEDIA_PATH = settings.MEDIA_URL.lstrip("/") if settings.MEDIA_URL.startswith("/") else "media/"
 
 app_name = "accounts"
 urlpatterns = [
@@ -31,6 +35,14 @@ urlpatterns = [
     ),
     path("profile/", pages.profile, name="profile"),
     path("profile/notifications/", email_settings_pages.email_settings, name="email-settings"),
+    path("profile/password/", pages.password_change_page, name="password-change"),
+    path("profile/email/", pages.email_change_page, name="email-change"),
+    path("profile/email/confirm/", pages.email_change_confirm, name="email-change-confirm"),
+    path(
+        f"{_MEDIA_PATH}avatars/<uuid:user_id>/<str:name>",
+        avatar_files.avatar_file,
+        name="avatar-file",
+    ),
     path("auth/token", endpoints.TokenView.as_view(), name="token"),
     path("auth/token/refresh", endpoints.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/session-token", endpoints.SessionTokenView.as_view(), name="session-token"),

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from blog import author_pages, history_pages, pages, tag_pages
+from blog import account_pages, author_pages, history_pages, pages, tag_pages
 from blog.feeds import AuthorPostsFeed, LatestPostsFeed, TagPostsFeed
 from blog.sitemaps import SITEMAPS
 
@@ -36,6 +36,8 @@ urlpatterns = [
         history_pages.restore_revision,
         name="restore-revision",
     ),
+    path("profile/export/", account_pages.export, name="account-export"),
+    path("profile/delete/", account_pages.delete_account, name="account-delete"),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("robots.txt", pages.robots_txt, name="robots"),
     path(

@@ -704,6 +704,26 @@ if not 1 <= TAGS_PER_POST_MAX <= 100:
     raise ImproperlyConfigured("TAGS_PER_POST_MAX must be between 1 and 100.")
 if TAG_LIST_MAX < 1:
     raise ImproperlyConfigured("TAG_LIST_MAX must be at least 1.")
+# --- Account self-service (accounts.avatars, accounts.email_change) -------------------
+
+# Where uploaded files live (Django's default storage, STORAGES["default"]) and the address they
+# are served under; the site serves avatars itself from there (accounts.urls).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(STATE_DIR / "media")))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+# An avatar upload larger than this many bytes is refused before it is decoded. Keep it under
+# the proxy's request cap (deploy/nginx: client_max_body_size 4m), or the proxy answers 413.
+AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 3 * 1024 * 1024)
+# An image declaring more pixels (width x height) than this is refused from its header, before
+# any decoding: a few kilobytes of PNG can otherwise inflate to gigabytes (decompression bombs).
+AVATAR_MAX_PIXELS = env_int("AVATAR_MAX_PIXELS", 25_000_000)
+# How long the link confirming a new email address stays usable (it also works once only).
+EMAIL_CHANGE_LINK_MAX_AGE_SECONDS = env_int("EMAIL_CHANGE_LINK_MAX_AGE_SECONDS", 24 * 3600)
+if AVATAR_MAX_BYTES < 1 or AVATAR_MAX_PIXELS < 1:
+    raise ImproperlyConfigured("AVATAR_MAX_BYTES and AVATAR_MAX_PIXELS must be at least 1.")
+if EMAIL_CHANGE_LINK_MAX_AGE_SECONDS < 60:
+    raise ImproperlyConfigured("EMAIL_CHANGE_LINK_MAX_AGE_SECONDS must be at least 60.")
+if not MEDIA_URL.endswith("/"):
+    raise ImproperlyConfigured("MEDIA_URL must end with a slash.")
 
 # --- Typing (django-stubs) ------------------------------------------------------------
 

@@ -83,6 +83,18 @@ class IdentityProvider(Protocol):
         """The email address and its verified flag of the token's user, asked of the provider."""
         ...
 
+    def change_password(
+        self, *, user: User, session: SessionBase, current_password: str, new_password: str
+    ) -> AuthenticationResult | None:
+        """Check ``current_password`` and set ``new_password`` (already validated here),
+        revoking the user's refresh tokens; the new tokens of this browser session, if the
+        provider holds its tokens, else None. InvalidInput ``currentPassword`` when wrong."""
+        ...
+
+    def delete_identity(self, *, user: User) -> None:
+        """Remove the user's identity from the provider, before the row here goes."""
+        ...
+
 
 def current() -> IdentityProvider:
     """The configured provider (settings.AUTH_PROVIDER, checked at start-up)."""

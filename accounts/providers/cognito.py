@@ -20,7 +20,12 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
 from accounts import jwks, session_tokens
-from accounts.errors import ProviderUnavailable, TooManyAttempts, UnconfirmedUser
+from accounts.errors import (
+    ProviderUnavailable,
+    TooManyAttempts,
+    UnconfirmedUser,
+    WrongCurrentPassword,
+)
 from accounts.models import User
 from accounts.session_tokens import SessionToken
 from lib.errors import InvalidInput, ServiceError, Unauthorized
@@ -120,14 +125,7 @@ def keep_tokens(session: SessionBase, result: AuthenticationResult) -> None:
 
 
 def session_token(*, user: User, session: SessionBase) -> SessionToken:
-    kept = session_tokens.kept(session)
-    if kept is None:
-        raise Unauthorized("This session holds no Cognito tokens; sign in again.")
-    if kept["expires_at"] - time.time() < session_tokens.REFRESH_MARGIN_SECONDS:
-        session_tokens.remember(
-            session, refresh(refresh_token=kept["refresh"], username=user.email)
-        )
-        kept = session_tokens.kept(session) or kept
+    kept = _fresh_tokens(user=user, session=session)
     return SessionToken(
         token=kept[session_tokens.token_kind()], expires_in=int(kept["expires_at"] - time.time())
     )
@@ -165,6 +163,61 @@ def email_of(*, access_token: str) -> tuple[str, bool]:
     answer = _call("get_user", client_id=False, AccessToken=access_token)
     attributes = {item["Name"]: item["Value"] for item in answer["UserAttributes"]}
     return attributes.get("email", ""), attributes.get("email_verified") == "true"
+
+
+def change_password(
+    *, user: User, session: SessionBase, current_password: str, new_password: str
+) -> AuthenticationResult | None:
+    """ChangePassword with the session's access token, then GlobalSignOut (every refresh
+    token of the user, this browser's too), then a fresh sign-in for this browser."""
+    access_token = _fresh_tokens(user=user, session=session)["access"]
+    try:
+        _call(
+            "change_password",
+            client_id=False,
+            AccessToken=access_token,
+            PreviousPassword=current_password,
+            ProposedPassword=new_password,
+        )
+    except Unauthorized:
+        raise WrongCurrentPassword() from None
+    try:
+        _call("global_sign_out", client_id=False, AccessToken=access_token)
+        return sign_in(email=user.email, password=new_password)
+    except ServiceError:
+        # The password is changed: that must not read as a failure. This browser keeps its
+        # Django session; its page asks for tokens again and is told to sign in.
+        logger.warning("Signing out elsewhere or back in after a password change failed")
+        session_tokens.forget(session)
+        return None
+
+
+def delete_identity(*, user: User) -> None:
+    """AdminDeleteUser (the site's IAM role needs cognito-idp:AdminDeleteUser): it works
+    whatever the state of the browser's tokens. A user already gone from the pool is fine."""
+    try:
+        _call(
+            "admin_delete_user",
+            client_id=False,
+            UserPoolId=settings.COGNITO_USER_POOL,
+            # In a pool where the email is the sign-in name, the username is the sub.
+            Username=user.cognito_sub or user.email,
+        )
+    except Unauthorized:
+        logger.info("Deleting an account the pool no longer holds")
+
+
+def _fresh_tokens(*, user: User, session: SessionBase) -> dict[str, Any]:
+    """The session's kept tokens, refreshed through the pool when about to expire."""
+    kept = session_tokens.kept(session)
+    if kept is None:
+        raise Unauthorized("This session holds no Cognito tokens; sign in again.")
+    if kept["expires_at"] - time.time() < session_tokens.REFRESH_MARGIN_SECONDS:
+        session_tokens.remember(
+            session, refresh(refresh_token=kept["refresh"], username=user.email)
+        )
+        kept = session_tokens.kept(session) or kept
+    return kept
 
 
 def client() -> Any:

@@ -16,6 +16,7 @@ from django.core import signing
 from django.utils.crypto import salted_hmac
 
 from accounts import email_confirmation, keys, password_hashing, services
+from accounts.errors import WrongCurrentPassword
 from accounts.jwks import Jwk
 from accounts.models import User
 from accounts.session_tokens import SessionToken, TokenKind, token_kind
@@ -144,6 +145,21 @@ def sign_out(*, session: SessionBase) -> None:
 
 def email_of(*, access_token: str) -> tuple[str, bool]:
     raise NotFound("No account belongs to this token.")
+
+
+def change_password(
+    *, user: User, session: SessionBase, current_password: str, new_password: str
+) -> AuthenticationResult | None:
+    """The new hash revokes the refresh tokens (their fingerprint) and Django's other
+    sessions (their auth hash); page tokens are minted on demand, so nothing is kept."""
+    if not password_hashing.check(current_password, user.password).is_valid:
+        raise WrongCurrentPassword()
+    services.set_password(user=user, password=new_password)
+    return None
+
+
+def delete_identity(*, user: User) -> None:
+    """Nothing held elsewhere: the row is the identity."""
 
 
 def _result(user: User, *, refresh_token: str | None = None) -> AuthenticationResult:
