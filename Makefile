@@ -34,7 +34,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy accounts api blog chunking config lib realtime sessions_app
+	$(BIN)/mypy accounts api blog chunking config lib realtime sessions_app images
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev

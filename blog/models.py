@@ -42,6 +42,11 @@ class Post(models.Model):
     # When the post was first published (set by the services, kept when it is unpublished and
     # published again); NULL for a post never published. Listings of published posts order by it.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The image shown above the post and beside its summaries, one of its author's (checked by
+    # the services); deleting the image leaves the post without one.
+    cover_image = models.ForeignKey(
+        "images.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -16,6 +16,7 @@ from blog.models import Post
 from blog.pagination import Page
 from blog.rendering import post_html
 from blog.selectors import CommentRows
+from images.outputs import image_shown, shown_from_row
 
 Row = dict[str, Any]
 
@@ -50,6 +51,7 @@ def _summary(row: Row) -> dict[str, Any]:
         "updatedAt": js_iso(row["updated_at"]),
         "publishedAt": None if row["published_at"] is None else js_iso(row["published_at"]),
         "author": _author(row),
+        "image": shown_from_row(row, "cover_image__"),
     }
 
 
@@ -86,6 +88,7 @@ def post_detail(post: Post) -> Built:
                 "name": author.display_name,
                 "avatarUrl": author.avatar_url,
             },
+            "image": None if post.cover_image is None else image_shown(post.cover_image),
             "content": post.content,
             "contentHtml": post_html(post),
         }

@@ -31,6 +31,7 @@ from blog.pagination import (
     encode_position,
 )
 from blog.search import SEARCH_CANDIDATES, matching_posts
+from images import outputs as image_outputs
 from lib.compiled_query import CompiledQuery
 from lib.errors import Forbidden, InvalidInput, NotFound
 
@@ -61,7 +62,7 @@ def _live_comment_count() -> Coalesce:
 def _summaries() -> QuerySet[Post]:
     """Posts with what a listing shows: author (joined) and live comment count (annotated)."""
     return (
-        Post.objects.select_related("author")
+        Post.objects.select_related("author", "cover_image")
         .defer("content", "content_html")
         .annotate(comment_count=_live_comment_count())
     )
@@ -82,9 +83,13 @@ SUMMARY_COLUMNS = (
     "author_id",
     "author__name",
     "author__avatar_url",
+    # The cover image (one LEFT JOIN): images.outputs.shown_from_row.
+    *(f"cover_image__{column}" for column in image_outputs.SHOWN_COLUMNS),
+    # Last: lib.compiled_query names a row's columns with the annotations after the fields.
     "comment_count",
 )
 _SHOWN_AUTHOR_COLUMNS = ("author__id", "author__name", "author__avatar_url")
+_SHOWN_COVER_COLUMNS = tuple(f"cover_image__{column}" for column in image_outputs.SHOWN_COLUMNS)
 
 
 def _readable(viewer: Viewer) -> Q:
@@ -220,8 +225,12 @@ def post_to_show(*, viewer: Viewer, slug: str | None = None, post_id: UUID | Non
     """``post_for_viewer`` for a reader: only the author's shown columns are loaded, so the
     post is for showing and counting a view, not for saving."""
     posts = (
-        Post.objects.select_related("author")
-        .only(*(field.name for field in Post._meta.concrete_fields), *_SHOWN_AUTHOR_COLUMNS)
+        Post.objects.select_related("author", "cover_image")
+        .only(
+            *(field.name for field in Post._meta.concrete_fields),
+            *_SHOWN_AUTHOR_COLUMNS,
+            *_SHOWN_COVER_COLUMNS,
+        )
         .annotate(comment_count=_live_comment_count())
     )
     return _one_post(posts, viewer, slug, post_id)

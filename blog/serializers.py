@@ -19,6 +19,7 @@ from blog.models import (
 from blog.outputs import Built
 from blog.rendering import highlight_html, post_html
 from blog.search import SEARCH_CANDIDATES, SEARCH_QUERY_MAX_LENGTH
+from images.serializers import ShownImageOutput
 from lib.errors import InvalidInput
 from realtime.positions import InvalidPosition, Position
 
@@ -101,6 +102,13 @@ class PostCreateInput(serializers.Serializer):
         help_text="Derived from the content when blank.",
     )
     published = serializers.BooleanField(default=False)
+    coverImageId = IdField(
+        source="cover_image_id",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="One of your images (image.upload), shown as the post's cover.",
+    )
 
 
 class PostUpdateInput(serializers.Serializer):
@@ -115,6 +123,12 @@ class PostUpdateInput(serializers.Serializer):
         max_length=SLUG_MAX_LENGTH,
         required=False,
         help_text="Lowercase letters, digits and hyphens; the old slug keeps finding the post.",
+    )
+    coverImageId = IdField(
+        source="cover_image_id",
+        required=False,
+        allow_null=True,
+        help_text="One of the author's images as the cover; null removes the cover.",
     )
 
 
@@ -215,6 +229,9 @@ class PostSummaryOutput(serializers.Serializer):
         "listings of published posts are newest first by it.",
     )
     author = AuthorOutput()
+    image = ShownImageOutput(
+        source="cover_image", allow_null=True, help_text="The cover image, or null."
+    )
 
 
 class PostOutput(HandsOnBuilt, PostSummaryOutput):

@@ -4,8 +4,10 @@ Callers fetch what they change through ``blog.selectors`` (which checks the perm
 these functions check the rules of the data itself.
 """
 
+import enum
 import re
 import time
+from typing import Final
 from uuid import UUID
 
 from django.conf import settings
@@ -28,7 +30,10 @@ from blog.models import (
     PostSlug,
 )
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
-from lib.errors import InvalidInput
+from images import selectors as image_selectors
+from images.models import Image
+from images.services import delete_post_images
+from lib.errors import InvalidInput, NotFound
 from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
 
@@ -37,6 +42,15 @@ _SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - 12
 _SLUG_ATTEMPTS = 5
 _NUMBER_SUFFIX = re.compile(r"-\d+$")
 _SLUG_FORM = re.compile(r"[a-z0-9-]+")
+
+
+class Unchanged(enum.Enum):
+    """An argument left out: the field keeps its value (where None is a value)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED: Final = Unchanged.UNCHANGED
 
 
 def _check_length(field: str, value: str, *, minimum: int, maximum: int) -> None:
@@ -142,14 +156,17 @@ def create_post(
     excerpt: str = "",
     published: bool = False,
     slug: str = "",
+    cover_image_id: UUID | None = None,
 ) -> Post:
-    """A new post; its slug comes from ``slug`` or the title and never collides."""
+    """A new post; its slug comes from ``slug`` or the title and never collides. Its cover
+    image must be one of the author's."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     if slug:
         _check_length("slug", slug, minimum=1, maximum=SLUG_MAX_LENGTH)
     html = _rendered(content)
     post = Post(
         author=author,
+        cover_image=_cover_image(author, cover_image_id),
         title=title.strip(),
         content=content,
         content_html=html,
@@ -163,6 +180,16 @@ def create_post(
         if post.published:
             announce(post_change(post, "created"))
     return post
+
+
+def _cover_image(author: User, image_id: UUID | None) -> Image | None:
+    """The author's image ``image_id`` (None: no cover); anyone else's is refused."""
+    if image_id is None:
+        return None
+    try:
+        return image_selectors.owned_image(owner=author, image_id=image_id)
+    except NotFound:
+        raise InvalidInput({"coverImageId": ["Choose one of the author's own images."]}) from None
 
 
 def _check_new_slug(post: Post, slug: str) -> None:
@@ -195,11 +222,15 @@ def update_post(
     excerpt: str | None = None,
     published: bool | None = None,
     slug: str | None = None,
+    cover_image_id: UUID | Unchanged | None = UNCHANGED,
 ) -> Post:
     """Change the given fields. A new ``slug`` retires the old one, whose links keep leading
     to the post; without one the slug stays, and only a post going public whose slug a
-    published post took meanwhile gets a numbered one."""
+    published post took meanwhile gets a numbered one. ``cover_image_id`` None removes the
+    cover; another must be the author's image."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
+    if not isinstance(cover_image_id, Unchanged):
+        post.cover_image = _cover_image(post.author, cover_image_id)
     is_new_slug = slug is not None and slug != post.slug
     if slug is not None and is_new_slug:
         _check_new_slug(post, slug)
@@ -250,9 +281,11 @@ def _save_under_new_slug(post: Post, slug: str, *, was_public: bool) -> None:
 
 
 def delete_post(*, post: Post) -> None:
+    """Delete the post, its comments and the images uploaded for it (their files on commit)."""
     with transaction.atomic():
         if post.published:
             announce(post_change(post, "deleted"))
+        delete_post_images(post_id=post.id)
         post.delete()
 
 

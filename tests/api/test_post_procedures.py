@@ -20,6 +20,7 @@ SUMMARY_KEYS = {
     "updatedAt",
     "publishedAt",
     "author",
+    "image",
 }
 
 

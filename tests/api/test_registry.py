@@ -27,6 +27,8 @@ CATALOGUE = {
     "user.me": "query",
     "user.byId": "query",
     "user.updateProfile": "mutation",
+    "image.upload": "mutation",
+    "image.delete": "mutation",
 }
 # Procedures whose whole input is "nothing" (they act on the caller alone).
 WITHOUT_INPUT = {"user.me"}

@@ -10,7 +10,17 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("lib", "accounts", "sessions_app", "chunking", "api", "realtime", "blog", "config")
+PACKAGES = (
+    "lib",
+    "accounts",
+    "sessions_app",
+    "chunking",
+    "api",
+    "realtime",
+    "images",
+    "blog",
+    "config",
+)
 
 
 def _is_type_checking_block(node: ast.AST) -> bool:
