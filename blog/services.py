@@ -7,7 +7,7 @@ these functions check the rules of the data itself.
 import enum
 import re
 import time
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from uuid import UUID
 
 from django.conf import settings
@@ -32,10 +32,13 @@ from blog.models import (
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
 from images import selectors as image_selectors
 from images.models import Image
-from images.services import delete_post_images
+from images.services import delete_post_images, upload_image
 from lib.errors import InvalidInput, NotFound
 from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 # A title is cut short enough to leave room for a "-N" suffix.
 _SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - 12
@@ -278,6 +281,18 @@ def _save_under_new_slug(post: Post, slug: str, *, was_public: bool) -> None:
     except IntegrityError:
         post.slug = old_slug
         raise InvalidInput({"slug": ["Another post has this slug."]}) from None
+
+
+def add_post_image(
+    *, post: Post, upload: "UploadedFile", alt: str = "", as_cover: bool = False
+) -> Image:
+    """An image uploaded for the post by its author (``images.services.upload_image``), made
+    its cover if asked, in one transaction: a refused cover keeps no image either."""
+    with transaction.atomic():
+        image = upload_image(owner=post.author, upload=upload, alt=alt, post_id=post.id)
+        if as_cover:
+            update_post(post=post, cover_image_id=image.id)
+    return image
 
 
 def delete_post(*, post: Post) -> None:

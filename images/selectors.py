@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -28,10 +28,10 @@ def owned_image(*, owner: User, image_id: UUID) -> Image:
     return image
 
 
-def post_images(*, post_id: UUID) -> list[Image]:
-    """The images uploaded for a post, newest first; its caller has checked the post is the
-    viewer's to edit."""
-    return list(Image.objects.filter(post_id=post_id))
+def cover_candidates(*, post_id: UUID, cover_image_id: UUID | None) -> list[Image]:
+    """The images uploaded for a post, newest first, and its current cover wherever it was
+    uploaded; its caller has checked the post is the viewer's to edit."""
+    return list(Image.objects.filter(Q(post_id=post_id) | Q(id=cover_image_id)))
 
 
 def check_post_is_owners(*, owner: User, post_id: UUID) -> None:

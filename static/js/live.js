@@ -7,6 +7,7 @@ import { EventsClient, parsePosition } from "./appsync.js";
 import { ProcedureError, SessionLink } from "./link.js";
 import { mutateOnce } from "./submission.js";
 import { query } from "./trpc_http.js";
+import { imageUploads } from "./image_upload.js";
 
 const TOKEN_MARGIN_MS = 30_000;
 
@@ -307,6 +308,8 @@ function postForm(form, link) {
       const input = { title: value("title"), content: value("content"), excerpt: value("excerpt") };
       // A saved post's editor has its slug (a new post takes one from its title).
       if (form.querySelector("[name=slug]")) input.slug = value("slug");
+      const cover = form.querySelector("[name=cover_image]:checked");
+      if (cover) input.coverImageId = cover.value || null;
       const post = form.dataset.postId
         ? await send("post.update", { id: form.dataset.postId, ...input, ...(publish ? { published: true } : {}) })
         : await send("post.create", { ...input, published: publish });
@@ -334,6 +337,7 @@ async function start() {
   // Wire the forms first: until the link is ready they go over HTTP.
   if (comments && article) commentForms(comments, link, article.dataset.postId, viewer);
   if (editor) postForm(editor, link);
+  if (editor) imageUploads(editor);
 
   client.addEventListener("status", async (event) => {
     if (event.detail !== "live") return;
