@@ -140,8 +140,9 @@ def upload_post_image(request: HttpRequest, post_id: UUID) -> HttpResponse:
         post = selectors.post_for_edit(user=request.user, post_id=post_id)
     if int(request.META.get("CONTENT_LENGTH") or 0) > settings.API_MAX_UPLOAD_BYTES:
         # Refused before the body is parsed (the site's ASGI door refuses it before it is read).
-        upload_form = ImageUploadForm()
-        upload_form.add_error("image", _too_large_message())
+        upload_form = ImageUploadForm({})  # bound to nothing: its body stays unread
+        upload_form.is_valid()
+        upload_form.errors["image"] = upload_form.error_class([_too_large_message()])
         return _render_editor(
             request, _edit_form(request, post, bound=False), post, upload_form, status=413
         )

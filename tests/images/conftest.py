@@ -11,6 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as Pillow
 
+from tests.api.conftest import trpc  # noqa: F401  (the tRPC caller fixture)
+
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 
