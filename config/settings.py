@@ -619,6 +619,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
 # The largest multipart/form-data body the API reads (api.form_data): one image and its form's
 # other fields. Anything larger is answered 413 before its body is read.
 API_MAX_UPLOAD_BYTES = IMAGES_MAX_UPLOAD_BYTES + 64 * 2**10
+# The largest body any request may declare (Content-Length): answered 413 before it is read
+# (config.request_size). Keep nginx's client_max_body_size (deploy/nginx) at or above it.
+REQUEST_MAX_BODY_BYTES = max(API_MAX_BODY_BYTES, API_MAX_UPLOAD_BYTES)
 
 # --- Typing (django-stubs) ------------------------------------------------------------
 
