@@ -89,7 +89,7 @@ export function imageUploads(form) {
 
   const status = document.createElement("p");
   status.className = "image-upload-status";
-  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
   const picker = document.createElement("input");
   picker.type = "file";
   picker.accept = ACCEPTED.join(",");
