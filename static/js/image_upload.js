@@ -95,6 +95,7 @@ export function imageUploads(form) {
   picker.accept = ACCEPTED.join(",");
   picker.multiple = true;
   picker.hidden = true;
+  picker.setAttribute("aria-label", "Images to insert");
   const button = document.createElement("button");
   button.type = "button";
   button.textContent = "Insert image";

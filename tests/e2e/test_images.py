@@ -1,4 +1,4 @@
-"""An author adds images in the editor (by the button and by dropping a file), its Markdown
+"""An author adds images in the editor (by the button, a drop and a paste), their Markdown
 lands at the cursor, one becomes the cover, and the post page shows it with its renditions."""
 
 import io
@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.browser import wait_until_live
 from tests.e2e.site import WRITER
+from tests.e2e.test_accessibility import PROBLEMS as ACCESSIBILITY_PROBLEMS
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +33,20 @@ def _drop_file(page, selector: str, name: str, data: bytes) -> None:
             transfer.items.add(new File([new Uint8Array(bytes)], name, { type: "image/png" }));
             const drop = { dataTransfer: transfer, bubbles: true, cancelable: true };
             target.dispatchEvent(new DragEvent("drop", drop));
+        }""",
+        [selector, name, list(data)],
+    )
+
+
+def _paste_file(page, selector: str, name: str, data: bytes) -> None:
+    """A file pasted into the element (an image copied from another program)."""
+    page.evaluate(
+        """([selector, name, bytes]) => {
+            const target = document.querySelector(selector);
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array(bytes)], name, { type: "image/png" }));
+            const paste = { clipboardData: transfer, bubbles: true, cancelable: true };
+            target.dispatchEvent(new ClipboardEvent("paste", paste));
         }""",
         [selector, name, list(data)],
     )
@@ -62,13 +77,17 @@ def test_an_author_inserts_images_and_chooses_a_cover_shown_with_its_renditions(
 
     _drop_file(page, "textarea[name=content]", "boats.png", _png((200, 120, 40)))
     expect(content).to_have_value(re.compile(r"!\[boats\]\(/media/images/.+\)\n$"))
-    assert len(MARKDOWN_IMAGE.findall(content.input_value())) == 2
+    _paste_file(page, "textarea[name=content]", "gulls.png", _png((240, 240, 240), (300, 200)))
+    expect(content).to_have_value(re.compile(r"!\[gulls\]\(/media/images/.+\)\n$"))
+    assert len(MARKDOWN_IMAGE.findall(content.input_value())) == 3
 
     # Both are offered as the cover at once; the first becomes it.
     page.get_by_role("radio", name="harbour at dawn").check()
     page.get_by_role("button", name="Publish").click()
     expect(page.locator("main .meta").first).to_contain_text("Published")
     expect(page.get_by_role("radio", name="harbour at dawn")).to_be_checked()
+    page.wait_for_load_state("load")
+    assert page.evaluate(ACCESSIBILITY_PROBLEMS) == []  # the editor with its images
 
     page.get_by_role("link", name="View").click()
     cover = page.locator("header picture.cover img")
@@ -81,7 +100,7 @@ def test_an_author_inserts_images_and_chooses_a_cover_shown_with_its_renditions(
     )
     page.wait_for_function("document.querySelector('header picture.cover img').naturalWidth > 0")
     # The Markdown images are in the post, loaded from the site's media.
-    expect(page.locator(".post-body img")).to_have_count(2)
+    expect(page.locator(".post-body img")).to_have_count(3)
     page.wait_for_function(
         "[...document.querySelectorAll('.post-body img')]"
         ".every((img) => img.complete && img.naturalWidth > 0)"
