@@ -608,6 +608,16 @@ IMAGES_RENDITION_WIDTHS = sorted(
 IMAGES_QUOTA_BYTES_PER_USER = env_int("IMAGES_QUOTA_BYTES_PER_USER", 500 * 2**20)
 # Images each user may have, whatever their size.
 IMAGES_MAX_PER_USER = env_int("IMAGES_MAX_PER_USER", 2000)
+# Uploads decoded and re-encoded at once per process (each holds a CPU for up to seconds and up
+# to ~8 bytes a pixel of memory); one more waits up to IMAGES_PROCESSING_WAIT_MILLISECONDS for
+# its turn, then is answered 503 with Retry-After.
+IMAGES_MAX_CONCURRENT_PROCESSING = env_int("IMAGES_MAX_CONCURRENT_PROCESSING", 2)
+IMAGES_PROCESSING_WAIT_MILLISECONDS = env_int("IMAGES_PROCESSING_WAIT_MILLISECONDS", 5000)
+if IMAGES_MAX_CONCURRENT_PROCESSING < 1 or IMAGES_PROCESSING_WAIT_MILLISECONDS < 0:
+    raise ImproperlyConfigured(
+        "IMAGES_MAX_CONCURRENT_PROCESSING must be at least 1, "
+        "IMAGES_PROCESSING_WAIT_MILLISECONDS at least 0."
+    )
 if min(IMAGES_MAX_UPLOAD_BYTES, IMAGES_MAX_PIXELS, IMAGES_QUOTA_BYTES_PER_USER) < 1:
     raise ImproperlyConfigured("The IMAGES_* limits must be at least 1.")
 if IMAGES_MAX_PER_USER < 1 or any(width < 16 for width in IMAGES_RENDITION_WIDTHS):

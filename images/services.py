@@ -1,8 +1,10 @@
 """Writes of images: an upload checked, re-encoded and stored; an image deleted with its files.
 
-The database decides whether files exist: an upload's files are written when its row commits
-(a refused upload, or a transaction rolled back, writes none), and an image's files are deleted
-when its deletion commits. A write that fails after the commit removes the row again.
+Decoding is CPU- and memory-heavy, so it runs in the request within a per-process bound
+(``_processing``). The database decides whether files exist: an upload's files are written
+when its row commits (a refused upload, or a transaction rolled back, writes none), and an
+image's files are deleted when its deletion commits. A write that fails after the commit
+removes the row again.
 """
 
 import functools
@@ -18,10 +20,25 @@ from images import files, selectors
 from images.models import ALT_MAX_LENGTH, Image
 from images.processing import Encoded, Refused, process
 from lib.errors import InvalidInput, ServiceUnavailable
+from lib.process_slots import ProcessSlots
 from lib.text import has_uncarriable_characters
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
+
+
+class ProcessingBusy(ServiceUnavailable):
+    default_message = "Many images are being uploaded right now. Please try again in a moment."
+
+
+# Decoding and encoding hold a CPU for up to seconds and up to ~IMAGES_MAX_PIXELS x 8 bytes of
+# memory each: at most IMAGES_MAX_CONCURRENT_PROCESSING at once per process, the others wait
+# up to IMAGES_PROCESSING_WAIT_MILLISECONDS, then are told to come back (503).
+_processing = ProcessSlots(
+    size=lambda: settings.IMAGES_MAX_CONCURRENT_PROCESSING,
+    wait_seconds=lambda: settings.IMAGES_PROCESSING_WAIT_MILLISECONDS / 1000,
+    busy=lambda: ProcessingBusy(retry_after=2),
+)
 
 
 def _check_alt(alt: str) -> None:
@@ -56,9 +73,12 @@ def upload_image(
             {"file": [f"Images may be at most {_megabytes(settings.IMAGES_MAX_UPLOAD_BYTES)}."]}
         )
     try:
-        processed = process(
-            upload, max_pixels=settings.IMAGES_MAX_PIXELS, widths=settings.IMAGES_RENDITION_WIDTHS
-        )
+        with _processing.held():
+            processed = process(
+                upload,
+                max_pixels=settings.IMAGES_MAX_PIXELS,
+                widths=settings.IMAGES_RENDITION_WIDTHS,
+            )
     except Refused as refusal:
         raise InvalidInput({"file": [refusal.message]}) from None
     image_id = uuid.uuid4()

@@ -10,7 +10,7 @@ from PIL import Image as Pillow
 
 from images import services
 from images.models import Image
-from lib.errors import InvalidInput
+from lib.errors import InvalidInput, ServiceUnavailable
 from tests.factories import PostFactory
 from tests.images.conftest import (
     GPS_IFD,
@@ -207,3 +207,14 @@ def test_alt_text_with_control_characters_is_refused(author):
         services.upload_image(owner=author, upload=io.BytesIO(encoded()), alt="bad\x00alt")
 
     assert "alt" in refused.value.field_errors
+
+
+def test_uploads_beyond_the_processing_bound_are_told_to_come_back(author, settings):
+    settings.IMAGES_MAX_CONCURRENT_PROCESSING = 1
+    settings.IMAGES_PROCESSING_WAIT_MILLISECONDS = 0
+
+    with services._processing.held(), pytest.raises(ServiceUnavailable) as busy:
+        services.upload_image(owner=author, upload=upload(encoded()))
+
+    assert busy.value.retry_after == 2
+    assert not Image.objects.exists()
