@@ -87,7 +87,6 @@ def _render_editor(
         "post": post,
         "preview": preview,
         "upload_form": upload_form or ImageUploadForm(),
-        "images": form.images.values() if isinstance(form, PostImagesForm) else [],
         "max_upload_bytes": settings.IMAGES_MAX_UPLOAD_BYTES,
     }
     return render(request, "blog/post_form.html", context, status=status)

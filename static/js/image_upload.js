@@ -86,6 +86,8 @@ export function imageUploads(form) {
   if (!textarea) return;
   const postId = form.dataset.postId || null;
   const csrf = csrfToken(form);
+  // The server refuses larger files too; this spares sending them.
+  const maxBytes = Number(form.dataset.maxUploadBytes) || Infinity;
 
   const status = document.createElement("p");
   status.className = "image-upload-status";
@@ -108,6 +110,11 @@ export function imageUploads(form) {
       if (!ACCEPTED.includes(file.type)) {
         status.dataset.state = "error";
         status.textContent = `${file.name || "This file"} is not a JPEG, PNG, GIF or WebP image.`;
+        continue;
+      }
+      if (file.size > maxBytes) {
+        status.dataset.state = "error";
+        status.textContent = `${file.name || "This file"} is over ${(maxBytes / 2 ** 20).toFixed(1)} MB, the most an image may be.`;
         continue;
       }
       status.dataset.state = "busy";
