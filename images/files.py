@@ -2,7 +2,8 @@
 their public URLs. Only ``images.services`` writes or deletes them."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -11,11 +12,13 @@ from images.processing import Encoded
 
 logger = logging.getLogger(__name__)
 
+ROOT = "images"
+
 
 def storage_name(*, owner_id: object, image_id: object, label: str, encoded: Encoded) -> str:
     """Where one file of an image is kept: under its owner and the image, so nothing collides
     and a user's files can be listed."""
-    return f"images/{owner_id}/{image_id}/{label}.{encoded.extension}"
+    return f"{ROOT}/{owner_id}/{image_id}/{label}.{encoded.extension}"
 
 
 def write(files: dict[str, Encoded]) -> None:
@@ -40,6 +43,28 @@ def delete(names: Iterable[str]) -> None:
             default_storage.delete(name)
         except Exception:
             logger.exception("Could not delete the image file %s", name)
+
+
+def image_folders() -> Iterator[tuple[str, str]]:
+    """Every (owner id, image id) folder in storage, as ``storage_name`` lays them out."""
+    try:
+        owners, _ = default_storage.listdir(ROOT)
+    except FileNotFoundError:  # nothing uploaded yet (a bucket lists no folder instead)
+        return
+    for owner in owners:
+        images, _ = default_storage.listdir(f"{ROOT}/{owner}")
+        for image in images:
+            yield owner, image
+
+
+def folder_files(owner: str, image: str) -> list[str]:
+    """The names of the files in one image's folder."""
+    _, names = default_storage.listdir(f"{ROOT}/{owner}/{image}")
+    return [f"{ROOT}/{owner}/{image}/{name}" for name in names]
+
+
+def modified_at(name: str) -> datetime:
+    return default_storage.get_modified_time(name)
 
 
 def url(name: str) -> str:

@@ -9,11 +9,13 @@ removes the row again.
 
 import functools
 import uuid
+from datetime import timedelta
 from typing import IO, TYPE_CHECKING
 from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from images import files, selectors
@@ -169,3 +171,34 @@ def delete_post_images(*, post_id: UUID) -> None:
     ]
     if names:
         transaction.on_commit(functools.partial(files.delete, names))
+
+
+def delete_orphan_files(*, older_than: timedelta) -> int:
+    """Delete the files of image folders with no image row, last written longer ago than
+    ``older_than``: what a deleted user's images (their rows go by cascade) or a process killed
+    between a commit and its file deletions leave behind. Answers how many files went."""
+    cutoff = timezone.now() - older_than
+    folders = list(files.image_folders())
+    known = {
+        str(image_id)
+        for image_id in Image.objects.filter(
+            id__in=[image for _, image in folders if _is_uuid(image)]
+        ).values_list("id", flat=True)
+    }
+    deleted = 0
+    for owner, image in folders:
+        if image in known:
+            continue
+        names = files.folder_files(owner, image)
+        if names and all(files.modified_at(name) < cutoff for name in names):
+            files.delete(names)
+            deleted += len(names)
+    return deleted
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

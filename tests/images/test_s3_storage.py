@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import boto3
@@ -112,3 +113,17 @@ def test_deleting_an_image_deletes_its_objects(bucket, author, django_capture_on
 
     assert _keys(bucket) == []
     assert not Image.objects.exists()
+
+
+def test_files_without_an_image_row_are_pruned_from_the_bucket(
+    bucket, author, stranger, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = services.upload_image(owner=author, upload=upload(photo_with_gps()))
+        services.upload_image(owner=stranger, upload=upload(photo_with_gps()))
+    stranger.delete()  # rows by cascade, objects left
+
+    deleted = services.delete_orphan_files(older_than=timedelta(0))
+
+    assert deleted == 1 + len(kept.renditions)
+    assert _keys(bucket) == sorted(kept.storage_names())
