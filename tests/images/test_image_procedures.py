@@ -6,7 +6,6 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from blog.models import Post
 from images import services
 from images.models import Image
 from tests.factories import PostFactory
@@ -121,50 +120,6 @@ def test_an_anonymous_upload_is_unauthorized(client):
     status, body = _post_form(client, {"file": upload(encoded())})
 
     assert (status, body["error"]["data"]["code"]) == (401, "UNAUTHORIZED")
-
-
-def test_form_data_to_a_procedure_that_takes_no_files_is_unsupported(client, author):
-    client.force_login(author)
-
-    status, body = _post_form(client, {"title": "Hello"}, url="/api/trpc/post.create")
-
-    assert status == 415
-    assert body["error"]["data"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
-    assert (
-        body["error"]["message"]
-        == '"post.create" takes no files: send its input as application/json.'
-    )
-    assert not Post.objects.exists()
-
-
-def test_form_data_cannot_be_batched_nor_carry_an_idempotency_key(client, author):
-    client.force_login(author)
-
-    batched = _post_form(client, {"file": upload(encoded())}, url=f"{UPLOAD_URL}?batch=1")
-    keyed = _post_form(client, {"file": upload(encoded())}, headers={"Idempotency-Key": "k1"})
-
-    assert batched[0] == keyed[0] == 400
-    assert "cannot be batched" in batched[1]["error"]["message"]
-    assert "Idempotency-Key" in keyed[1]["error"]["message"]
-    assert not Image.objects.exists()
-
-
-def test_a_json_body_to_image_upload_is_a_bad_request(client, author):
-    client.force_login(author)
-
-    response = client.post(UPLOAD_URL, {"file": "aGVsbG8="}, content_type="application/json")
-
-    assert response.status_code == 400
-    assert "file" in response.json()["error"]["data"]["fieldErrors"]
-
-
-def test_a_query_cannot_be_sent_as_form_data(client, author):
-    client.force_login(author)
-
-    status, body = _post_form(client, {"slug": "x"}, url="/api/trpc/post.bySlug")
-
-    assert status in (405, 415)
-    assert body["error"]["data"]["code"] in ("METHOD_NOT_SUPPORTED", "UNSUPPORTED_MEDIA_TYPE")
 
 
 def test_an_owner_deletes_an_image_and_nobody_else_can(
