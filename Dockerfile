@@ -14,7 +14,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000
 
 RUN useradd --system --uid 10001 --home-dir /app inkwell \
-    && mkdir -p /var/lib/inkwell && chown inkwell /var/lib/inkwell
+    && mkdir -p /var/lib/inkwell/media && chown -R inkwell /var/lib/inkwell
 
 WORKDIR /app
 

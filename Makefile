@@ -38,7 +38,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy accounts api blog chunking config follows lib mail moderation realtime sessions_app
+	$(BIN)/mypy accounts api blog chunking config follows images lib mail moderation realtime sessions_app
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev

@@ -9,7 +9,6 @@ refused with ServiceUnavailable (503 + Retry-After) before it hashes anything, a
 request's database connection goes back to the pool before it waits or hashes.
 """
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,11 +18,9 @@ from django.contrib.auth import hashers
 from django.db import connection
 
 from lib.errors import ServiceUnavailable
+from lib.process_slots import ProcessSlots
 
 _RETRY_AFTER_SECONDS = 1
-
-_lock = threading.Lock()
-_slots: tuple[int, threading.BoundedSemaphore] | None = None
 
 
 class HashingBusy(ServiceUnavailable):
@@ -59,26 +56,18 @@ def make(password: str) -> str:
         return hashers.make_password(password)
 
 
+_slots = ProcessSlots(
+    size=lambda: settings.AUTH_MAX_CONCURRENT_HASHES,
+    wait_seconds=lambda: settings.AUTH_HASH_WAIT_MILLISECONDS / 1000,
+    busy=lambda: HashingBusy(retry_after=_RETRY_AFTER_SECONDS),
+)
+
+
 @contextmanager
 def _slot() -> Iterator[None]:
     _release_database_connection()
-    slots = _semaphore()
-    if not slots.acquire(timeout=settings.AUTH_HASH_WAIT_MILLISECONDS / 1000):
-        raise HashingBusy(retry_after=_RETRY_AFTER_SECONDS)
-    try:
+    with _slots.held():
         yield
-    finally:
-        slots.release()
-
-
-def _semaphore() -> threading.BoundedSemaphore:
-    """The process's semaphore, rebuilt only when the setting changes (tests change it)."""
-    global _slots
-    size = settings.AUTH_MAX_CONCURRENT_HASHES
-    with _lock:
-        if _slots is None or _slots[0] != size:
-            _slots = (size, threading.BoundedSemaphore(size))
-        return _slots[1]
 
 
 def _release_database_connection() -> None:

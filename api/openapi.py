@@ -96,6 +96,10 @@ class ProcedureSchema(AutoSchema):
     def get_operation_id(self) -> str:
         return self.procedure.name
 
+    def map_parsers(self) -> list[str]:
+        # A procedure taking a file is called with FormData (api.form_data), not JSON.
+        return ["multipart/form-data"] if self.procedure.takes_files else super().map_parsers()
+
     def get_tags(self) -> list[str]:
         return [self.procedure.name.split(".", 1)[0]]
 
@@ -122,7 +126,8 @@ class ProcedureSchema(AutoSchema):
             return operation
         parameters = operation.setdefault("parameters", [])
         if self.procedure.kind == Kind.MUTATION:
-            parameters.append(_IDEMPOTENCY_KEY_PARAMETER)
+            if not self.procedure.takes_files:  # a FormData call takes no key (api.form_data)
+                parameters.append(_IDEMPOTENCY_KEY_PARAMETER)
             return operation
         if self.procedure.input:
             component = self.resolve_serializer(self.procedure.input, "request")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, overload
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework.serializers import BaseSerializer, Serializer
+from rest_framework.serializers import BaseSerializer, FileField, Serializer
 
 from lib.errors import ServiceError, Unauthorized
 
@@ -126,6 +126,12 @@ class Procedure:
     @property
     def description(self) -> str:
         return inspect.cleandoc(self.function.__doc__ or "")
+
+    @property
+    def takes_files(self) -> bool:
+        """Whether its input has a file: it is sent as FormData (``api.form_data``)."""
+        fields = self.input().fields.values() if self.input is not None else ()
+        return any(isinstance(field, FileField) for field in fields)
 
 
 _procedures: dict[str, Procedure] = {}

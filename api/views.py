@@ -30,7 +30,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from api import idempotency, sse, trpc, trpc_jsonl
+from api import form_data, idempotency, sse, trpc, trpc_jsonl
 from api.dispatch import call_procedure, error_for_exception, is_database_unavailable
 from api.streamed_batches import streamed_answers
 from lib.client_address import client_ip
@@ -68,6 +68,7 @@ _API_EXCEPTION_CODES: list[tuple[type[exceptions.APIException], str]] = [
     (exceptions.MethodNotAllowed, "METHOD_NOT_SUPPORTED"),
     (exceptions.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"),
     (exceptions.ParseError, "BAD_REQUEST"),
+    (form_data.PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
 ]
 
 
@@ -76,7 +77,8 @@ class TrpcView(APIView):
 
     permission_classes: list[type] = []  # each procedure has its own access rule
     throttle_classes: list[type] = []  # each call counts against its caller's rate (dispatch)
-    parser_classes = [BodyLeftUnread]
+    # FormData inputs are parsed (bounded) when a file-taking procedure reads them.
+    parser_classes = [form_data.FormDataParser, BodyLeftUnread]
     schema = None  # OpenAPI describes the procedures, not this door (api.openapi)
 
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
@@ -147,6 +149,12 @@ def _answer(
     request: HttpRequest | Request, path: str, user: "User | AnonymousUser"
 ) -> tuple[HttpResponseBase, int]:
     transformer = _transformer(request)
+    if (
+        request.method == "POST"
+        and isinstance(request, Request)
+        and form_data.is_form_data(request.content_type or "")
+    ):
+        return _form_data_answer(request, path, user, transformer), 1
     try:
         body = request.body if request.method == "POST" else None
     except RequestDataTooBig:
@@ -218,6 +226,30 @@ def _answer(
     if any(outcome.replayed for outcome in outcomes):
         response[REPLAYED_HEADER] = "true"
     return response, len(outcomes)
+
+
+def _form_data_answer(
+    request: Request, path: str, user: "User | AnonymousUser", transformer: trpc.Transformer
+) -> HttpResponse:
+    """A FormData mutation (``api.form_data``): one call, answered as a non-batched JSON one."""
+    uses_superjson = transformer == "superjson"
+    if request.headers.get(IDEMPOTENCY_KEY_HEADER) is not None:
+        error = trpc.TrpcError(
+            "BAD_REQUEST", f"An {IDEMPOTENCY_KEY_HEADER} cannot name a FormData call."
+        )
+        return _error_response(error, uses_superjson=uses_superjson)
+    raw_input = form_data.form_data_input(request, path, is_batch=request.GET.get("batch") == "1")
+    if isinstance(raw_input, trpc.TrpcError):
+        return _error_response(raw_input, uses_superjson=uses_superjson)
+    outcome = call_procedure(
+        path=path,
+        kind="mutation",
+        raw_input=raw_input,
+        user=user,
+        client_address=client_ip(request._request),
+    )
+    body = trpc.http_body([outcome], is_batch=False, uses_superjson=uses_superjson)
+    return _json_response(body, trpc.http_status([outcome]), trpc.retry_after([outcome]))
 
 
 def _asks_for_stream(request: HttpRequest | Request) -> bool:

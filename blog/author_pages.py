@@ -3,20 +3,24 @@
 from datetime import datetime
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.authentication import signed_in_user
 from blog import selectors, services
-from blog.forms import PostEditForm, PostForm
+from blog.forms import ImageUploadForm, PostForm, PostImagesForm
 from blog.models import Post
 from blog.pagination import PAGE_SIZE, PAGE_SIZE_MAX
 from blog.rendering import derive_excerpt
 from blog.tag_names import split_tag_text
+from images import selectors as image_selectors
+from images.outputs import markdown as image_markdown
 from lib.errors import Forbidden, InvalidInput, TooManyRequests
 from lib.html_errors import as_http_errors
 
@@ -72,6 +76,7 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResp
                 saved_by=signed_in_user(request),
                 # A form sent without the field (an older page) leaves the tags as they are.
                 tags=split_tag_text(data["tags"]) if "tags" in request.POST else None,
+                cover_image_id=UUID(data["cover_image"]) if data["cover_image"] else None,
             )
     except InvalidInput as error:
         form.add_service_errors(error)
@@ -106,7 +111,13 @@ def _saved_message(post: Post) -> str:
     return "Saved as a draft."
 
 
-def _render_editor(request: HttpRequest, form: PostForm, post: Post | None) -> HttpResponse:
+def _render_editor(
+    request: HttpRequest,
+    form: PostForm,
+    post: Post | None,
+    upload_form: ImageUploadForm | None = None,
+    status: int | None = None,
+) -> HttpResponse:
     preview = None
     if "preview" in request.POST and form.is_valid():
         # Rendered as a save would, within its budget and the author's preview rate.
@@ -118,10 +129,18 @@ def _render_editor(request: HttpRequest, form: PostForm, post: Post | None) -> H
             form.add_service_errors(error)
         except TooManyRequests as error:
             form.add_error(None, error.message)
-    status = 400 if form.is_bound and form.errors else 200
+    if status is None:
+        status = 400 if form.is_bound and form.errors else 200
     # The revision the editor's autosaves build on (static/js/autosave.js).
     revision_id = post and selectors.newest_revision_id(post=post)
-    context = {"form": form, "post": post, "preview": preview, "revision_id": revision_id}
+    context = {
+        "form": form,
+        "post": post,
+        "preview": preview,
+        "revision_id": revision_id,
+        "upload_form": upload_form or ImageUploadForm(),
+        "max_upload_bytes": settings.IMAGES_MAX_UPLOAD_BYTES,
+    }
     return render(request, "blog/post_form.html", context, status=status)
 
 
@@ -134,11 +153,7 @@ def new_post(request: HttpRequest) -> HttpResponse:
     return _render_editor(request, form, None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def edit_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
-    with as_http_errors():
-        post = selectors.post_for_edit(user=request.user, post_id=post_id)
+def _edit_form(request: HttpRequest, post: Post, *, bound: bool) -> PostImagesForm:
     # A derived excerpt shows as blank, so it keeps following the content after edits.
     derived = post.excerpt == derive_excerpt(post.content)
     initial = {
@@ -148,11 +163,62 @@ def edit_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
         "slug": post.slug,
         "publish_at": post.publish_at,
         "tags": ", ".join(tag.name for tag in post.tags.all()),
+        "cover_image": "" if post.cover_image_id is None else str(post.cover_image_id),
     }
-    form = PostEditForm(request.POST or None, initial=initial, is_published=post.published)
+    images = image_selectors.cover_candidates(post_id=post.id, cover_image_id=post.cover_image_id)
+    return PostImagesForm(
+        request.POST if bound else None,
+        initial=initial,
+        images=images,
+        is_published=post.published,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_post(request: HttpRequest, post_id: UUID) -> HttpResponse:
+    with as_http_errors():
+        post = selectors.post_for_edit(user=request.user, post_id=post_id)
+    form = _edit_form(request, post, bound=request.method == "POST")
     if request.method == "POST" and (saved := _editor(request, form, post)):
         return saved
     return _render_editor(request, form, post)
+
+
+@require_POST
+@login_required
+def upload_post_image(request: HttpRequest, post_id: UUID) -> HttpResponse:
+    """The no-JavaScript upload of an image for the post, its cover if asked; on a refusal,
+    the editor again with the reason beside the file field."""
+    with as_http_errors():
+        post = selectors.post_for_edit(user=request.user, post_id=post_id)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.API_MAX_UPLOAD_BYTES:
+        # Refused before the body is parsed (the site's ASGI door refuses it before it is read).
+        upload_form = ImageUploadForm({})  # bound to nothing: its body stays unread
+        upload_form.is_valid()
+        upload_form.errors["image"] = upload_form.error_class([_too_large_message()])
+        return _render_editor(
+            request, _edit_form(request, post, bound=False), post, upload_form, status=413
+        )
+    upload_form = ImageUploadForm(request.POST, request.FILES)
+    if upload_form.is_valid():
+        data = upload_form.cleaned_data
+        try:
+            image = services.add_post_image(
+                post=post, upload=data["image"], alt=data["alt"], as_cover=data["as_cover"]
+            )
+        except InvalidInput as error:
+            upload_form.add_service_errors(error)
+        else:
+            messages.success(request, f"Image added. Its Markdown: {image_markdown(image)}")
+            return redirect(f"{reverse('blog:edit-post', kwargs={'post_id': post.id})}#images")
+    return _render_editor(
+        request, _edit_form(request, post, bound=False), post, upload_form, status=400
+    )
+
+
+def _too_large_message() -> str:
+    return f"Images may be at most {settings.IMAGES_MAX_UPLOAD_BYTES / 2**20:.1f} MB."
 
 
 @require_POST

@@ -13,6 +13,7 @@ from blog.models import (
     SLUG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
+from images.models import ALT_MAX_LENGTH, Image
 
 
 class PostForm(ServiceForm):
@@ -66,6 +67,48 @@ class PostEditForm(PostForm):
         help_text="The post's address: lowercase letters, digits and hyphens. "
         "Links to the old one keep leading here.",
     )
+
+
+class PostImagesForm(PostEditForm):
+    """The editor of a saved post with images uploaded for it: one of them may be its cover."""
+
+    service_fields = {**PostEditForm.service_fields, "coverImageId": "cover_image"}
+
+    def __init__(self, *args: Any, images: list[Image], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.images = {str(image.id): image for image in images}
+        # Each choice's label is its image: the editor shows it (blog/post_form.html).
+        choices: list[tuple[str, object]] = [("", "No cover")]
+        choices += self.images.items()
+        self.fields["cover_image"] = forms.ChoiceField(
+            label="Cover image",
+            required=False,
+            choices=choices,
+            widget=forms.RadioSelect,
+            help_text="Shown above the post and with it in lists.",
+        )
+
+
+class ImageUploadForm(ServiceForm):
+    """The no-JavaScript upload of an image for a post (the editor's script uploads by button,
+    drop or paste through image.upload instead)."""
+
+    service_fields = {"file": "image", "alt": "alt"}
+
+    image = forms.FileField(
+        label="Image",
+        help_text="JPEG, PNG, GIF or WebP. Save your changes to the post first.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
+    )
+    alt = forms.CharField(
+        label="Alternative text",
+        max_length=ALT_MAX_LENGTH,
+        required=False,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    as_cover = forms.BooleanField(label="Use as the cover image", required=False)
 
 
 class CommentForm(ServiceForm):

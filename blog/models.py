@@ -55,6 +55,11 @@ class Post(models.Model):
     tags: "models.ManyToManyField[Tag, PostTag]" = models.ManyToManyField(
         "Tag", through="PostTag", related_name="posts", blank=True, editable=False
     )
+    # The image shown above the post and beside its summaries, one of its author's (checked by
+    # the services); deleting the image leaves the post without one.
+    cover_image = models.ForeignKey(
+        "images.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

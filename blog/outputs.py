@@ -16,6 +16,7 @@ from blog.models import Post
 from blog.pagination import Page
 from blog.rendering import post_html
 from blog.selectors import CommentRows
+from images.outputs import image_shown, shown_from_row
 
 Row = dict[str, Any]
 
@@ -51,6 +52,7 @@ def _summary(row: Row) -> dict[str, Any]:
         "publishedAt": None if row["published_at"] is None else js_iso(row["published_at"]),
         "author": _author(row),
         "tags": row["tags"],
+        "image": shown_from_row(row, "cover_image__"),
     }
 
 
@@ -88,6 +90,7 @@ def post_detail(post: Post) -> Built:
                 "avatarUrl": author.avatar_url,
             },
             "tags": [{"name": tag.name, "slug": tag.slug} for tag in post.tags.all()],
+            "image": None if post.cover_image is None else image_shown(post.cover_image),
             "publishAt": post.publish_at,
             "content": post.content,
             "contentHtml": post_html(post),

@@ -38,6 +38,7 @@ from blog.pagination import (
 from blog.revision_diffs import LineDiff, diff_lines
 from blog.search import SEARCH_CANDIDATES, matching_posts
 from blog.tag_names import tag_name
+from images import outputs as image_outputs
 from lib.compiled_query import CompiledQuery
 from lib.errors import Forbidden, InvalidInput, NotFound
 from realtime.event_log import head_columns
@@ -138,7 +139,7 @@ def _summaries() -> QuerySet[Post]:
     where each post's comments channel stood when that count was read (``comments_epoch``,
     ``comments_offset``), for a live page to count on from, and tags (prefetched)."""
     return (
-        Post.objects.select_related("author")
+        Post.objects.select_related("author", "cover_image")
         .defer("content", "content_html")
         .annotate(
             comment_count=_live_comment_count(),
@@ -163,10 +164,14 @@ SUMMARY_COLUMNS = (
     "author_id",
     "author__name",
     "author__avatar_url",
+    # The cover image (one LEFT JOIN): images.outputs.shown_from_row.
+    *(f"cover_image__{column}" for column in image_outputs.SHOWN_COLUMNS),
+    # Last: lib.compiled_query names a row's columns with the annotations after the fields.
     "comment_count",
     "tag_list",
 )
 _SHOWN_AUTHOR_COLUMNS = ("author__id", "author__name", "author__avatar_url")
+_SHOWN_COVER_COLUMNS = tuple(f"cover_image__{column}" for column in image_outputs.SHOWN_COLUMNS)
 
 
 def _readable(viewer: Viewer) -> Q:
@@ -351,8 +356,12 @@ def post_to_show(*, viewer: Viewer, slug: str | None = None, post_id: UUID | Non
     """``post_for_viewer`` for a reader: only the author's shown columns are loaded, so the
     post is for showing and counting a view, not for saving."""
     posts = (
-        Post.objects.select_related("author")
-        .only(*(field.name for field in Post._meta.concrete_fields), *_SHOWN_AUTHOR_COLUMNS)
+        Post.objects.select_related("author", "cover_image")
+        .only(
+            *(field.name for field in Post._meta.concrete_fields),
+            *_SHOWN_AUTHOR_COLUMNS,
+            *_SHOWN_COVER_COLUMNS,
+        )
         .annotate(comment_count=_live_comment_count())
         .prefetch_related(_with_tags())
     )

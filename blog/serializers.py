@@ -22,6 +22,7 @@ from blog.models import (
 from blog.outputs import Built
 from blog.rendering import highlight_html, post_html
 from blog.search import SEARCH_CANDIDATES, SEARCH_QUERY_MAX_LENGTH
+from images.serializers import ShownImageOutput
 from lib.errors import InvalidInput
 from realtime.positions import InvalidPosition, Position
 
@@ -163,6 +164,13 @@ class PostCreateInput(serializers.Serializer):
     published = serializers.BooleanField(default=False)
     publishAt = ScheduleField(source="publish_at", required=False, allow_null=True, default=None)
     tags = _tags()
+    coverImageId = IdField(
+        source="cover_image_id",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="One of your images (image.upload), shown as the post's cover.",
+    )
 
 
 class PostUpdateInput(serializers.Serializer):
@@ -185,6 +193,12 @@ class PostUpdateInput(serializers.Serializer):
 class PostPreviewInput(serializers.Serializer):
     # As a post's content: the preview is of what a save would store.
     content = TextField(max_length=CONTENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
+    coverImageId = IdField(
+        source="cover_image_id",
+        required=False,
+        allow_null=True,
+        help_text="One of the author's images as the cover; null removes the cover.",
+    )
 
 
 class PostDeleteInput(serializers.Serializer):
@@ -299,6 +313,9 @@ class PostSummaryOutput(serializers.Serializer):
     )
     author = AuthorOutput()
     tags = TagOutput(many=True, help_text="By slug.")
+    image = ShownImageOutput(
+        source="cover_image", allow_null=True, help_text="The cover image, or null."
+    )
 
 
 class PostOutput(HandsOnBuilt, PostSummaryOutput):

@@ -8,7 +8,7 @@ import re
 import time
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 from uuid import UUID
 
 from django.conf import settings
@@ -40,10 +40,16 @@ from blog.notifications import notify_on_commit
 from blog.rendering import derive_excerpt, reading_minutes, render_markdown
 from blog.tag_names import TagName, tag_name, tag_names
 from follows.services import record_publication, withdraw_publication
+from images import selectors as image_selectors
+from images.models import Image
+from images.services import delete_post_images, upload_image
 from lib import counters
 from lib.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 # A title is cut short enough to leave room for a "-N" suffix.
 _SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - 12
@@ -52,14 +58,16 @@ _NUMBER_SUFFIX = re.compile(r"-\d+$")
 _SLUG_FORM = re.compile(r"[a-z0-9-]+")
 
 
-class _Unchanged(Enum):
+class Unchanged(Enum):
+    """An argument left out: the field keeps its value (where None is a value: ``update_post``'s
+    ``publish_at=None`` unschedules, ``cover_image_id=None`` removes the cover)."""
+
     UNCHANGED = "unchanged"
 
 
-# ``update_post(publish_at=…)`` left out: the schedule stays (None unschedules).
-UNCHANGED: Final = _Unchanged.UNCHANGED
+UNCHANGED: Final = Unchanged.UNCHANGED
 # What ``update_post`` may be told of a schedule: a time, None (unschedule) or UNCHANGED.
-ScheduleChange = datetime | Literal[_Unchanged.UNCHANGED] | None
+ScheduleChange = datetime | Literal[Unchanged.UNCHANGED] | None
 
 
 def _check_length(field: str, value: str, *, minimum: int, maximum: int) -> None:
@@ -182,11 +190,12 @@ def create_post(
     slug: str = "",
     publish_at: datetime | None = None,
     tags: list[str] | None = None,
+    cover_image_id: UUID | None = None,
 ) -> Post:
     """A new post; its slug comes from ``slug`` or the title and never collides. A draft with
     ``publish_at`` is scheduled (``publish_due_posts`` publishes it then). ``tags`` are names:
-    new ones are created, and names that slugify alike are one tag. Its author must have
-    confirmed their email address (Forbidden otherwise)."""
+    new ones are created, and names that slugify alike are one tag. Its cover image must be one
+    of the author's. Its author must have confirmed their email address (Forbidden otherwise)."""
     require_confirmed_email(user=author)
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     if publish_at is not None:
@@ -197,6 +206,7 @@ def create_post(
     html = _rendered(content)
     post = Post(
         author=author,
+        cover_image=_cover_image(author, cover_image_id),
         title=title.strip(),
         content=content,
         content_html=html,
@@ -228,6 +238,16 @@ def _record_publication(post: Post) -> None:
         excerpt=post.excerpt,
         published_at=post.published_at,
     )
+
+
+def _cover_image(author: User, image_id: UUID | None) -> Image | None:
+    """The author's image ``image_id`` (None: no cover); anyone else's is refused."""
+    if image_id is None:
+        return None
+    try:
+        return image_selectors.owned_image(owner=author, image_id=image_id)
+    except NotFound:
+        raise InvalidInput({"coverImageId": ["Choose one of the author's own images."]}) from None
 
 
 def _check_new_slug(post: Post, slug: str) -> None:
@@ -264,19 +284,23 @@ def update_post(
     saved_by: User | None = None,
     revision_kind: str = PostRevision.Kind.SAVED,
     tags: list[str] | None = None,
+    cover_image_id: UUID | Unchanged | None = UNCHANGED,
 ) -> Post:
     """Change the given fields. A new ``slug`` retires the old one, whose links keep leading
     to the post; without one the slug stays, and only a post going public whose slug a
     published post took meanwhile gets a numbered one. ``publish_at`` schedules a draft (None
     unschedules it); publishing, however it happens, ends its schedule. ``tags`` replace the
-    post's tags. A change of its title, content or excerpt keeps a revision of
-    ``revision_kind`` by ``saved_by``."""
+    post's tags. ``cover_image_id`` None removes the cover; another must be the author's image.
+    A change of its title, content or excerpt keeps a revision of ``revision_kind`` by
+    ``saved_by``."""
     _check_post_fields(title=title, content=content, excerpt=excerpt)
     if publish_at is not UNCHANGED and publish_at is not None:
         _check_publish_at(
             publish_at, is_published=post.published if published is None else published
         )
     names = _checked_tags(tags)
+    if not isinstance(cover_image_id, Unchanged):
+        post.cover_image = _cover_image(post.author, cover_image_id)
     text_before = revisions.text_of(post)
     is_new_slug = slug is not None and slug != post.slug
     if slug is not None and is_new_slug:
@@ -515,11 +539,26 @@ def rename_tag(*, tag: Tag, name: str) -> Tag:
     return tag
 
 
+def add_post_image(
+    *, post: Post, upload: "UploadedFile", alt: str = "", as_cover: bool = False
+) -> Image:
+    """An image uploaded for the post by its author (``images.services.upload_image``), made
+    its cover if asked, in one transaction: a refused cover keeps no image either."""
+    with transaction.atomic():
+        image = upload_image(owner=post.author, upload=upload, alt=alt, post_id=post.id)
+        if as_cover:
+            update_post(post=post, cover_image_id=image.id)
+    return image
+
+
 def delete_post(*, post: Post) -> None:
+    """Delete the post, its comments and the images uploaded for it (their files on commit)."""
     with transaction.atomic():
         if post.published:
             announce(post_change(post, "deleted"))
         withdraw_publication(post_id=post.id)
+
+        delete_post_images(post_id=post.id)
         post.delete()
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("write/", author_pages.dashboard, name="dashboard"),
     path("write/new/", author_pages.new_post, name="new-post"),
     path("write/<uuid:post_id>/", author_pages.edit_post, name="edit-post"),
+    path("write/<uuid:post_id>/images/", author_pages.upload_post_image, name="upload-image"),
     path("write/<uuid:post_id>/publish/", author_pages.set_published, name="set-published"),
     path("write/<uuid:post_id>/delete/", author_pages.delete_post, name="delete-post"),
     path("write/<uuid:post_id>/history/", history_pages.post_history, name="post-history"),

@@ -15,13 +15,17 @@ from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 
 from api.anonymous_reads import AnonymousReads  # noqa: E402
 from api.subscription_streams import SubscriptionStreams  # noqa: E402
+from config.request_size import BodySizeLimit  # noqa: E402
 from realtime.origin import OriginPolicy  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": SubscriptionStreams(
-            AnonymousReads(django_http), django=django_http, threads=django_http.request_threads
+        # Bodies declared too large are refused before anything else reads them.
+        "http": BodySizeLimit(
+            SubscriptionStreams(
+                AnonymousReads(django_http), django=django_http, threads=django_http.request_threads
+            )
         ),
         # The Origin rule comes first: it decides whether the session cookie is read at all.
         "websocket": OriginPolicy(

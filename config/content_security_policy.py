@@ -6,6 +6,9 @@ or per-view decorators (the pages carry no inline script or style), and django-c
 MiddlewareMixin would add a thread hop to every request under ASGI.
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
 
@@ -39,6 +42,20 @@ API_DOCS_POLICY: dict[str, list[str]] = {
 POLICIES_BY_PATH = {"/api/docs/": API_DOCS_POLICY}
 
 
+def media_origins() -> list[str]:
+    """Origins of uploaded images that img-src does not allow already ('self' and https:): an
+    http: MEDIA_URL, or the http: endpoint of an S3-compatible bucket (a local MinIO, say)."""
+    candidates = [settings.MEDIA_URL]
+    if settings.IMAGES_S3_BUCKET and not settings.AWS_S3_CUSTOM_DOMAIN:
+        candidates.append(settings.AWS_S3_ENDPOINT_URL)
+    origins = []
+    for url in candidates:
+        parts = urlsplit(url or "")
+        if parts.scheme == "http" and parts.netloc:
+            origins.append(f"http://{parts.netloc}")
+    return origins
+
+
 def policy_for(request: HttpRequest) -> str:
     """The header's value for this request."""
     policy = next(
@@ -46,6 +63,8 @@ def policy_for(request: HttpRequest) -> str:
         SITE_POLICY,
     )
     directives = dict(policy)
+    if media := media_origins():
+        directives["img-src"] = [*policy["img-src"], *media]
     try:
         host = request.get_host()
     except DisallowedHost:

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "moderation",
     "mail",
     "follows",
+    "images",
     "config.apps.InkwellConfig",
 ]
 
@@ -397,7 +398,7 @@ if 0 < API_SSE_RECONNECT_AFTER_INACTIVITY_MS < API_SSE_PING_MS:
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -704,12 +705,11 @@ if not 1 <= TAGS_PER_POST_MAX <= 100:
     raise ImproperlyConfigured("TAGS_PER_POST_MAX must be between 1 and 100.")
 if TAG_LIST_MAX < 1:
     raise ImproperlyConfigured("TAG_LIST_MAX must be at least 1.")
+
 # --- Account self-service (accounts.avatars, accounts.email_change) -------------------
 
-# Where uploaded files live (Django's default storage, STORAGES["default"]) and the address they
-# are served under; the site serves avatars itself from there (accounts.urls).
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(STATE_DIR / "media")))
-MEDIA_URL = env_str("MEDIA_URL", "/media/")
+# Avatars are stored like images (MEDIA_ROOT, MEDIA_URL: the Images block below); the site
+# serves them itself from the file system (accounts.urls).
 # An avatar upload larger than this many bytes is refused before it is decoded. Keep it under
 # the proxy's request cap (deploy/nginx: client_max_body_size 4m), or the proxy answers 413.
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 3 * 1024 * 1024)
@@ -722,8 +722,76 @@ if AVATAR_MAX_BYTES < 1 or AVATAR_MAX_PIXELS < 1:
     raise ImproperlyConfigured("AVATAR_MAX_BYTES and AVATAR_MAX_PIXELS must be at least 1.")
 if EMAIL_CHANGE_LINK_MAX_AGE_SECONDS < 60:
     raise ImproperlyConfigured("EMAIL_CHANGE_LINK_MAX_AGE_SECONDS must be at least 60.")
+
+# --- Images (images/) ----------------------------------------------------------------
+
+# Uploaded images and their renditions go through Django's storage API (STORAGES["default"]):
+# files under MEDIA_ROOT, served at MEDIA_URL (by Django under DEBUG, by the proxy otherwise:
+# deploy/nginx), unless IMAGES_S3_BUCKET names an S3-compatible bucket (django-storages),
+# reached at AWS_S3_ENDPOINT_URL (empty: AWS itself) and linked through AWS_S3_CUSTOM_DOMAIN
+# (a CDN or the bucket's public host; empty: the endpoint's own URLs). Credentials come from
+# boto3's usual chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role, ...).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(STATE_DIR / "media")))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
 if not MEDIA_URL.endswith("/"):
     raise ImproperlyConfigured("MEDIA_URL must end with a slash.")
+IMAGES_S3_BUCKET = env_str("IMAGES_S3_BUCKET")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", "us-east-1")
+AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN")
+if IMAGES_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": IMAGES_S3_BUCKET,
+            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+            "region_name": AWS_S3_REGION_NAME,
+            "custom_domain": AWS_S3_CUSTOM_DOMAIN or None,
+            # Images are public once linked: plain URLs, cacheable, never expiring signatures.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+# Bytes one uploaded file may have (the request may be up to 64 KiB more, for the form's other
+# fields); a larger request is answered 413 before its body is read.
+IMAGES_MAX_UPLOAD_BYTES = env_int("IMAGES_MAX_UPLOAD_BYTES", 10 * 2**20)
+# Pixels (width x height) an image may have: bounds the memory and time of decoding it
+# (4 bytes a pixel) and refuses decompression bombs, whatever their byte size.
+IMAGES_MAX_PIXELS = env_int("IMAGES_MAX_PIXELS", 40_000_000)
+# Widths (pixels) of the resized copies made of each upload, in WebP and in its own format,
+# besides the full-size one; widths at or above an image's own are skipped.
+IMAGES_RENDITION_WIDTHS = sorted(
+    int(width) for width in env_list("IMAGES_RENDITION_WIDTHS", ["480", "960", "1600"])
+)
+# Bytes of stored files (originals and renditions) each user may have, all images together.
+IMAGES_QUOTA_BYTES_PER_USER = env_int("IMAGES_QUOTA_BYTES_PER_USER", 500 * 2**20)
+# Images each user may have, whatever their size.
+IMAGES_MAX_PER_USER = env_int("IMAGES_MAX_PER_USER", 2000)
+# Uploads decoded and re-encoded at once per process (each holds a CPU for up to seconds and up
+# to ~8 bytes a pixel of memory); one more waits up to IMAGES_PROCESSING_WAIT_MILLISECONDS for
+# its turn, then is answered 503 with Retry-After.
+IMAGES_MAX_CONCURRENT_PROCESSING = env_int("IMAGES_MAX_CONCURRENT_PROCESSING", 2)
+IMAGES_PROCESSING_WAIT_MILLISECONDS = env_int("IMAGES_PROCESSING_WAIT_MILLISECONDS", 5000)
+if IMAGES_MAX_CONCURRENT_PROCESSING < 1 or IMAGES_PROCESSING_WAIT_MILLISECONDS < 0:
+    raise ImproperlyConfigured(
+        "IMAGES_MAX_CONCURRENT_PROCESSING must be at least 1, "
+        "IMAGES_PROCESSING_WAIT_MILLISECONDS at least 0."
+    )
+if min(IMAGES_MAX_UPLOAD_BYTES, IMAGES_MAX_PIXELS, IMAGES_QUOTA_BYTES_PER_USER) < 1:
+    raise ImproperlyConfigured("The IMAGES_* limits must be at least 1.")
+if IMAGES_MAX_PER_USER < 1 or any(width < 16 for width in IMAGES_RENDITION_WIDTHS):
+    raise ImproperlyConfigured(
+        "IMAGES_MAX_PER_USER must be at least 1, and IMAGES_RENDITION_WIDTHS 16 pixels or more."
+    )
+# Django spools an upload to a temporary file past this many bytes instead of holding it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20
+# The largest multipart/form-data body the API reads (api.form_data): one image and its form's
+# other fields. Anything larger is answered 413 before its body is read.
+API_MAX_UPLOAD_BYTES = IMAGES_MAX_UPLOAD_BYTES + 64 * 2**10
+# The largest body any request may declare (Content-Length): answered 413 before it is read
+# (config.request_size). Keep nginx's client_max_body_size (deploy/nginx) at or above it.
+REQUEST_MAX_BODY_BYTES = max(API_MAX_BODY_BYTES, API_MAX_UPLOAD_BYTES)
 
 # --- Typing (django-stubs) ------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 """Top-level URL map."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -22,3 +24,6 @@ urlpatterns = [
     # Following the site or an author by email: /follow/
     path("", include("follows.urls")),
 ]
+# Uploaded images under MEDIA_ROOT, served by Django itself only with DEBUG on (make run); in
+# production the proxy serves them (deploy/nginx), or the S3 bucket does.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

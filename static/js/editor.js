@@ -148,6 +148,8 @@ function inputOf(form, action) {
   // A saved post's editor has its slug (a new post takes one from its title).
   if (form.querySelector("[name=slug]")) input.slug = value("slug");
   if (form.querySelector("[name=tags]")) input.tags = value("tags").split(",");
+  const cover = form.querySelector("[name=cover_image]:checked");
+  if (cover) input.coverImageId = cover.value || null;
   const when = form.querySelector("[name=publish_at]");
   if (action === "publish") input.published = true;
   else if (action === "unschedule") input.publishAt = null;

@@ -6,6 +6,7 @@
 import { EventsClient, parsePosition } from "./appsync.js";
 import { autosave } from "./autosave.js";
 import { postForm } from "./editor.js";
+import { imageUploads } from "./image_upload.js";
 import { ProcedureError, SessionLink } from "./link.js";
 import { mutateOnce } from "./submission.js";
 import { query } from "./trpc_http.js";
@@ -428,6 +429,7 @@ async function start() {
   if (editor) {
     postForm(editor, link, submitOnce);
     autosave(editor, link);
+    imageUploads(editor);
   }
 
   client.addEventListener("status", async (event) => {

@@ -21,6 +21,7 @@ SUMMARY_KEYS = {
     "publishedAt",
     "author",
     "tags",
+    "image",
 }
 
 

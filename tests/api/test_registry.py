@@ -34,6 +34,8 @@ CATALOGUE = {
     "user.byId": "query",
     "user.updateProfile": "mutation",
     "report.create": "mutation",
+    "image.upload": "mutation",
+    "image.delete": "mutation",
 }
 # Procedures whose whole input is "nothing" (they act on the caller alone).
 WITHOUT_INPUT = {"user.me"}

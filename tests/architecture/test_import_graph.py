@@ -18,6 +18,7 @@ PACKAGES = (
     "chunking",
     "api",
     "realtime",
+    "images",
     "blog",
     "config",
 )

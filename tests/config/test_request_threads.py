@@ -17,6 +17,7 @@ from api.anonymous_reads import AnonymousReads
 from api.subscription_streams import SubscriptionStreams
 from config.asgi import application
 from config.http_handler import SyncChainASGIHandler
+from config.request_size import BodySizeLimit
 from tests.asgi_http import asgi_exchange, asgi_request
 
 view_threads: list[threading.Thread] = []
@@ -46,9 +47,11 @@ def handler(settings):
 
 
 def test_the_site_serves_http_with_the_sync_chain_handler():
-    # Behind the doors for subscription streams and anonymous tRPC queries, which hand
-    # everything else to it.
-    streams = application.application_mapping["http"]
+    # Behind the doors for oversized bodies, subscription streams and anonymous tRPC queries,
+    # which hand everything else to it.
+    sizes = application.application_mapping["http"]
+    assert isinstance(sizes, BodySizeLimit)
+    streams = sizes.application
     assert isinstance(streams, SubscriptionStreams)
     assert isinstance(streams.django, SyncChainASGIHandler)
     assert streams.threads is streams.django.request_threads
