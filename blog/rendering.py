@@ -46,6 +46,18 @@ _TASK_BOXES = {
     '<input type="checkbox" checked="" disabled="" />': '<input checked aria-label="done">',
     '<input type="checkbox" disabled="" />': '<input aria-label="to do">',
 }
+# nh3 adds the set attributes in no fixed order (a hash map's, per call): each box is written
+# again in one order, so the same Markdown always renders to the same HTML.
+_INPUT_TAG = re.compile(r"<input\b[^>]*>")
+
+
+def _canonical_box(match: re.Match[str]) -> str:
+    tag = match.group(0)
+    checked = ' checked=""' if re.search(r"\schecked\b", tag) else ""
+    label = "done" if 'aria-label="done"' in tag else "to do"
+    return f'<input type="checkbox" disabled=""{checked} aria-label="{label}">'
+
+
 _ALLOWED_CLASSES = {
     "a": {"footnote-backref", "heading-anchor"},
     "nav": {"toc"},
@@ -93,7 +105,7 @@ def _markdown_to_html(text: str) -> str:
 def render_markdown(text: str) -> str:
     """Render Markdown, highlight its code, and strip everything that could run in the
     reader's browser."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         link_headings(highlight_code_blocks(_markdown_to_html(text))),
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
@@ -103,6 +115,7 @@ def render_markdown(text: str) -> str:
         url_schemes=_ALLOWED_URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
     )
+    return _INPUT_TAG.sub(_canonical_box, cleaned)
 
 
 # Words an adult reads in a minute, silently, on a screen.

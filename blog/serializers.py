@@ -188,17 +188,17 @@ class PostUpdateInput(serializers.Serializer):
     )
     publishAt = ScheduleField(source="publish_at", required=False, allow_null=True)
     tags = _tags()
-
-
-class PostPreviewInput(serializers.Serializer):
-    # As a post's content: the preview is of what a save would store.
-    content = TextField(max_length=CONTENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
     coverImageId = IdField(
         source="cover_image_id",
         required=False,
         allow_null=True,
         help_text="One of the author's images as the cover; null removes the cover.",
     )
+
+
+class PostPreviewInput(serializers.Serializer):
+    # As a post's content: the preview is of what a save would store.
+    content = TextField(max_length=CONTENT_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
 
 
 class PostDeleteInput(serializers.Serializer):

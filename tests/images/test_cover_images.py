@@ -87,9 +87,9 @@ def test_post_by_slug_with_a_cover_costs_what_it_did_without(
     settings.VIEW_COUNT_FLUSH_SECONDS = 0  # each view an UPDATE (with Redis: none, or a flush)
     bare = PostFactory(author=author)
     covered = PostFactory(author=author, cover_image=image_of(author))
-    # The post with its author, cover (joins) and comment count; then its view counted.
-    with django_assert_num_queries(2):
+    # The post with its author, cover (joins) and comment count; its tags; then its view counted.
+    with django_assert_num_queries(3):
         trpc.query("post.bySlug", {"slug": bare.slug})
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         answer = trpc.query("post.bySlug", {"slug": covered.slug})
     assert answer.data["image"]["height"] == 480
