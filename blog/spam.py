@@ -10,13 +10,15 @@ of a class whose instances are called) taking a ``Submission`` and answering a `
 import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from functools import cache
 
+from django.apps import AppConfig
 from django.conf import settings
+from django.core.checks import Error, register
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -171,3 +173,28 @@ def judge(submission: Submission) -> Verdict:
         if verdict.outcome is Outcome.SUSPICIOUS:
             reasons.append(verdict.reason)
     return Verdict.suspicious("; ".join(reasons)) if reasons else Verdict.ok()
+
+
+@register()
+def check_spam_checkers(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[Error]:
+    """Every path of settings.SPAM_CHECKERS imports and is callable (inkwell.E030): a broken
+    one would otherwise fail every comment at its first check."""
+    errors = []
+    for path in settings.SPAM_CHECKERS:
+        try:
+            found = import_string(path)
+        except ImportError as error:
+            problem = f"cannot be imported ({error})"
+        else:
+            if callable(found):
+                continue
+            problem = "is neither a function nor a class"
+        errors.append(
+            Error(
+                f"SPAM_CHECKERS names {path!r}, which {problem}.",
+                hint="List dotted paths of functions, or classes whose instances are called, "
+                "taking a blog.spam.Submission and answering a blog.spam.Verdict.",
+                id="inkwell.E030",
+            )
+        )
+    return errors

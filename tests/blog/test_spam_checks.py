@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from blog import services
 from blog.models import Comment, CommentStatus
-from blog.spam import Submission, Verdict
+from blog.spam import Submission, Verdict, check_spam_checkers
 from lib.errors import InvalidInput, TooManyRequests
 from tests.factories import PostFactory
 
@@ -286,3 +286,11 @@ def test_the_queue_shows_why_a_comment_is_held(client, reader, editor, post, set
     client.force_login(editor)
     page = client.get(reverse("admin:moderation_report_changelist")).content.decode()
     assert "Held: 1 links" in page
+
+
+def test_a_checker_that_cannot_be_imported_is_a_system_check_error(settings):
+    settings.SPAM_CHECKERS = [*BUILT_IN, "blog.spam.no_such_check", "blog.spam.logger"]
+    errors = check_spam_checkers(None)
+    assert [error.id for error in errors] == ["inkwell.E030", "inkwell.E030"]
+    assert "'blog.spam.no_such_check', which cannot be imported" in errors[0].msg
+    assert "'blog.spam.logger', which is neither a function nor a class" in errors[1].msg
