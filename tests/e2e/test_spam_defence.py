@@ -47,3 +47,22 @@ def test_the_honeypot_is_hidden_from_people_and_screen_readers(live_site, open_p
     page.get_by_label("Add a comment").focus()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Comment"
+
+
+def test_a_comment_added_live_gets_its_own_honeypot_id(live_site, open_page):
+    path = live_site.publish_post(author=WRITER, title="Unique traps", content="Words.")
+    page = open_page(WRITER)
+    page.goto(path)
+    wait_until_live(page)
+    page.get_by_label("Add a comment").fill("A fine comment")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    added = page.locator("#comments > .threads > li")
+    expect(added).to_have_count(1)
+    trap = added.locator(".honeypot input")
+    expect(trap).to_have_attribute("id", f"reply-trap-{added.get_attribute('id')[8:]}")
+    duplicated = page.evaluate(
+        "[...document.querySelectorAll('[id]')].map((e) => e.id)"
+        ".filter((id, i, all) => all.indexOf(id) !== i && !document.querySelector('template')"
+        ".content.getElementById(id))"
+    )
+    assert duplicated == []
