@@ -41,6 +41,7 @@ from accounts.forms import (
     SignUpForm,
 )
 from accounts.providers import current
+from lib import honeypot
 from lib.client_address import client_ip
 from lib.errors import (
     InvalidInput,
@@ -111,6 +112,13 @@ def _form_view(
 
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and honeypot.is_caught(request.POST):
+        # Quietly: the same page and a generic message, whatever else the form holds.
+        form = SignUpForm(request.POST)
+        form.is_valid()
+        refused = ServiceError("This account could not be created.")
+        return _form_page(request, "accounts/sign_up.html", form, refused)
+
     def register(data: FormData) -> HttpResponse:
         user = signin.sign_up(
             email=data["email"],

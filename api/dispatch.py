@@ -83,24 +83,28 @@ def call_procedure(
     if isinstance(procedure, trpc.TrpcError):
         return procedure
     if idempotency_key is None or procedure.kind != Kind.MUTATION:
-        return _outcome(procedure, raw_input, user, path)
+        return _outcome(procedure, raw_input, user, path, client_address)
     try:
         return idempotency.call_once(
             user=user,
             key=idempotency_key,
             path=path,
             raw_input=raw_input,
-            run=lambda: _outcome(procedure, raw_input, user, path),
+            run=lambda: _outcome(procedure, raw_input, user, path, client_address),
         )
     except Exception as error:  # the key's own failures (a conflict, the database) too
         return error_for_exception(error, path)
 
 
 def _outcome(
-    procedure: Procedure, raw_input: Any, user: "User | AnonymousUser", path: str
+    procedure: Procedure,
+    raw_input: Any,
+    user: "User | AnonymousUser",
+    path: str,
+    client_address: str | None = None,
 ) -> trpc.Outcome:
     try:
-        return trpc.Success(_run(procedure, raw_input, user), path)
+        return trpc.Success(_run(procedure, raw_input, user, client_address), path)
     except Exception as error:  # every failure becomes an answer; none escapes a transport
         return error_for_exception(error, path)
 
@@ -171,9 +175,14 @@ def _admitted(
     return procedure
 
 
-def _run(procedure: Procedure, raw_input: Any, user: "User | AnonymousUser") -> Any:
+def _run(
+    procedure: Procedure,
+    raw_input: Any,
+    user: "User | AnonymousUser",
+    client_address: str | None = None,
+) -> Any:
     data = _validated_input(procedure, raw_input)
-    context = _context(user)
+    context = _context(user, client_address)
     if procedure.kind == Kind.MUTATION:
         with transaction.atomic():
             return procedure.output(procedure.function(context, data)).data
@@ -190,8 +199,10 @@ def _validated_input(procedure: Procedure, raw_input: Any) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
-def _context(user: "User | AnonymousUser") -> Context:
-    return SignedInContext(user=user) if user.is_authenticated else Context(user=user)
+def _context(user: "User | AnonymousUser", client_address: str | None = None) -> Context:
+    if user.is_authenticated:
+        return SignedInContext(user=user, client_address=client_address)
+    return Context(user=user, client_address=client_address)
 
 
 def error_for_exception(error: BaseException, path: str | None) -> trpc.TrpcError:

@@ -66,9 +66,11 @@ SerializerClass = type[BaseSerializer[Any]]
 
 @dataclass(frozen=True)
 class Context:
-    """What a procedure knows about its call: who is calling."""
+    """What a procedure knows about its call: who is calling, and from which address when the
+    transport knows it (rate limits and spam checks count per address)."""
 
     user: "User | AnonymousUser"
+    client_address: str | None = None
 
 
 @dataclass(frozen=True)

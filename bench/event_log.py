@@ -349,6 +349,12 @@ def main() -> None:
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,
             API_THROTTLE_USER="1000000/minute",
+            # One fresh account writes every comment, as fast as it can: none may be held or
+            # refused, or the channel would not carry them all.
+            MODERATION_HOLD_FIRST_COMMENTS="0",
+            SPAM_NEW_ACCOUNT_SECONDS="0",
+            SPAM_COMMENTS_PER_ACCOUNT="1000000",
+            SPAM_COMMENTS_PER_ADDRESS="1000000",
         )
         (token,) = site.tokens("bench@example.com")
         # This process announces and seeds: the same site as the servers, down to the Redis

@@ -8,6 +8,7 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from blog import spam  # noqa: F401  (registers its system check)
         from blog.announcements import CHANNELS, HELD_COMMENTS_CHANNEL, may_review_comments
         from realtime.namespaces import declare_broadcast_channel
 

@@ -138,6 +138,8 @@ class Comment(models.Model):
     status = models.CharField(
         max_length=10, choices=CommentStatus.choices, default=CommentStatus.VISIBLE
     )
+    # Why a held comment waits for review (a new account, the spam checks), for the queue.
+    held_reason = models.CharField(max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,7 +22,9 @@ from blog.pagination import PAGE_SIZE, Page
 from blog.rendering import post_html, post_reading_minutes
 from blog.search import SEARCH_QUERY_MAX_LENGTH
 from blog.structured_data import blog_posting
-from lib.errors import Forbidden, InvalidInput
+from lib import honeypot
+from lib.client_address import client_ip
+from lib.errors import Forbidden, InvalidInput, TooManyRequests
 from lib.html_errors import as_http_errors
 from realtime.event_log import page_position
 
@@ -87,6 +89,9 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a comment or a reply; on bad input, the post again with the form's errors."""
     with as_http_errors():
         post = selectors.post_for_viewer(viewer=request.user, slug=slug)
+    if honeypot.is_caught(request.POST):
+        messages.error(request, "Your comment could not be posted.")
+        return redirect(f"{post.get_absolute_url()}#comments")
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -97,6 +102,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 post=post,
                 content=form.cleaned_data["content"],
                 parent=parent,
+                client_address=client_ip(request),
             )
             if comment.is_held:
                 messages.info(
@@ -108,6 +114,11 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         except Forbidden as error:
             form.add_error(None, error.message)
             return _render_post(request, post, comment_form=form, status=403)
+        except TooManyRequests as error:
+            form.add_error(None, error.message)
+            response = _render_post(request, post, comment_form=form, status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
     return _render_post(request, post, comment_form=form, status=400)
 
 

@@ -222,7 +222,11 @@ def comment_create(ctx: SignedInContext, data: Data) -> Comment:
     post = selectors.published_post(post_id=data["post_id"])
     parent = data["parent_id"] and selectors.reply_parent(post=post, comment_id=data["parent_id"])
     return services.create_comment(
-        author=ctx.user, post=post, content=data["content"], parent=parent
+        author=ctx.user,
+        post=post,
+        content=data["content"],
+        parent=parent,
+        client_address=ctx.client_address,
     )
 
 

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from accounts.email_confirmation import require_confirmed_email
 from accounts.models import User
 from api.rate_limits import parse_rate
-from blog import revisions, view_counts
+from blog import revisions, spam, view_counts
 from blog.announcements import comment_change, held_comment, post_change
 from blog.models import (
     COMMENT_MAX_LENGTH,
@@ -43,7 +43,7 @@ from follows.services import record_publication, withdraw_publication
 from images import selectors as image_selectors
 from images.models import Image
 from images.services import delete_post_images, upload_image
-from lib import counters
+from lib import counters, metrics
 from lib.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from lib.text import has_uncarriable_characters
 from realtime.broadcast import announce
@@ -593,11 +593,17 @@ def _reply_place(parent: Comment | None) -> tuple[UUID | None, int]:
 
 
 def create_comment(
-    *, author: User, post: Post, content: str, parent: Comment | None = None
+    *,
+    author: User,
+    post: Post,
+    content: str,
+    parent: Comment | None = None,
+    client_address: str | None = None,
 ) -> Comment:
     """Add a comment to a published post; a reply stays on its parent's post, and a reply
-    deeper than settings.COMMENT_MAX_DEPTH attaches to the deepest allowed ancestor. Its
-    author must have confirmed their email address (Forbidden otherwise)."""
+    deeper than settings.COMMENT_MAX_DEPTH attaches to the deepest allowed ancestor. The spam
+    checks (``blog.spam``) hold it for review or refuse it, storing nothing. Its author must
+    have confirmed their email address (Forbidden otherwise)."""
     require_confirmed_email(user=author)
     _check_comment_content(content)
     if not post.published:
@@ -605,7 +611,8 @@ def create_comment(
     if parent is not None and (parent.post_id != post.id or parent.is_deleted or parent.is_hidden):
         raise InvalidInput({"parentId": ["A reply must be to a live comment on the same post."]})
     parent_id, depth = _reply_place(parent)
-    status = CommentStatus.HELD if _is_held_for_review(author) else CommentStatus.VISIBLE
+    held_reason = _held_reason(author, content, client_address)
+    status = CommentStatus.HELD if held_reason else CommentStatus.VISIBLE
     with transaction.atomic():
         comment = Comment.objects.create(
             author=author,
@@ -614,11 +621,29 @@ def create_comment(
             depth=depth,
             content=content.strip(),
             status=status,
+            held_reason=held_reason,
         )
         announce(held_comment(comment) if comment.is_held else comment_change(comment, "created"))
         if not comment.is_held:
             notify_on_commit(comment=comment)  # a held comment's, once released
     return comment
+
+
+def _held_reason(author: User, content: str, client_address: str | None) -> str:
+    """Why a new comment waits for a moderator ("" when it need not); raises when the spam
+    checks refuse it."""
+    verdict = spam.judge(
+        spam.Submission(author=author, content=content, client_address=client_address)
+    )
+    if verdict.outcome is spam.Outcome.SPAM:
+        metrics.SPAM_REFUSALS.labels(check="checks").inc()
+        if verdict.retry_after is not None:
+            raise TooManyRequests(verdict.reason, retry_after=verdict.retry_after)
+        raise InvalidInput({"content": [verdict.reason]})
+    reasons = [verdict.reason] if verdict.outcome is spam.Outcome.SUSPICIOUS else []
+    if _is_held_for_review(author):
+        reasons.insert(0, "A new account's first comments")
+    return "; ".join(reasons)[: Comment._meta.get_field("held_reason").max_length]
 
 
 def _is_held_for_review(author: User) -> bool:
@@ -666,6 +691,21 @@ def hide_comment(*, comment: Comment) -> None:
         comment.save(update_fields=["status", "updated_at"])
         if comment.post.published and not comment.is_deleted:
             announce(comment_change(comment, "deleted"))
+
+
+def unhide_comment(*, comment: Comment) -> bool:
+    """Show a hidden comment again (moderation undone), announced as new so open pages show
+    it; whether it was hidden (one shown again meanwhile, from another tab, changes nothing)."""
+    with transaction.atomic():
+        shown = Comment.objects.filter(id=comment.id, status=CommentStatus.HIDDEN).update(
+            status=CommentStatus.VISIBLE, updated_at=timezone.now()
+        )
+        if not shown:
+            return False
+        comment.status = CommentStatus.VISIBLE
+        if comment.post.published and not comment.is_deleted:
+            announce(comment_change(comment, "created"))
+    return True
 
 
 _ALREADY_REVIEWED = "This comment was already reviewed; nothing was changed."

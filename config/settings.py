@@ -793,6 +793,60 @@ API_MAX_UPLOAD_BYTES = IMAGES_MAX_UPLOAD_BYTES + 64 * 2**10
 # (config.request_size). Keep nginx's client_max_body_size (deploy/nginx) at or above it.
 REQUEST_MAX_BODY_BYTES = max(API_MAX_BODY_BYTES, API_MAX_UPLOAD_BYTES)
 
+
+# --- Spam (built-in checks on new comments, the honeypot) ------------------------------
+
+# The checks every new comment passes (blog.spam), in order: dotted paths of classes or
+# functions taking a blog.spam.Submission and answering a blog.spam.Verdict. A site adds an
+# external service by appending its own; one that raises is logged and counts as "ok".
+SPAM_CHECKERS = env_list(
+    "SPAM_CHECKERS",
+    [
+        "blog.spam.check_links",
+        "blog.spam.check_repeats",
+        "blog.spam.check_rate",
+        "blog.spam.check_account_age",
+    ],
+)
+# Links in one comment: more than SPAM_LINKS_HELD wait for review, more than
+# SPAM_LINKS_REFUSED are refused as spam.
+SPAM_LINKS_HELD = env_int("SPAM_LINKS_HELD", 3)
+SPAM_LINKS_REFUSED = env_int("SPAM_LINKS_REFUSED", 10)
+# The same words (at least SPAM_REPEAT_MIN_LENGTH characters, compared by a hash) within
+# SPAM_REPEAT_WINDOW_SECONDS: again from the same account waits for review, and past
+# SPAM_REPEATS_REFUSED times is refused; from SPAM_REPEAT_ACCOUNTS_HELD posts site-wide (any
+# accounts) waits for review.
+SPAM_REPEAT_WINDOW_SECONDS = env_int("SPAM_REPEAT_WINDOW_SECONDS", 86400)
+SPAM_REPEAT_MIN_LENGTH = env_int("SPAM_REPEAT_MIN_LENGTH", 20)
+SPAM_REPEATS_REFUSED = env_int("SPAM_REPEATS_REFUSED", 3)
+SPAM_REPEAT_ACCOUNTS_HELD = env_int("SPAM_REPEAT_ACCOUNTS_HELD", 3)
+# Comments per SPAM_RATE_WINDOW_SECONDS from one account and from one client address; more are
+# refused with a retry time.
+SPAM_RATE_WINDOW_SECONDS = env_int("SPAM_RATE_WINDOW_SECONDS", 60)
+SPAM_COMMENTS_PER_ACCOUNT = env_int("SPAM_COMMENTS_PER_ACCOUNT", 5)
+SPAM_COMMENTS_PER_ADDRESS = env_int("SPAM_COMMENTS_PER_ADDRESS", 20)
+# An account younger than this has its comments held for review; 0 holds none for their age.
+SPAM_NEW_ACCOUNT_SECONDS = env_int("SPAM_NEW_ACCOUNT_SECONDS", 600)
+if min(SPAM_LINKS_HELD, SPAM_REPEAT_MIN_LENGTH, SPAM_NEW_ACCOUNT_SECONDS) < 0:
+    raise ImproperlyConfigured("SPAM_LINKS_HELD, …_REPEAT_MIN_LENGTH, …_NEW_ACCOUNT_SECONDS ≥ 0.")
+if SPAM_LINKS_REFUSED < SPAM_LINKS_HELD:
+    raise ImproperlyConfigured("SPAM_LINKS_REFUSED must be at least SPAM_LINKS_HELD.")
+if (
+    min(
+        SPAM_REPEAT_WINDOW_SECONDS,
+        SPAM_REPEATS_REFUSED,
+        SPAM_REPEAT_ACCOUNTS_HELD,
+        SPAM_RATE_WINDOW_SECONDS,
+        SPAM_COMMENTS_PER_ACCOUNT,
+        SPAM_COMMENTS_PER_ADDRESS,
+    )
+    < 1
+):
+    raise ImproperlyConfigured(
+        "SPAM_REPEAT_WINDOW_SECONDS, …_REPEATS_REFUSED, …_REPEAT_ACCOUNTS_HELD, "
+        "…_RATE_WINDOW_SECONDS, …_COMMENTS_PER_ACCOUNT and …_COMMENTS_PER_ADDRESS must be ≥ 1."
+    )
+
 # --- Typing (django-stubs) ------------------------------------------------------------
 
 # Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be

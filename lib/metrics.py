@@ -87,6 +87,13 @@ RATE_LIMIT_REFUSALS = Counter(
     ["limit"],
 )
 
+SPAM_REFUSALS = Counter(
+    "inkwell_spam_refusals",
+    "Submissions refused as spam: honeypot (a hidden form field was filled), checks (the spam "
+    "checks of blog.spam refused a comment).",
+    ["check"],
+)
+
 CallFunction = TypeVar("CallFunction", bound=Callable[..., object])
 
 

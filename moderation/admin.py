@@ -23,7 +23,7 @@ from blog import services as blog_services
 from blog.admin import CommentAdmin, PostAdmin
 from blog.models import Comment, Post
 from lib.errors import Conflict, Forbidden, InvalidInput, NotFound
-from moderation import selectors, services
+from moderation import content_sweeps, selectors, services
 from moderation.models import REASON_MAX_LENGTH, ActionKind, ModerationAction, Report
 from moderation.permissions import is_moderator
 from moderation.services import Decision
@@ -167,7 +167,7 @@ class ModeratedPostAdmin(ReportsGoWithTheirItem, PostAdmin):
 
 
 class ModeratedCommentAdmin(ReportsGoWithTheirItem, CommentAdmin):
-    actions = ["hide_selected", "remove_selected"]
+    actions = ["hide_selected", "restore_selected", "remove_selected"]
     delete_confirmation_template = "admin/moderation/comment_delete_confirmation.html"
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
@@ -259,6 +259,27 @@ class ModeratedCommentAdmin(ReportsGoWithTheirItem, CommentAdmin):
             action=ActionKind.HIDE_COMMENT,
         )
 
+    @admin.action(description="Show selected hidden comments again", permissions=["change"])
+    def restore_selected(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        """Undo a hide: each selected hidden comment is shown again (announced as new) and
+        logged; the others are left as they are and counted."""
+        restored = 0
+        for comment in queryset.select_related("post__author", "author"):
+            try:
+                services.restore_comment(
+                    moderator=request.user,  # type: ignore[arg-type]
+                    comment=comment,
+                    note=_reason(request),
+                )
+            except Conflict:
+                continue
+            restored += 1
+        skipped = queryset.count() - restored
+        message = f"{restored} comment(s) shown again."
+        if skipped:
+            message += f" {skipped} selected comment(s) were not hidden and were left as they are."
+        self.message_user(request, message, messages.SUCCESS if restored else messages.WARNING)
+
     @admin.action(description="Remove selected comments (replies stay)", permissions=["delete"])
     def remove_selected(
         self, request: HttpRequest, queryset: QuerySet[Comment]
@@ -274,6 +295,70 @@ class ModeratedCommentAdmin(ReportsGoWithTheirItem, CommentAdmin):
 
 
 class ModeratedUserAdmin(UserAdmin):
+    # Extends the accounts admin's actions (suspensions live there), never replaces them.
+    actions = [*UserAdmin.actions, "hide_all_content", "restore_content"]  # type: ignore[misc]
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return is_moderator(request.user) and all(
+            request.user.has_perm(permission)
+            for permission in ("blog.change_comment", "blog.change_post")
+        )
+
+    @admin.action(description="Hide all content of selected users", permissions=["moderate"])
+    def hide_all_content(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse | None:
+        users = list(queryset)
+        confirmation = _confirm_bulk(
+            self,
+            request,
+            queryset,
+            verb="hide all content of",
+            consequence="Every visible comment of theirs is hidden (readers see it as removed) "
+            'and every published post goes back to their drafts. "Restore content" brings '
+            "back exactly these, later.",
+            authors=[str(user) for user in users],
+        )
+        if confirmation is not None:
+            return confirmation
+        for user in users:
+            try:
+                sweep = content_sweeps.hide_user_content(
+                    moderator=request.user,  # type: ignore[arg-type]
+                    user=user,
+                    reason=_reason(request),
+                )
+            except (Conflict, Forbidden) as error:
+                self.message_user(request, error.message, messages.WARNING)
+            else:
+                self.message_user(
+                    request,
+                    f"{user}: {len(sweep.hidden_comment_ids)} comment(s) hidden, "
+                    f"{len(sweep.unpublished_post_ids)} post(s) unpublished.",
+                    messages.SUCCESS,
+                )
+        return None
+
+    @admin.action(
+        description='Restore content hidden by "hide all content"', permissions=["moderate"]
+    )
+    def restore_content(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            try:
+                comments, posts = content_sweeps.restore_user_content(
+                    moderator=request.user,  # type: ignore[arg-type]
+                    user=user,
+                    reason=_reason(request),
+                )
+            except (Conflict, Forbidden) as error:
+                self.message_user(request, error.message, messages.WARNING)
+            else:
+                self.message_user(
+                    request,
+                    f"{user}: {comments} comment(s) shown again, {posts} post(s) published again.",
+                    messages.SUCCESS,
+                )
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return (*super().get_readonly_fields(request, obj), "moderation_log")
 

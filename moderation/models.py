@@ -91,6 +91,9 @@ class ActionKind(models.TextChoices):
     DISMISS_REPORTS = "dismiss_reports", "Dismissed reports"
     RELEASE_COMMENT = "release_comment", "Released a held comment"
     REJECT_COMMENT = "reject_comment", "Rejected a held comment"
+    RESTORE_COMMENT = "restore_comment", "Showed a hidden comment again"
+    HIDE_USER_CONTENT = "hide_user_content", "Hid all of a user's content"
+    RESTORE_USER_CONTENT = "restore_user_content", "Restored a user's hidden content"
 
 
 class ModerationAction(models.Model):
@@ -129,3 +132,45 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.moderator} {self.get_action_display().lower()}: {self.target}"
+
+
+class ContentSweep(models.Model):
+    """One "hide all of this user's content": the comments it hid and the posts it unpublished,
+    so that restoring brings back exactly those (not what was hidden for other reasons, nor
+    what the author unpublished themselves). Restored once (``restored_at``)."""
+
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_sweeps"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="content_sweeps_made",
+    )
+    reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
+    # Ids as strings: the rows may be deleted meanwhile, and restoring then skips them.
+    hidden_comment_ids = models.JSONField(default=list)
+    unpublished_post_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="content_sweeps_restored",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["subject"],
+                condition=Q(restored_at__isnull=True),
+                name="moderation_sweep_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Content of {self.subject} hidden at {self.created_at:%Y-%m-%d %H:%M}"

@@ -198,6 +198,24 @@ def review_held_comment(
         announce(held_comment_reviewed(comment))
 
 
+def restore_comment(*, moderator: User, comment: Comment, note: str = "") -> None:
+    """Show a hidden comment again, announced as new, and log it. One not hidden (shown again
+    meanwhile, from another tab) is a Conflict that changes nothing."""
+    if not is_moderator(moderator) or not moderator.has_perm("blog.change_comment"):
+        raise Forbidden("Only editors may show hidden comments again.")
+    _check_text("note", note, REASON_MAX_LENGTH)
+    with transaction.atomic():
+        if not blog_services.unhide_comment(comment=comment):
+            raise Conflict("This comment is not hidden; nothing was changed.")
+        log_action(
+            moderator=moderator,
+            action=ActionKind.RESTORE_COMMENT,
+            post=comment.post,
+            comment=comment,
+            reason=note.strip(),
+        )
+
+
 def _carry_out(decision: Decision, post: Post, comment: Comment | None) -> None:
     if decision is Decision.HIDE:
         if comment is not None:

@@ -31,6 +31,9 @@ def _test_settings(settings):
     # Tests of comments are about comments, not about a new account's first one waiting for a
     # moderator: tests of holding (tests/moderation/test_held_comments.py) turn it on.
     settings.MODERATION_HOLD_FIRST_COMMENTS = 0
+    # Nor about the spam checks (every test account is minutes old, and a test may comment
+    # faster than a person): tests/blog/test_spam_checks.py turns them on.
+    settings.SPAM_CHECKERS = []
     # Throttle counters and cached keys live in the cache: every test starts with none.
     cache.clear()
     yield

@@ -238,6 +238,12 @@ function commentItem(data, viewer) {
   const textarea = item.querySelector("textarea");
   textarea.id = `reply-${data.id}`;
   item.querySelector("label[for]").htmlFor = textarea.id;
+  // The honeypot (templates/_honeypot.html) gets an id of its own too; its value is never sent.
+  const trap = item.querySelector(".honeypot input");
+  if (trap) {
+    trap.id = `reply-trap-${data.id}`;
+    item.querySelector(".honeypot label").htmlFor = trap.id;
+  }
   return item;
 }
 
