@@ -5,8 +5,9 @@ from blog.models import Comment, Post
 from realtime.broadcast import Change, ChangeType
 
 POSTS_CHANNEL = "/subscriptions/posts"
+COMMENTS_CHANNELS = "/subscriptions/comments/<post-id>"
 # The channels blog announces on, declared to realtime by BlogConfig.ready.
-CHANNELS = (POSTS_CHANNEL, "/subscriptions/comments/<post-id>")
+CHANNELS = (POSTS_CHANNEL, COMMENTS_CHANNELS)
 
 
 def comments_channel(post_id: object) -> str:

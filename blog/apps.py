@@ -8,8 +8,14 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from blog.announcements import CHANNELS
+        from blog import selectors
+        from blog.announcements import COMMENTS_CHANNELS, POSTS_CHANNEL
         from realtime.namespaces import declare_broadcast_channel
 
-        for channel in CHANNELS:
-            declare_broadcast_channel(channel)
+        # Anyone may follow the published posts (a draft's changes never go there), and the
+        # comments of a published post; never a draft's comments.
+        declare_broadcast_channel(POSTS_CHANNEL, readable_by_anyone=lambda _: True)
+        declare_broadcast_channel(
+            COMMENTS_CHANNELS,
+            readable_by_anyone=lambda ids: selectors.is_published_post(post_id=ids["post-id"]),
+        )

@@ -8,6 +8,7 @@ from the kind.
 
 import re
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from realtime.groups import ChannelPath
@@ -22,16 +23,43 @@ _PLACEHOLDER = re.compile(r"^<[a-z][a-z0-9-]*>$")
 # Declared broadcast channels, each its segments (placeholders included), in declaration order.
 _broadcast_channels: list[tuple[str, ...]] = []
 
+# Whether anyone, signed in or not, may read a channel: given its placeholders' values
+# ({"<name>": "…"}), it answers for that one channel (it may read the database).
+PublicReadCheck = Callable[[Mapping[str, str]], bool]
+# The declared channels that signed-out readers (public read keys) may subscribe to.
+_public_read_checks: dict[tuple[str, ...], PublicReadCheck] = {}
 
-def declare_broadcast_channel(pattern: str) -> None:
+
+def declare_broadcast_channel(
+    pattern: str, *, readable_by_anyone: PublicReadCheck | None = None
+) -> None:
     """Let clients subscribe to ``pattern`` (``/subscriptions/<resource>`` or with ``<name>``
-    segments standing for any one segment), and to the ``/*`` wildcards above it. Declaring a
-    pattern twice is harmless."""
+    segments standing for any one segment), and to the ``/*`` wildcards above it. With
+    ``readable_by_anyone``, public read keys may subscribe to the channels it answers True for.
+    Declaring a pattern twice is harmless."""
     segments = tuple(pattern.strip("/").split("/"))
     if segments[0] != SUBSCRIPTIONS or len(segments) < 2:
         raise ValueError(f"A broadcast channel is /{SUBSCRIPTIONS}/…, not {pattern!r}.")
     if segments not in _broadcast_channels:
         _broadcast_channels.append(segments)
+    if readable_by_anyone is not None:
+        _public_read_checks[segments] = readable_by_anyone
+
+
+def is_readable_by_anyone(path: ChannelPath) -> bool:
+    """Whether ``path`` is one concrete channel that its declaration lets anyone read. Never a
+    wildcard: one would cover channels (those of a draft) that are not everyone's."""
+    if path.is_wildcard:
+        return False
+    for declared, check in _public_read_checks.items():
+        if _matches(path.segments, declared):
+            placeholders = {
+                expected[1:-1]: segment
+                for segment, expected in zip(path.segments, declared, strict=True)
+                if _PLACEHOLDER.match(expected)
+            }
+            return check(placeholders)
+    return False
 
 
 def is_declared(path: ChannelPath) -> bool:

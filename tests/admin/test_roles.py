@@ -54,14 +54,19 @@ def test_the_editors_group_holds_exactly_the_moderation_permissions():
         ("blog", "change_comment"),
         ("blog", "delete_comment"),
         ("accounts", "view_user"),
+        # Rotating the public read keys (realtime 0002): adding one is a rotation.
+        ("realtime", "view_publicreadkey"),
+        ("realtime", "add_publicreadkey"),
+        ("realtime", "change_publicreadkey"),
     }
 
 
-def test_an_editor_sees_posts_comments_and_users_only(client, group_editor):
+def test_an_editor_sees_posts_comments_users_and_public_read_keys_only(client, group_editor):
     assert _index_models(client, group_editor) == {
         ("blog", "post"),
         ("blog", "comment"),
         ("accounts", "user"),
+        ("realtime", "publicreadkey"),
     }
 
 
