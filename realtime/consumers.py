@@ -31,7 +31,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -40,7 +39,6 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from accounts.models import User
-from api.open_streams import Lease
 from lib import metrics
 from lib.client_address import address_of
 from lib.errors import ServiceError, Unauthorized
@@ -123,8 +121,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self.calls_in_flight: set[asyncio.Task[None]] = set()
         self.calls_unanswered: set[asyncio.Task[None]] = set()
         # Public read keys used here: each holds one place in its key's connection cap.
-        self.public_key_leases: dict[int, Lease] = {}
-        self.renewing_leases: asyncio.Task[None] | None = None
+        self.public_key_places = public_readers.HeldPlaces()
         # Select exactly the AppSync subprotocol, never echoing the header- one.
         await self.accept(
             subprotocol=protocol.SUBPROTOCOL if protocol.SUBPROTOCOL in offered else None
@@ -138,7 +135,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         metrics.connection_closed("websocket", self)
         if hasattr(self, "keep_alive"):
             self.keep_alive.cancel()
-        await self._release_public_key_leases()
+        if hasattr(self, "public_key_places"):
+            await self.public_key_places.release_all()
         if hasattr(self, "followed"):
             await self.followed.close()
         for group in list(getattr(self, "group_members", {})):
@@ -255,35 +253,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         admission = await aadmit_public_reader(
             key,
             client_address=self.client_address,
-            held_key_ids=set(self.public_key_leases),
+            held_key_ids=self.public_key_places.key_ids,
             channel=channel,
         )
-        if admission.lease is not None:
-            self.public_key_leases[admission.reader.key_id] = admission.lease
-            if self.is_closed:  # closed while the place was taken: give it back now
-                await self._release_public_key_leases()
-            elif self.renewing_leases is None:
-                self.renewing_leases = asyncio.create_task(self._renew_public_key_leases())
+        await self.public_key_places.keep(admission)
         return admission.reader
-
-    async def _renew_public_key_leases(self) -> None:
-        """Keep this connection's places in its keys' caps while it lives (a process that dies
-        leaves places that lapse by themselves)."""
-        renew = sync_to_async(public_readers.renew_connection, thread_sensitive=False)
-        while True:
-            await asyncio.sleep(public_readers.RENEW_SECONDS)
-            for lease in list(self.public_key_leases.values()):
-                await renew(lease)
-
-    async def _release_public_key_leases(self) -> None:
-        if self.renewing_leases is not None:
-            self.renewing_leases.cancel()
-        leases = list(getattr(self, "public_key_leases", {}).values())
-        if leases:
-            self.public_key_leases.clear()
-            release = sync_to_async(public_readers.release_connection, thread_sensitive=False)
-            for lease in leases:
-                await release(lease)
 
     @property
     def client_address(self) -> str | None:

@@ -10,10 +10,12 @@ Counts are shared by every process through Redis (``lib.counters`` for the rates
 an outage makes the limits per process, never an error.
 """
 
+import asyncio
 import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from api import open_streams
@@ -101,8 +103,8 @@ def _count(scope: str, caller: str, rate: str) -> None:
 
 
 def _take_connection(reader: PublicReader) -> open_streams.Lease:
-    """A place for one more socket using ``reader``'s key, held until ``release_connection``
-    (renewed by ``renew_connection``); TooManyRequests when the key's cap is reached."""
+    """A place for one more socket using ``reader``'s key (see ``HeldPlaces``); TooManyRequests
+    when the key's cap is reached."""
     lease = open_streams.take(
         caller=reader.connection_caller, limit=settings.REALTIME_PUBLIC_KEY_MAX_CONNECTIONS
     )
@@ -115,6 +117,43 @@ def _take_connection(reader: PublicReader) -> open_streams.Lease:
     return lease
 
 
-renew_connection = open_streams.renew
-release_connection = open_streams.release
-RENEW_SECONDS = open_streams.RENEW_SECONDS
+class HeldPlaces:
+    """One connection's places in its keys' connection caps: kept from its first operation with
+    a key until it closes, renewed meanwhile (a process that dies leaves places that lapse by
+    themselves within ``open_streams.LEASE_SECONDS``)."""
+
+    def __init__(self) -> None:
+        self._leases: dict[int, open_streams.Lease] = {}
+        self._renewing: asyncio.Task[None] | None = None
+        self._is_closed = False
+
+    @property
+    def key_ids(self) -> set[int]:
+        return set(self._leases)
+
+    async def keep(self, admission: Admission) -> None:
+        """Hold the place ``admission`` took, if it took one."""
+        if admission.lease is None:
+            return
+        self._leases[admission.reader.key_id] = admission.lease
+        if self._is_closed:  # the connection closed while the place was being taken
+            await self.release_all()
+        elif self._renewing is None:
+            self._renewing = asyncio.create_task(self._renew())
+
+    async def release_all(self) -> None:
+        """Give every place back: the connection has closed."""
+        self._is_closed = True
+        if self._renewing is not None:
+            self._renewing.cancel()
+        leases, self._leases = list(self._leases.values()), {}
+        release = sync_to_async(open_streams.release, thread_sensitive=False)
+        for lease in leases:
+            await release(lease)
+
+    async def _renew(self) -> None:
+        renew = sync_to_async(open_streams.renew, thread_sensitive=False)
+        while True:
+            await asyncio.sleep(open_streams.RENEW_SECONDS)
+            for lease in list(self._leases.values()):
+                await renew(lease)
