@@ -580,10 +580,11 @@ REALTIME_PUBLIC_KEY_GRACE_SECONDS = env_int("REALTIME_PUBLIC_KEY_GRACE_SECONDS",
 # Beyond it a connection is refused with LimitExceededException: readers get static pages.
 REALTIME_PUBLIC_KEY_MAX_CONNECTIONS = env_int("REALTIME_PUBLIC_KEY_MAX_CONNECTIONS", 10_000)
 # Operations (connection_init, subscribe, publish) made with public keys, "<n>/<period>": per
-# key, site-wide (a reconnecting readership), and per client address (AUTH_PROXY_COUNT), so
-# one address cannot spend the key's budget. Beyond: LimitExceededException for the operation.
-REALTIME_PUBLIC_KEY_RATE = env_str("REALTIME_PUBLIC_KEY_RATE", "12000/minute")
-REALTIME_PUBLIC_KEY_ADDRESS_RATE = env_str("REALTIME_PUBLIC_KEY_ADDRESS_RATE", "120/minute")
+# key, site-wide (room for a whole readership reconnecting after a restart: about 3 operations
+# each), and per client address (AUTH_PROXY_COUNT; as API_THROTTLE_ANONYMOUS), so one address
+# cannot spend the key's budget. Beyond: LimitExceededException for the operation.
+REALTIME_PUBLIC_KEY_RATE = env_str("REALTIME_PUBLIC_KEY_RATE", "60000/minute")
+REALTIME_PUBLIC_KEY_ADDRESS_RATE = env_str("REALTIME_PUBLIC_KEY_ADDRESS_RATE", "300/minute")
 if REALTIME_PUBLIC_KEY_GRACE_SECONDS < 1 or REALTIME_PUBLIC_KEY_MAX_CONNECTIONS < 1:
     raise ImproperlyConfigured(
         "REALTIME_PUBLIC_KEY_GRACE_SECONDS and REALTIME_PUBLIC_KEY_MAX_CONNECTIONS are at least 1."
