@@ -10,6 +10,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from api import open_streams
 from blog import services
 from realtime.models import PublicReadKey
 from realtime.public_read_keys import current_key, forget_usable_keys, rotate_public_read_keys
@@ -209,12 +210,16 @@ async def test_the_connection_cap_refuses_one_more_socket_and_frees_a_place_on_c
     answer = await subscribe(fourth, "/subscriptions/posts", authorization={"x-api-key": key})
     assert _error(answer) == ("subscribe_error", "LimitExceededException")
 
+    # Counted where every process sees it (Redis when configured).
+    key_id = (await database_sync_to_async(current_key)()).id
+    assert await database_sync_to_async(open_streams.count)(f"public-key.{key_id}") == 2
+
     await first.disconnect()
     answer = await subscribe(fourth, "/subscriptions/posts", "s2", authorization={"x-api-key": key})
     assert answer["type"] == "subscribe_success"
-    # Signed-in readers are not held to it.
     await second.disconnect()
     await fourth.disconnect()
+    assert await database_sync_to_async(open_streams.count)(f"public-key.{key_id}") == 0
 
 
 async def test_the_keys_rate_limits_operations(settings):
