@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import requests
+from websockets.exceptions import InvalidHandshake
 
 # The project root replaces this script's folder, whose markdown.py would shadow the package
 # that Django REST framework imports.
@@ -46,12 +47,13 @@ async def subscribers(url: str, channel: str, count: int, **credentials: str) ->
     the seconds it took to open and subscribe them all."""
 
     async def subscriber():
-        # A loaded machine (2 cores shared) may miss a handshake's 10 s: that socket tries again.
+        # On a loaded machine (2 cores shared) a handshake may time out, or Daphne may drop it
+        # when the application does not accept within its 5 s: that socket tries again.
         for attempt in range(1, CONNECT_ATTEMPTS + 1):
             try:
                 socket = await open_socket(url, **credentials)
                 break
-            except (TimeoutError, OSError):
+            except (TimeoutError, OSError, InvalidHandshake):
                 if attempt == CONNECT_ATTEMPTS:
                     raise
         answer = await ask(socket, {"type": "subscribe", "id": "s", "channel": channel})
