@@ -42,26 +42,27 @@ from bench.realtime import (
 )
 
 
+async def subscribed_socket(url: str, channel: str, **credentials: str):
+    """A socket subscribed to ``channel`` with ``credentials`` (``token`` or ``api_key``)."""
+    # On a loaded machine (2 cores shared) a handshake may time out, or Daphne may drop it when
+    # the application does not accept within its 5 s: that socket tries again.
+    for attempt in range(1, CONNECT_ATTEMPTS + 1):
+        try:
+            socket = await open_socket(url, **credentials)
+            break
+        except (TimeoutError, OSError, InvalidHandshake):
+            if attempt == CONNECT_ATTEMPTS:
+                raise
+    answer = await ask(socket, {"type": "subscribe", "id": "s", "channel": channel})
+    assert answer["type"] == "subscribe_success", answer
+    return socket
+
+
 async def subscribers(url: str, channel: str, count: int, **credentials: str) -> tuple[list, float]:
-    """``count`` sockets subscribed to ``channel`` with ``credentials`` (token or api_key), and
-    the seconds it took to open and subscribe them all."""
-
-    async def subscriber():
-        # On a loaded machine (2 cores shared) a handshake may time out, or Daphne may drop it
-        # when the application does not accept within its 5 s: that socket tries again.
-        for attempt in range(1, CONNECT_ATTEMPTS + 1):
-            try:
-                socket = await open_socket(url, **credentials)
-                break
-            except (TimeoutError, OSError, InvalidHandshake):
-                if attempt == CONNECT_ATTEMPTS:
-                    raise
-        answer = await ask(socket, {"type": "subscribe", "id": "s", "channel": channel})
-        assert answer["type"] == "subscribe_success", answer
-        return socket
-
+    """``count`` sockets subscribed to ``channel`` with ``credentials``, and the seconds it took
+    to open and subscribe them all."""
     started = time.perf_counter()
-    sockets = await connected(subscriber, count)
+    sockets = await connected(lambda: subscribed_socket(url, channel, **credentials), count)
     return sockets, time.perf_counter() - started
 
 
@@ -75,10 +76,11 @@ def write_comment(http_url: str, token: str, post_id: str, text: str) -> None:
     response.raise_for_status()
 
 
-async def comment_delivery(
+async def arrivals(
     sockets: list, http_url: str, token: str, post_id: str, rounds: int
-) -> list[float]:
-    """Milliseconds from sending each of ``rounds`` comments until the last socket has it."""
+) -> list[list[float]]:
+    """For each of ``rounds`` comments, the milliseconds from sending it until each socket (in
+    ``sockets``' order) had it."""
 
     async def wait(socket) -> float:
         while json.loads(await socket.recv())["type"] != "data":
@@ -92,8 +94,15 @@ async def comment_delivery(
         started = time.perf_counter()
         await asyncio.to_thread(write_comment, http_url, token, post_id, f"Round {number}")
         finished = await asyncio.wait_for(asyncio.gather(*waiters), timeout=120)
-        results.append((max(finished) - started) * 1000)
+        results.append([(at - started) * 1000 for at in finished])
     return results
+
+
+async def comment_delivery(
+    sockets: list, http_url: str, token: str, post_id: str, rounds: int
+) -> list[float]:
+    """Milliseconds from sending each of ``rounds`` comments until the last socket has it."""
+    return [max(times) for times in await arrivals(sockets, http_url, token, post_id, rounds)]
 
 
 async def measure(
@@ -110,11 +119,40 @@ async def measure(
     return timings, connect_seconds
 
 
+async def measure_together(
+    url: str, channel: str, count: int, rounds: int, writer: str, post_id: str, **both: str
+) -> tuple[list[float], list[float]]:
+    """Both sets on the channel at once, joined alternately (a public reader, a signed-in one,
+    ...), so the same broadcasts reach both in an interleaved order: for each comment, the
+    milliseconds until the last public reader had it, and until the last signed-in one had it."""
+    kinds = [{"api_key": both["api_key"]}, {"token": both["token"]}]
+    sockets: list = []
+    for start in range(0, 2 * count, CONNECT_BATCH):  # CONNECT_BATCH is even: parity holds
+        size = min(CONNECT_BATCH, 2 * count - start)
+        sockets += await asyncio.gather(
+            *(subscribed_socket(url, channel, **kinds[(start + n) % 2]) for n in range(size))
+        )
+    await asyncio.sleep(SETTLE_SECONDS)
+    http_url = url.replace("ws://", "http://")
+    try:
+        rounds_times = await arrivals(sockets, http_url, writer, post_id, rounds)
+    finally:
+        await asyncio.gather(*(socket.close() for socket in sockets))
+    return [max(times[0::2]) for times in rounds_times], [
+        max(times[1::2]) for times in rounds_times
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--layer", choices=["pubsub", "core"], default="pubsub")
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="both sets on the channel at once, joined alternately, timed on the same comments",
+    )
     options = parser.parse_args()
     raise_open_files_limit()
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -143,16 +181,25 @@ def main() -> None:
             url = server.ws_url
             # A warm-up set, so first-connection costs fall in no figure.
             asyncio.run(measure(url, channel, CONNECT_BATCH, 1, writer, post_id, api_key=api_key))
-            public, public_connect = asyncio.run(
-                measure(url, channel, count, rounds, writer, post_id, api_key=api_key)
-            )
-            print(f"<!-- public key: {[round(t) for t in public]}, {public_connect:.1f} s -->")
-            signed_in, signed_in_connect = asyncio.run(
-                measure(url, channel, count, rounds, writer, post_id, token=reader)
-            )
+            if options.together:
+                public, signed_in = asyncio.run(
+                    measure_together(
+                        url, channel, count, rounds, writer, post_id, api_key=api_key, token=reader
+                    )
+                )
+                public_connect = signed_in_connect = float("nan")  # not apart
+            else:
+                public, public_connect = asyncio.run(
+                    measure(url, channel, count, rounds, writer, post_id, api_key=api_key)
+                )
+                print(f"<!-- public key: {[round(t) for t in public]}, {public_connect:.1f} s -->")
+                signed_in, signed_in_connect = asyncio.run(
+                    measure(url, channel, count, rounds, writer, post_id, token=reader)
+                )
             errors = server.log_lines(" ERROR ", " WARNING ")
     public_median, signed_in_median = statistics.median(public), statistics.median(signed_in)
-    print(f"layer: {options.layer}; {count} subscribers, {rounds} comments each")
+    together = "; both sets at once, joined alternately" if options.together else ""
+    print(f"layer: {options.layer}; {count} subscribers, {rounds} comments each{together}")
     print("| subscribers | comment until the last has it, median (max) | connect + subscribe all |")
     print("|---|---|---|")
     print(
