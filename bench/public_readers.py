@@ -1,7 +1,7 @@
 """Signed-out readers with the public read key against signed-in readers (not a test: numbers).
 
     REDIS_URL=redis://127.0.0.1:6379/5 python bench/public_readers.py \\
-        [--subscribers 2000] [--rounds 5] [--layer pubsub|core]
+        [--subscribers 2000] [--rounds 5] [--layer pubsub|core] [--together]
 
 Starts a migrated site (SQLite file in a temporary STATE_DIR) and one Daphne process on Redis,
 opens ``--subscribers`` sockets that subscribe to one published post's comments with the
@@ -9,7 +9,9 @@ site's public read key (AppSync's apiKey authorization), and has a writer add a 
 HTTP (``comment.create``, the path a browser takes when its link is down): the time from
 sending the comment until the last socket has its ``data`` frame. Then the same with as many
 signed-in sockets (a JWT each), in the same run, on the same machine state: the ratio says
-what the key's path costs on delivery. Also the time to connect and subscribe each set. Prints
+what the key's path costs on delivery. Also the time to connect and subscribe each set. With
+``--together`` both sets are on the channel at once, joined alternately, and each set is timed
+on the same comments (the steadier comparison on a shared machine). Prints
 Markdown rows for bench/results/public_readers.md.
 """
 
