@@ -47,9 +47,9 @@ format: $(VENV)/.installed-dev
 
 ## bench: the benchmarks at a small size (bench/README.md has the full sizes and the results).
 ## post_list, vs_node (which installs the Node peer: npm ci) and search need DATABASE_URL
-## (PostgreSQL), realtime REDIS_URL, chunks, event_log and soak both; each is skipped without
-## them (jsonl runs on SQLite without it). search seeds a database beside DATABASE_URL's
-## (<name>_2k). The soak's smoke run is one minute and writes its results outside the tree.
+## (PostgreSQL), realtime and public_readers REDIS_URL, chunks, event_log and soak both; each
+## is skipped without them (jsonl runs on SQLite without it). search seeds a database beside
+## DATABASE_URL's (<name>_2k). The soak's smoke run is one minute and writes its results outside the tree.
 BENCH_MARKDOWN ?= --mebibytes 0.25 --old-sizes 1000,2000
 BENCH_POST_LIST ?= --posts 2000 --requests 200 --rounds 1 --clients 2
 BENCH_VS_NODE ?= --smoke --database-url $${DATABASE_URL}
@@ -57,6 +57,7 @@ BENCH_JSONL ?= --smoke $${DATABASE_URL:+--database-url $${DATABASE_URL}}
 BENCH_SEARCH ?= --sizes 2000 --rounds 1 --repeats 3
 BENCH_REALTIME ?= --subscribers 100 --fan-out-rounds 2 --round-trips 50 --mebibytes 1
 BENCH_SSE ?= --subscribers 100 --rounds 2 --cycles 1
+BENCH_PUBLIC_READERS ?= --subscribers 100 --rounds 2
 BENCH_CHUNKS ?= --mebibytes 1 --rounds 2
 BENCH_EVENT_LOG ?= --creates 60 --events 200 --subscribers 50 --rounds 2 --profile-creates 30
 BENCH_SOAK ?= --minutes 1 --sample-seconds 10 --warm-up-minutes 0.5 \
@@ -74,6 +75,8 @@ bench: $(VENV)/.installed-dev
 	else echo "bench/realtime.py skipped: needs REDIS_URL"; fi
 	@if [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/sse.py $(BENCH_SSE); \
 	else echo "bench/sse.py skipped: needs REDIS_URL"; fi
+	@if [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/public_readers.py $(BENCH_PUBLIC_READERS); \
+	else echo "bench/public_readers.py skipped: needs REDIS_URL"; fi
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/chunks.py $(BENCH_CHUNKS); \
 	else echo "bench/chunks.py skipped: needs DATABASE_URL and REDIS_URL"; fi
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then $(BIN)/python bench/event_log.py $(BENCH_EVENT_LOG); \

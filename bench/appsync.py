@@ -17,10 +17,13 @@ def header_subprotocol(headers: dict[str, str]) -> str:
     return "header-" + encoded
 
 
-async def open_socket(ws_url: str, *, token: str | None = None) -> ClientConnection:
+async def open_socket(
+    ws_url: str, *, token: str | None = None, api_key: str | None = None
+) -> ClientConnection:
     """An acknowledged connection to ``ws_url``'s /event/realtime, signed in when ``token``
-    is given."""
+    is given, a signed-out reader with a public read key when ``api_key`` is."""
     auth = {"host": ws_url.removeprefix("ws://")} | ({"Authorization": token} if token else {})
+    auth |= {"x-api-key": api_key} if api_key else {}
     socket = await websockets.connect(
         f"{ws_url}/event/realtime",
         subprotocols=["aws-appsync-event-ws", header_subprotocol(auth)],

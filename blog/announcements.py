@@ -11,8 +11,9 @@ from lib.uuid_text import UUIDText
 from realtime.broadcast import Change, ChangeType
 
 POSTS_CHANNEL = "/subscriptions/posts"
+COMMENTS_CHANNELS = "/subscriptions/comments/<post-id>"
 # The channels blog announces on, declared to realtime by BlogConfig.ready.
-CHANNELS = (POSTS_CHANNEL, "/subscriptions/comments/<post-id>")
+CHANNELS = (POSTS_CHANNEL, COMMENTS_CHANNELS)
 # New comments held for review: for those who review them only (declared restricted).
 HELD_COMMENTS_CHANNEL = "/subscriptions/held-comments"
 

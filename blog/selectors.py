@@ -397,6 +397,16 @@ def published_post(*, post_id: UUID) -> Post:
     return post
 
 
+def is_published_post(*, post_id: str) -> bool:
+    """Whether ``post_id`` (as a client wrote it) names a published post: whose comments anyone
+    may follow live."""
+    try:
+        post_uuid = UUID(post_id)
+    except ValueError:
+        return False
+    return Post.objects.filter(id=post_uuid, published=True).exists()
+
+
 def post_for_edit(*, user: Viewer, post_id: UUID) -> Post:
     """A post the user may change: theirs, or any for staff. Someone else's draft is NotFound."""
     post = post_for_viewer(viewer=user, post_id=post_id)

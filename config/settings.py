@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
+                "realtime.context_processors.public_read_key",
             ],
         },
     },
@@ -846,6 +847,41 @@ if (
         "SPAM_REPEAT_WINDOW_SECONDS, …_REPEATS_REFUSED, …_REPEAT_ACCOUNTS_HELD, "
         "…_RATE_WINDOW_SECONDS, …_COMMENTS_PER_ACCOUNT and …_COMMENTS_PER_ADDRESS must be ≥ 1."
     )
+
+# --- Public read keys (realtime.public_read_keys, realtime.public_readers) ---------------
+
+# Whether pages served to signed-out readers carry a public read key, with which their browser
+# subscribes to live posts and comments (AppSync Events' apiKey authorization). Off: no key is
+# handed out, every key is refused, and signed-out pages are not live.
+REALTIME_PUBLIC_READ_KEYS = env_bool("REALTIME_PUBLIC_READ_KEYS", True)
+# Seconds a new key (made by a rotation, or on first use when none is current) stays usable.
+REALTIME_PUBLIC_KEY_LIFETIME_SECONDS = env_int("REALTIME_PUBLIC_KEY_LIFETIME_SECONDS", 30 * 86400)
+# Seconds a key keeps working after a rotation replaced it, so pages already open stay live;
+# a key with less than this left is no longer handed out (a new one is made instead).
+REALTIME_PUBLIC_KEY_GRACE_SECONDS = env_int("REALTIME_PUBLIC_KEY_GRACE_SECONDS", 86400)
+# Sockets using one key at once, across every process (Redis; per process while it is away).
+# Beyond it a connection is refused with LimitExceededException: readers get static pages.
+REALTIME_PUBLIC_KEY_MAX_CONNECTIONS = env_int("REALTIME_PUBLIC_KEY_MAX_CONNECTIONS", 10_000)
+# Operations (connection_init, subscribe, publish) made with public keys, "<n>/<period>": per
+# key, site-wide (room for a whole readership reconnecting after a restart: about 3 operations
+# each), and per client address (AUTH_PROXY_COUNT; as API_THROTTLE_ANONYMOUS), so one address
+# cannot spend the key's budget. Beyond: LimitExceededException for the operation.
+REALTIME_PUBLIC_KEY_RATE = env_str("REALTIME_PUBLIC_KEY_RATE", "60000/minute")
+REALTIME_PUBLIC_KEY_ADDRESS_RATE = env_str("REALTIME_PUBLIC_KEY_ADDRESS_RATE", "300/minute")
+if REALTIME_PUBLIC_KEY_GRACE_SECONDS < 1 or REALTIME_PUBLIC_KEY_MAX_CONNECTIONS < 1:
+    raise ImproperlyConfigured(
+        "REALTIME_PUBLIC_KEY_GRACE_SECONDS and REALTIME_PUBLIC_KEY_MAX_CONNECTIONS are at least 1."
+    )
+if REALTIME_PUBLIC_KEY_LIFETIME_SECONDS <= 2 * REALTIME_PUBLIC_KEY_GRACE_SECONDS:
+    raise ImproperlyConfigured(
+        "REALTIME_PUBLIC_KEY_LIFETIME_SECONDS must be more than twice the grace period: a key is "
+        "handed out until its last grace period, and must be handed out for a while."
+    )
+for _rate_setting in ("REALTIME_PUBLIC_KEY_RATE", "REALTIME_PUBLIC_KEY_ADDRESS_RATE"):
+    if not re.fullmatch(r"\s*\d+\s*/\s*[smhd][a-z]*\s*", globals()[_rate_setting], re.IGNORECASE):
+        raise ImproperlyConfigured(
+            f"{_rate_setting} is a rate such as 120/minute (per second, minute, hour or day)."
+        )
 
 # --- Typing (django-stubs) ------------------------------------------------------------
 

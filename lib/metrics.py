@@ -83,7 +83,8 @@ ANSWER_REPLAYS = Counter(
 RATE_LIMIT_REFUSALS = Counter(
     "inkwell_rate_limit_refusals",
     "Requests refused for their rate: api_user, api_anonymous (procedure calls), "
-    "auth_attempts (sign-in, sign-up and password-reset budgets).",
+    "auth_attempts (sign-in, sign-up and password-reset budgets), public_key_key, "
+    "public_key_address and public_key_connections (public read keys on the socket).",
     ["limit"],
 )
 

@@ -41,9 +41,10 @@ from django.db import close_old_connections
 from accounts.models import User
 from lib import metrics
 from lib.account_connections import account_group
-from lib.errors import ServiceError
+from lib.client_address import address_of
+from lib.errors import ServiceError, Unauthorized
 from lib.reused_threads import ReusedThreads
-from realtime import protocol, relay, session_channel
+from realtime import protocol, public_readers, relay, session_channel
 from realtime.broadcast import logged_event_of
 from realtime.delivery_order import DeliveryOrder
 from realtime.event_log import aevents_after, ahead
@@ -75,6 +76,9 @@ _LAYER_DOWN_MESSAGE = "Live delivery is unavailable for a moment; subscribe agai
 
 # Channels types its wrapper loosely; these say what each crossing gives back.
 aauthenticate: Callable[..., Awaitable[User]] = database_sync_to_async(authenticate)
+aadmit_public_reader: Callable[..., Awaitable[public_readers.Admission]] = database_sync_to_async(
+    public_readers.admit
+)
 
 
 @database_sync_to_async
@@ -89,12 +93,13 @@ def amay_subscribe(check: SubscriberCheck, user: User) -> bool:
 @dataclass(frozen=True)
 class Subscription:
     """A live subscription: its channel, the group delivering it (None: answered directly),
-    the identity that made it, and for a broadcast channel the order of its logged events."""
+    the identity that made it (None: a public read key), and for a broadcast channel the order
+    of its logged events."""
 
     id: str
     channel: ChannelPath
     group: str | None
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
     order: DeliveryOrder | None = None
 
 
@@ -126,6 +131,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self.group_members: Counter[str] = Counter()
         self.calls_in_flight: set[asyncio.Task[None]] = set()
         self.calls_unanswered: set[asyncio.Task[None]] = set()
+        # Public read keys used here: each holds one place in its key's connection cap.
+        self.public_key_places = public_readers.HeldPlaces()
         # Select exactly the AppSync subprotocol, never echoing the header- one.
         await self.accept(
             subprotocol=protocol.SUBPROTOCOL if protocol.SUBPROTOCOL in offered else None
@@ -139,6 +146,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         metrics.connection_closed("websocket", self)
         if hasattr(self, "keep_alive"):
             self.keep_alive.cancel()
+        if hasattr(self, "public_key_places"):
+            await self.public_key_places.release_all()
         if hasattr(self, "followed"):
             await self.followed.close()
         for group in list(getattr(self, "group_members", {})):
@@ -212,7 +221,19 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.send_frame(_internal_failure(frame))
 
     async def connection_init(self) -> None:
-        if protocol.bearer_token(self.connection_headers) is not None:
+        key = public_readers.api_key(self.connection_headers)
+        if key is not None:
+            try:
+                await self._admit_public_reader(key)
+            except ServiceError as error:
+                # A bad key is refused as a bad token is; a key over its cap or rates closes
+                # too, and the page stays readable without live updates.
+                await self.send_frame(
+                    protocol.connection_error(error_type_for(error), error.message)
+                )
+                await self.close(code=4401 if isinstance(error, Unauthorized) else 4429)
+                return
+        elif protocol.bearer_token(self.connection_headers) is not None:
             try:
                 await self._watch_account(await aauthenticate(self.connection_headers, None))
             except ServiceError as error:
@@ -229,9 +250,35 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
     def _identity_headers(self, authorization: Mapping[str, str] | None) -> Mapping[str, str]:
         """The headers naming an operation's identity: its own, else the connection's (and
-        without a token in either, the page's session is the identity)."""
-        has_own_token = authorization is not None and "authorization" in authorization
-        return (authorization if has_own_token else self.connection_headers) or {}
+        without a token or a key in either, the page's session is the identity)."""
+        has_own_identity = authorization is not None and (
+            "authorization" in authorization or public_readers.API_KEY_HEADER in authorization
+        )
+        return (authorization if has_own_identity else self.connection_headers) or {}
+
+    async def _admit_public_reader(
+        self, key: str, *, channel: ChannelPath | None = None
+    ) -> public_readers.PublicReader:
+        """The public reader of one operation made with ``key`` (see ``public_readers.admit``);
+        the first operation with a key takes this connection's place in its cap."""
+        admission = await aadmit_public_reader(
+            key,
+            client_address=self.client_address,
+            held_key_ids=self.public_key_places.key_ids,
+            channel=channel,
+        )
+        await self.public_key_places.keep(admission)
+        return admission.reader
+
+    @property
+    def client_address(self) -> str | None:
+        """The caller's address for the public keys' rates, as for HTTP (AUTH_PROXY_COUNT)."""
+        forwarded_for = ""
+        for name, value in self.scope.get("headers", []):
+            if name.lower() == b"x-forwarded-for":
+                forwarded_for = value.decode("latin-1")
+        peer = (self.scope.get("client") or [""])[0]
+        return address_of(peer=peer or "", forwarded_for=forwarded_for) or None
 
     async def _user_for(
         self, authorization: Mapping[str, str] | None, kind: str, op_id: str
@@ -286,10 +333,22 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             raise refuse(
                 protocol.BAD_REQUEST, "since recovers one /subscriptions/… channel, not a wildcard."
             )
-        user = await self._user_for(frame.authorization, "subscribe", frame.id)
-        check = subscriber_check(frame.channel)
-        if check is not None and not await amay_subscribe(check, user):
-            raise refuse(protocol.UNAUTHORIZED, f"You may not subscribe to {frame.channel}.")
+        key = public_readers.api_key(self._identity_headers(frame.authorization))
+        if key is not None:
+            # A public read key: concrete broadcast channels anyone may read, nothing else.
+            try:
+                if not isinstance(kind, BroadcastChannel):
+                    raise Unauthorized(public_readers.CHANNEL_MESSAGE)
+                await self._admit_public_reader(key, channel=frame.channel)
+            except ServiceError as error:
+                raise refuse(error_type_for(error), error.message) from None
+            user_id = None
+        else:
+            user = await self._user_for(frame.authorization, "subscribe", frame.id)
+            check = subscriber_check(frame.channel)
+            if check is not None and not await amay_subscribe(check, user):
+                raise refuse(protocol.UNAUTHORIZED, f"You may not subscribe to {frame.channel}.")
+            user_id = user.id
         if isinstance(kind, SessionChannel):
             try:
                 await aowned_session(user=user, session_id=kind.session_id)
@@ -306,11 +365,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                     raise refuse(protocol.INTERNAL_FAILURE, _LAYER_DOWN_MESSAGE) from None
             self.group_members[group] += 1
         if not isinstance(kind, BroadcastChannel):
-            self.subscriptions[frame.id] = Subscription(frame.id, frame.channel, group, user.id)
+            self.subscriptions[frame.id] = Subscription(frame.id, frame.channel, group, user_id)
             await self.send_frame(protocol.subscribe_success(frame.id))
             return
         order = DeliveryOrder()
-        self.subscriptions[frame.id] = Subscription(frame.id, frame.channel, group, user.id, order)
+        self.subscriptions[frame.id] = Subscription(frame.id, frame.channel, group, user_id, order)
         if frame.channel.is_wildcard:
             await self.send_frame(protocol.subscribe_success(frame.id))
         else:
@@ -386,6 +445,16 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             raise protocol.FrameError(
                 error.error_type, error.message, kind="publish", op_id=frame.id
             ) from None
+        key = public_readers.api_key(self._identity_headers(frame.authorization))
+        if key is not None:
+            # Read-only whatever the channel; the attempt still counts against the rates.
+            try:
+                await self._admit_public_reader(key)
+                raise Unauthorized(public_readers.READ_ONLY_MESSAGE)
+            except ServiceError as error:
+                raise protocol.FrameError(
+                    error_type_for(error), error.message, kind="publish", op_id=frame.id
+                ) from None
         if isinstance(kind, BroadcastChannel):
             raise protocol.FrameError(
                 protocol.UNAUTHORIZED,

@@ -55,3 +55,33 @@ class ChannelEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} @ {self.epoch}:{self.offset}"
+
+
+class PublicReadKey(models.Model):
+    """An API key for AppSync Events' ``apiKey`` authorization: anyone holding it may subscribe
+    to the broadcast channels of published content, and do nothing else
+    (``realtime.public_read_keys``).
+
+    The value is public by design (every page served to a signed-out reader carries the
+    current one), so it is kept as it is; it is compared in constant time all the same.
+    A rotation makes a new key and shortens the others' lives to a grace period, so pages
+    already open keep their live updates; ``is_active`` off stops a key at once.
+    """
+
+    value = models.CharField(max_length=64, unique=True, editable=False)
+    description = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Untick to stop this key at once, grace or not."
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "public read key"
+
+    def __str__(self) -> str:
+        return self.value

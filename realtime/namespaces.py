@@ -8,7 +8,7 @@ from the kind.
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,16 +28,26 @@ _broadcast_channels: list[tuple[str, ...]] = []
 SubscriberCheck = Callable[[Any], bool]
 _restricted_channels: dict[tuple[str, ...], SubscriberCheck] = {}
 
+# Whether anyone, signed in or not, may read a channel: given its placeholders' values
+# ({"<name>": "…"}), it answers for that one channel (it may read the database).
+PublicReadCheck = Callable[[Mapping[str, str]], bool]
+# The declared channels that signed-out readers (public read keys) may subscribe to.
+_public_read_checks: dict[tuple[str, ...], PublicReadCheck] = {}
+
 
 def declare_broadcast_channel(
-    pattern: str, *, may_subscribe: SubscriberCheck | None = None
+    pattern: str,
+    *,
+    may_subscribe: SubscriberCheck | None = None,
+    readable_by_anyone: PublicReadCheck | None = None,
 ) -> None:
     """Let clients subscribe to ``pattern`` (``/subscriptions/<resource>`` or with ``<name>``
     segments standing for any one segment), and to the ``/*`` wildcards above it. Declaring a
     pattern twice is harmless.
 
     With ``may_subscribe`` the channel is restricted: only users it accepts may subscribe, and
-    no wildcard reaches it (its events go to its own group only)."""
+    no wildcard reaches it (its events go to its own group only). With ``readable_by_anyone``,
+    public read keys may subscribe to the channels it answers True for."""
     segments = tuple(pattern.strip("/").split("/"))
     if segments[0] != SUBSCRIPTIONS or len(segments) < 2:
         raise ValueError(f"A broadcast channel is /{SUBSCRIPTIONS}/…, not {pattern!r}.")
@@ -45,6 +55,8 @@ def declare_broadcast_channel(
         _broadcast_channels.append(segments)
     if may_subscribe is not None:
         _restricted_channels[segments] = may_subscribe
+    if readable_by_anyone is not None:
+        _public_read_checks[segments] = readable_by_anyone
 
 
 def subscriber_check(path: ChannelPath) -> SubscriberCheck | None:
@@ -59,6 +71,22 @@ def subscriber_check(path: ChannelPath) -> SubscriberCheck | None:
 
 def is_restricted(path: ChannelPath) -> bool:
     return subscriber_check(path) is not None
+
+
+def is_readable_by_anyone(path: ChannelPath) -> bool:
+    """Whether ``path`` is one concrete channel that its declaration lets anyone read. Never a
+    wildcard: one would cover channels (those of a draft) that are not everyone's."""
+    if path.is_wildcard:
+        return False
+    for declared, check in _public_read_checks.items():
+        if _matches(path.segments, declared):
+            placeholders = {
+                expected[1:-1]: segment
+                for segment, expected in zip(path.segments, declared, strict=True)
+                if _PLACEHOLDER.match(expected)
+            }
+            return check(placeholders)
+    return False
 
 
 def is_declared(path: ChannelPath) -> bool:

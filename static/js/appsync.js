@@ -162,12 +162,20 @@ export class EventsClient extends EventTarget {
         this.resubscribe();
         this.checkRecovered();
         break;
-      case "connection_error":
-        this.wanted = false;
+      case "connection_error": {
         this.connected = false;
+        // Over a limit (a public key's connection cap or rate) is for now: retried with the
+        // usual backoff, as Amplify retries 429. Bad credentials are for good.
+        const errorType = frame.errors && frame.errors[0] && frame.errors[0].errorType;
+        if (errorType === "LimitExceededException") {
+          this.socket.close();
+          break;
+        }
+        this.wanted = false;
         this.socket.close();
         this.setStatus("closed");
         break;
+      }
       case "data": {
         const subscription = this.subscriptions.get(frame.id);
         if (!subscription) break;

@@ -1,7 +1,8 @@
-// Live updates for signed-in pages: one realtime connection, the procedure link, new posts on
-// the home page, new/edited/deleted comments in place on a post page (reloaded in place when
-// the events missed during a disconnection are gone), and forms sent exactly once, through
-// the link when it is connected and over HTTP otherwise.
+// Live updates: one realtime connection, new posts on the home page, new/edited/deleted
+// comments in place on a post page (reloaded in place when the events missed during a
+// disconnection are gone). Signed in, also the procedure link and forms sent exactly once,
+// through the link when it is connected and over HTTP otherwise; signed out, the page's public
+// read key and nothing else (read-only).
 
 import { EventsClient, parsePosition } from "./appsync.js";
 import { autosave } from "./autosave.js";
@@ -234,15 +235,19 @@ function commentItem(data, viewer) {
     if (viewer.id !== data.author.id) link.href = link.dataset.href.replace("00000000-0000-0000-0000-000000000000", data.id);
     else link.remove();
   }
-  item.querySelector("input[name=parent_id]").value = data.id;
-  const textarea = item.querySelector("textarea");
-  textarea.id = `reply-${data.id}`;
-  item.querySelector("label[for]").htmlFor = textarea.id;
-  // The honeypot (templates/_honeypot.html) gets an id of its own too; its value is never sent.
-  const trap = item.querySelector(".honeypot input");
-  if (trap) {
-    trap.id = `reply-trap-${data.id}`;
-    item.querySelector(".honeypot label").htmlFor = trap.id;
+  // A signed-out reader's template has no reply form.
+  const parentInput = item.querySelector("input[name=parent_id]");
+  if (parentInput) {
+    parentInput.value = data.id;
+    const textarea = item.querySelector("textarea");
+    textarea.id = `reply-${data.id}`;
+    item.querySelector("label[for]").htmlFor = textarea.id;
+    // The honeypot (templates/_honeypot.html) gets an id of its own too; its value is never sent.
+    const trap = item.querySelector(".honeypot input");
+    if (trap) {
+      trap.id = `reply-trap-${data.id}`;
+      item.querySelector(".honeypot label").htmlFor = trap.id;
+    }
   }
   return item;
 }
@@ -416,13 +421,50 @@ function commentForms(section, link, postId, viewer) {
 
 // --- Start ----------------------------------------------------------------------------
 
-async function start() {
-  const viewer = { id: document.body.dataset.userId, isStaff: document.body.dataset.userStaff === "true" };
+function realtimeUrl() {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const client = new EventsClient({
-    url: `${scheme}://${window.location.host}/event/realtime`,
-    authorization: tokenSource(),
+  return `${scheme}://${window.location.host}/event/realtime`;
+}
+
+/**
+ * A signed-out reader: the page's public read key (AppSync's apiKey authorization) subscribes
+ * to the page's live channels, read-only: no session channel, and forms stay plain HTML.
+ */
+async function startReading(apiKey) {
+  const postList = document.querySelector("[data-live-posts]");
+  const article = document.querySelector("article.post[data-post-id]");
+  const comments = document.getElementById("comments");
+  if (!postList && !(comments && article)) return; // nothing on this page changes live
+  const viewer = { id: null, isStaff: false };
+  const client = new EventsClient({ url: realtimeUrl(), authorization: async () => ({ "x-api-key": apiKey }) });
+  client.addEventListener("status", (event) => showStatus(event.detail));
+  let subscribed = false;
+  client.addEventListener("status", async (event) => {
+    if (event.detail !== "live") return;
+    // After a reconnect the client subscribes again by itself.
+    try {
+      if (!subscribed) {
+        subscribed = true;
+        if (postList) await livePosts(client, postList);
+        if (comments && article) await liveComments(client, comments, article.dataset.postId, viewer);
+      }
+      document.body.dataset.live = "ready";
+    } catch (error) {
+      console.warn("Live updates are unavailable:", error);
+    }
   });
+  await client.connect();
+  window.inkwell = { client };
+}
+
+async function start() {
+  if (!document.body.dataset.userId) {
+    const apiKey = document.querySelector("meta[name=inkwell-public-key]")?.content;
+    if (apiKey) await startReading(apiKey);
+    return;
+  }
+  const viewer = { id: document.body.dataset.userId, isStaff: document.body.dataset.userStaff === "true" };
+  const client = new EventsClient({ url: realtimeUrl(), authorization: tokenSource() });
   client.addEventListener("status", (event) => showStatus(event.detail));
   const link = new SessionLink({ client });
   const postList = document.querySelector("[data-live-posts]");

@@ -66,12 +66,14 @@ def test_the_editors_group_holds_exactly_the_moderation_permissions():
         ("moderation", "view_moderationaction"),
         # What was emailed, and what failed and why (mail 0002).
         ("mail", "view_outboundemail"),
+        # Rotating the public read keys (realtime 0002): adding one is a rotation.
+        ("realtime", "view_publicreadkey"),
+        ("realtime", "add_publicreadkey"),
+        ("realtime", "change_publicreadkey"),
     }
 
 
-def test_an_editor_sees_posts_comments_tags_users_the_queue_the_log_and_the_email_queue_only(
-    client, group_editor
-):
+def test_an_editor_sees_moderation_models_and_no_infrastructure(client, group_editor):
     assert _index_models(client, group_editor) == {
         ("blog", "post"),
         ("blog", "comment"),
@@ -80,6 +82,7 @@ def test_an_editor_sees_posts_comments_tags_users_the_queue_the_log_and_the_emai
         ("moderation", "report"),
         ("moderation", "moderationaction"),
         ("mail", "outboundemail"),
+        ("realtime", "publicreadkey"),
     }
 
 

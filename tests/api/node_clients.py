@@ -12,7 +12,7 @@ from tests.live_server import ROOT, Site
 
 NODE_DIR = ROOT / "tests" / "node"
 # Every package the scripts import: one missing means the lock file was not installed yet.
-_PACKAGES = ("@trpc/client", "@trpc/server", "superjson", "eventsource")
+_PACKAGES = ("@trpc/client", "@trpc/server", "superjson", "eventsource", "aws-amplify", "ws")
 
 
 def run(args: list[str], env: dict[str, str]) -> str:

@@ -131,6 +131,32 @@ test("silence longer than the connection timeout closes the socket", async () =>
   assert.equal(events.status, "reconnecting");
 });
 
+test("a connection_error over a limit is retried later, with the backoff", async () => {
+  const server = new FakeServer();
+  let refusals = 1;
+  server.receive = (socket, frame) => {
+    if (frame.type !== "connection_init") return;
+    if (refusals-- > 0) {
+      server.push(socket, { type: "connection_error", errors: [{ errorType: "LimitExceededException", message: "cap" }] });
+    } else {
+      server.push(socket, { type: "connection_ack", connectionTimeoutMs: 300000 });
+    }
+  };
+  const timers = [];
+  const events = client(server, { setTimer: (fn, ms) => timers.push({ fn, ms }) && timers.length, clearTimer: () => {} });
+  await events.connect();
+  await tick();
+  await tick();
+  assert.equal(events.status, "reconnecting");
+  const retry = timers.find((timer) => timer.ms <= 250);
+  assert.ok(retry, "a reconnection is scheduled within the first backoff step");
+  retry.fn();
+  await tick();
+  await tick();
+  assert.equal(server.sockets.length, 2);
+  assert.equal(events.status, "live");
+});
+
 test("a connection_error stops the client instead of retrying", async () => {
   const server = new FakeServer();
   server.receive = (socket, frame) => {
