@@ -111,6 +111,8 @@ def _pages(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:
     page.get_by_role("link", name="History").click()
     _shoot(page, folder, "post-history", full_page=True)
 
+    post_showcase(page, site, folder)
+
     phone = chromium.new_context(
         browser, site.url, storage_state=state, viewport=chromium.PHONE
     ).new_page()
@@ -118,6 +120,50 @@ def _pages(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:
     _live(phone)
     _shoot(phone, folder, "phone-post")
     moderation_queue(browser, site, folder, state_dir)
+
+
+SHOWCASE = """A short tour of what a post can carry.
+
+## Setting up
+
+Install it, then run the **one command**:
+
+```python
+def greet(reader: str) -> str:
+    return f"Hello, {reader}!"
+```
+
+## Writing
+
+- [x] a cover image with `srcset`
+- [ ] tags, a table of contents and highlighted code
+
+## Reading
+
+Every heading gets an anchor, and three or more make a table of contents.
+"""
+
+
+def post_showcase(page: Page, site: LiveSite, folder: Path) -> None:
+    """A published post with a cover image, tags, a table of contents and highlighted code."""
+    path = site.shell(
+        "import io\n"
+        "from PIL import Image as Picture\n"
+        "from accounts.models import User\n"
+        "from blog.services import add_post_image, create_post, update_post\n"
+        "from django.core.files.uploadedfile import SimpleUploadedFile\n"
+        f"author = User.objects.get(email={WRITER!r})\n"
+        f"post = create_post(author=author, title='A tour of a post', content={SHOWCASE!r},"
+        " tags=['Markdown', 'Images', 'Django'])\n"
+        "picture = Picture.linear_gradient('L').resize((1600, 900)).convert('RGB')\n"
+        "buffer = io.BytesIO(); picture.save(buffer, 'JPEG')\n"
+        "upload = SimpleUploadedFile('cover.jpg', buffer.getvalue(), 'image/jpeg')\n"
+        "add_post_image(post=post, upload=upload, alt='A grey gradient', as_cover=True)\n"
+        "update_post(post=post, published=True)\n"
+        "print(post.get_absolute_url())"
+    )
+    page.goto(path)
+    _shoot(page, folder, "post-with-cover-tags-and-code", full_page=True)
 
 
 def moderation_queue(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:

@@ -25,9 +25,6 @@ class LiveSite(Site):
             if database_url
             else "",
             REDIS_URL=os.environ.get("REDIS_URL", ""),
-            # Of the spam checks, links only: the seeded accounts are seconds old, every browser
-            # comes from one address, and tests write fast and alike (tests/blog covers them).
-            SPAM_CHECKERS="blog.spam.check_links",
         )
         self.manage("seed_demo", "--users", "3", "--posts", "12", "--comments", "40")
         self.server = Server(self)
