@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.e2e import browser as chromium
 from tests.e2e.moderation_scene import comment_on, ensure_moderator, report_comments
@@ -97,8 +97,10 @@ def _pages(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:
     _shoot(page, folder, "writing-dashboard")
 
     page.get_by_role("link", name="Edit").first.click()
-    page.get_by_role("button", name="Preview").click()
-    page.get_by_role("region", name="Preview").scroll_into_view_if_needed()
+    with page.expect_navigation():  # the no-JavaScript preview posts the form
+        page.get_by_role("button", name="Preview").click()
+    # With JavaScript the preview is the live one beside the text, once it has rendered.
+    expect(page.locator(".live-preview")).to_contain_text("hello, reader")
     _shoot(page, folder, "editor-preview", full_page=True)
 
     # A second pass over the draft, and its history: the diff against the first save.
@@ -106,8 +108,8 @@ def _pages(browser, site: LiveSite, folder: Path, state_dir: Path) -> None:
         DRAFT.replace("the preview shows exactly", "the preview shows, as you type,")
         + "\nA paragraph added on the second pass.\n"
     )
-    with page.expect_navigation():
-        page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".editor-status")).to_contain_text("Saved")  # saved in place (editor.js)
     page.get_by_role("link", name="History").click()
     _shoot(page, folder, "post-history", full_page=True)
 
@@ -163,6 +165,7 @@ def post_showcase(page: Page, site: LiveSite, folder: Path) -> None:
         "print(post.get_absolute_url())"
     )
     page.goto(path)
+    _live(page)
     _shoot(page, folder, "post-with-cover-tags-and-code", full_page=True)
 
 
