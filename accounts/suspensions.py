@@ -20,6 +20,9 @@ from lib.text import has_uncarriable_characters
 
 # Sent once a suspension is committed, with ``user_id``.
 account_suspended = Signal()
+# Sent in the transaction of a suspension or a reinstatement, with ``user``, ``by``,
+# ``suspended`` (False: reinstated), ``reason`` and ``until``: what the moderation log records.
+suspension_changed = Signal()
 
 
 def suspend(*, user: User, by: User, reason: str, until: datetime | None) -> User:
@@ -41,6 +44,9 @@ def suspend(*, user: User, by: User, reason: str, until: datetime | None) -> Use
             updated_at=timezone.now(),
         )
         user_id = user.pk
+        suspension_changed.send(
+            sender=User, user=user, by=by, suspended=True, reason=reason, until=until
+        )
         transaction.on_commit(lambda: account_suspended.send(sender=User, user_id=user_id))
     user.refresh_from_db(fields=["suspended_until", "suspension_reason", "updated_at"])
     return user
@@ -49,9 +55,14 @@ def suspend(*, user: User, by: User, reason: str, until: datetime | None) -> Use
 def reinstate(*, user: User, by: User) -> bool:
     """End ``user``'s suspension; False when they were not suspended (nothing changes)."""
     _check_may_suspend(user=user, by=by)
-    changed = User.objects.filter(pk=user.pk, suspended_until__isnull=False).update(
-        suspended_until=None, suspension_reason="", updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, suspended_until__isnull=False).update(
+            suspended_until=None, suspension_reason="", updated_at=timezone.now()
+        )
+        if changed:
+            suspension_changed.send(
+                sender=User, user=user, by=by, suspended=False, reason="", until=None
+            )
     user.refresh_from_db(fields=["suspended_until", "suspension_reason", "updated_at"])
     return bool(changed)
 

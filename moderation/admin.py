@@ -509,6 +509,7 @@ class ReportAdmin(admin.ModelAdmin[Report]):
                 "delete_comment": user.has_perm("blog.delete_comment"),
                 "hide_post": user.has_perm("blog.change_post"),
                 "delete_post": user.has_perm("blog.delete_post"),
+                "ban": user.has_perm("accounts.suspend_user"),
             },
             "note_max_length": REASON_MAX_LENGTH,
         }

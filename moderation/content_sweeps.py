@@ -16,8 +16,7 @@ from moderation.models import (
     ModerationAction,
 )
 from moderation.permissions import is_moderator
-
-_TARGET_MAX_LENGTH = ModerationAction._meta.get_field("target").max_length or 300
+from moderation.services import log_account_action
 
 
 def _check_may_sweep(moderator: User, user: User) -> None:
@@ -27,16 +26,6 @@ def _check_may_sweep(moderator: User, user: User) -> None:
         raise Forbidden("Only editors may hide or restore a user's content.")
     if user.is_superuser and not moderator.is_superuser:
         raise Forbidden(f"Only a superuser may hide or restore {user}'s content.")
-
-
-def _log(moderator: User, action: ActionKind, user: User, target: str, reason: str) -> None:
-    ModerationAction.objects.create(
-        moderator=moderator,
-        action=action,
-        subject=user,
-        target=target[:_TARGET_MAX_LENGTH],
-        reason=reason.strip()[:REASON_MAX_LENGTH],
-    )
 
 
 def _counted(comments: int, posts: int, verb_comments: str, verb_posts: str) -> str:
@@ -75,12 +64,12 @@ def hide_user_content(*, moderator: User, user: User, reason: str = "") -> Conte
             unpublished_post_ids=[str(post.id) for post in posts],
         )
         summary = _counted(len(comments), len(posts), "hidden", "unpublished")
-        _log(
-            moderator,
-            ActionKind.HIDE_USER_CONTENT,
-            user,
-            f"All of {user}'s content: {summary}",
-            reason,
+        log_account_action(
+            moderator=moderator,
+            action=ActionKind.HIDE_USER_CONTENT,
+            user=user,
+            target=f"All of {user}'s content: {summary}",
+            reason=reason,
         )
     return sweep
 
@@ -132,11 +121,11 @@ def restore_user_content(*, moderator: User, user: User, reason: str = "") -> tu
         for post in posts:
             blog_services.update_post(post=post, published=True)
         summary = _counted(restored_comments, len(posts), "shown again", "published again")
-        _log(
-            moderator,
-            ActionKind.RESTORE_USER_CONTENT,
-            user,
-            f"All of {user}'s hidden content: {summary}",
-            reason,
+        log_account_action(
+            moderator=moderator,
+            action=ActionKind.RESTORE_USER_CONTENT,
+            user=user,
+            target=f"All of {user}'s hidden content: {summary}",
+            reason=reason,
         )
     return restored_comments, len(posts)

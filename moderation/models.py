@@ -94,6 +94,8 @@ class ActionKind(models.TextChoices):
     RESTORE_COMMENT = "restore_comment", "Showed a hidden comment again"
     HIDE_USER_CONTENT = "hide_user_content", "Hid all of a user's content"
     RESTORE_USER_CONTENT = "restore_user_content", "Restored a user's hidden content"
+    SUSPEND_ACCOUNT = "suspend_account", "Suspended an account"
+    REINSTATE_ACCOUNT = "reinstate_account", "Reinstated an account"
 
 
 class ModerationAction(models.Model):

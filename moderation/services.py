@@ -3,12 +3,15 @@ moderator takes on someone's content. The changes to posts and comments themselv
 ``blog.services``, as on the site, so readers see them live."""
 
 from collections import Counter
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import suspensions
 from accounts.models import User
 from blog import services as blog_services
 from blog.models import Comment, Post
@@ -37,6 +40,7 @@ class Decision(StrEnum):
     DISMISS = "dismiss"  # nothing wrong: the reports close, the item stays
     HIDE = "hide"  # a comment is hidden, a post unpublished
     DELETE = "delete"
+    BAN = "ban"  # hidden as by HIDE, and its author suspended until reinstated
 
 
 def _kind(comment: Comment | None) -> str:
@@ -95,19 +99,21 @@ def _count_report(reporter: User) -> None:
         )
 
 
-def _permission_for(decision: Decision, comment: Comment | None) -> str | None:
+def _permissions_for(decision: Decision, comment: Comment | None) -> list[str]:
     model = _kind(comment)
     if decision is Decision.HIDE:
-        return f"blog.change_{model}"
+        return [f"blog.change_{model}"]
+    if decision is Decision.BAN:
+        return [f"blog.change_{model}", "accounts.suspend_user"]
     if decision is Decision.DELETE:
-        return f"blog.delete_{model}"
-    return None
+        return [f"blog.delete_{model}"]
+    return []
 
 
 def _action_for(decision: Decision, comment: Comment | None) -> ActionKind:
     if decision is Decision.DISMISS:
         return ActionKind.DISMISS_REPORTS
-    if decision is Decision.HIDE:
+    if decision in (Decision.HIDE, Decision.BAN):  # a ban's suspension is logged on its own
         return ActionKind.HIDE_COMMENT if comment is not None else ActionKind.UNPUBLISH_POST
     return ActionKind.DELETE_COMMENT if comment is not None else ActionKind.DELETE_POST
 
@@ -136,8 +142,7 @@ def resolve_reports(
     are already closed (another tab, another moderator) is a Conflict that changes nothing."""
     if not is_moderator(moderator):
         raise Forbidden("Only editors may resolve reports.")
-    permission = _permission_for(decision, comment)
-    if permission is not None and not moderator.has_perm(permission):
+    if not all(moderator.has_perm(needed) for needed in _permissions_for(decision, comment)):
         raise Forbidden(f"You may not {decision.value} this {_kind(comment)}.")
     _check_text("note", note, REASON_MAX_LENGTH)
     with transaction.atomic():
@@ -158,14 +163,19 @@ def resolve_reports(
             resolved_by=moderator,
         )
         summary = _report_summary([reason for _, reason in open_reports])
+        reason = f"{note.strip()} ({summary})" if note.strip() else summary
         log_action(
             moderator=moderator,
             action=_action_for(decision, comment),
             post=post,
             comment=comment,
-            reason=f"{note.strip()} ({summary})" if note.strip() else summary,
+            reason=reason,
         )
         _carry_out(decision, post, comment)
+        if decision is Decision.BAN:
+            # A staff author is refused here (only superusers suspend staff): nothing is done.
+            author = comment.author if comment is not None else post.author
+            suspensions.suspend(user=author, by=moderator, reason=reason, until=None)
         announce(reports_resolved(report_ids, post_id=post.id, comment_id=comment and comment.id))
     return len(report_ids)
 
@@ -217,7 +227,7 @@ def restore_comment(*, moderator: User, comment: Comment, note: str = "") -> Non
 
 
 def _carry_out(decision: Decision, post: Post, comment: Comment | None) -> None:
-    if decision is Decision.HIDE:
+    if decision in (Decision.HIDE, Decision.BAN):
         if comment is not None:
             blog_services.hide_comment(comment=comment)
         elif post.published:
@@ -236,6 +246,40 @@ def _describe(post: Post, comment: Comment | None) -> str:
     else:
         described = f'Post "{post.title}" by {post.author}'
     return described[:_TARGET_MAX_LENGTH]
+
+
+def log_account_action(
+    *, moderator: User | None, action: ActionKind, user: User, target: str, reason: str = ""
+) -> ModerationAction:
+    """Record what ``moderator`` did to an account (its suspension, all its content), not to
+    one post or comment. Call it in the action's transaction."""
+    return ModerationAction.objects.create(
+        moderator=moderator,
+        action=action,
+        subject=user,
+        target=target[:_TARGET_MAX_LENGTH],
+        reason=reason.strip()[:REASON_MAX_LENGTH],
+    )
+
+
+def log_suspension(
+    *, user: User, by: User, suspended: bool, reason: str, until: datetime | None, **_: Any
+) -> None:
+    """The ``accounts.suspensions.suspension_changed`` receiver: suspensions and reinstatements
+    in the moderation log, beside what was done to the account's content."""
+    if not suspended:
+        log_account_action(
+            moderator=by, action=ActionKind.REINSTATE_ACCOUNT, user=user, target=str(user)
+        )
+        return
+    ends = "until reinstated" if until is None else f"until {until:%d %b %Y %H:%M} UTC"
+    log_account_action(
+        moderator=by,
+        action=ActionKind.SUSPEND_ACCOUNT,
+        user=user,
+        target=f"{user} ({ends})",
+        reason=reason,
+    )
 
 
 def log_action(

@@ -274,3 +274,66 @@ def test_the_queue_runs_the_same_queries_for_3_and_10_000_open_reports(queue_cli
     page = response.content.decode()
     assert "203 reported items, 10003 open reports" in page
     assert page.count('class="queue-item"') == 50
+
+
+def test_ban_hides_the_comment_and_suspends_its_author_both_logged(queue_client, moderator):
+    comment = CommentFactory(content="Buy cheap watches")
+    _report(comment=comment, reason="spam")
+    _report(comment=comment, reason="spam")
+
+    page = _resolve(queue_client, "ban", comment=comment, note="Advert on every thread")
+
+    assert "2 report(s) resolved: ban." in page.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HIDDEN
+    author = comment.author
+    author.refresh_from_db()
+    assert author.is_suspended and author.suspended_until.year == 9999  # until reinstated
+    assert author.suspension_reason.startswith("Advert on every thread (2 reports")
+    logged = dict(
+        ModerationAction.objects.filter(subject=author).values_list("action", "moderator")
+    )
+    assert logged == {
+        ActionKind.HIDE_COMMENT: moderator.id,
+        ActionKind.SUSPEND_ACCOUNT: moderator.id,
+    }
+    assert not Report.objects.filter(status=ReportStatus.OPEN).exists()
+
+
+def test_an_editor_cannot_ban_a_staff_author_from_the_queue_and_nothing_changes(
+    queue_client, editor
+):
+    comment = CommentFactory(author=editor, content="A superuser's words")
+    _report(comment=comment)
+
+    page = _resolve(queue_client, "ban", comment=comment)
+
+    assert "Only a superuser can suspend a staff account." in page.content.decode()
+    comment.refresh_from_db()
+    editor.refresh_from_db()
+    assert comment.status == CommentStatus.VISIBLE and not editor.is_suspended
+    assert Report.objects.filter(status=ReportStatus.OPEN).count() == 1
+    assert not ModerationAction.objects.exists()
+
+
+def test_suspensions_and_reinstatements_from_the_user_admin_are_in_the_log(
+    queue_client, moderator, reader
+):
+    changelist = reverse("admin:accounts_user_changelist")
+    chosen = {"_selected_action": [str(reader.pk)]}
+    queue_client.post(
+        changelist,
+        {"action": "suspend_accounts", "apply": "1", "duration": "7", "reason": "Cool off."}
+        | chosen,
+    )
+    queue_client.post(changelist, {"action": "reinstate_accounts"} | chosen)
+
+    entries = list(
+        ModerationAction.objects.filter(subject=reader)
+        .order_by("created_at", "id")
+        .values_list("action", "reason", "moderator")
+    )
+    assert entries == [
+        (ActionKind.SUSPEND_ACCOUNT, "Cool off.", moderator.id),
+        (ActionKind.REINSTATE_ACCOUNT, "", moderator.id),
+    ]
