@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from django.conf import settings
@@ -22,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, TruncMonth
 
 from accounts.models import User
 from blog.announcements import comments_channel_column
@@ -41,6 +41,7 @@ from blog.tag_names import tag_name
 from images import outputs as image_outputs
 from lib.compiled_query import CompiledQuery
 from lib.errors import Forbidden, InvalidInput, NotFound
+from lib.process_cache import process_cache
 from realtime.event_log import head_columns
 
 Viewer = User | AnonymousUser
@@ -202,16 +203,21 @@ def post_page(
     published: bool = True,
     tag: str | None = None,
     with_content: bool = False,
+    published_in: tuple[datetime, datetime] | None = None,
 ) -> Page[Post]:
     """Newest first: published posts by their publication time (those filed under the
-    ``tag`` slug, when given). ``published=False`` lists the viewer's own drafts (nobody
-    else's), by their creation time. ``with_content`` loads the content too (full feeds)."""
+    ``tag`` slug, when given; those first published in ``published_in``, from its start up to
+    its end, when given). ``published=False`` lists the viewer's own drafts (nobody else's),
+    by their creation time. ``with_content`` loads the content too (full feeds)."""
     position = decode_position(cursor) if cursor else None
     summaries = _summaries().defer(None) if with_content else _summaries()
     if tag is not None:
         posts = _tagged_listing(summaries, tag, position)
     else:
         posts = _listing(summaries, viewer, position, author_id, published)
+    if published_in is not None:
+        # A range of the listing's own index: a month's page reads that month's rows only.
+        posts = posts.filter(published_at__gte=published_in[0], published_at__lt=published_in[1])
     items = list(posts[: limit + 1])
     next_cursor = None
     if len(items) > limit:
@@ -295,6 +301,29 @@ _TAGGED_ROWS = CompiledQuery(
         "before_id": Post._meta.get_field("id"),
     },
 )
+
+
+def archive_months() -> list[dict[str, Any]]:
+    """Every month with published posts, newest first: ``month`` (its first instant) and
+    ``post_count``. One aggregate over the published posts' index, kept in the cache for
+    ARCHIVE_MONTHS_CACHE_SECONDS, so a month's new post shows there within that time."""
+
+    def count() -> list[dict[str, Any]]:
+        months = (
+            Post.objects.filter(published=True)
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(post_count=Count("id"))
+            .order_by("-month")
+        )
+        return list(months)
+
+    return cast(
+        list[dict[str, Any]],
+        process_cache().get_or_set(
+            "blog.archive_months", count, settings.ARCHIVE_MONTHS_CACHE_SECONDS
+        ),
+    )
 
 
 def _listing(

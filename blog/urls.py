@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from blog import account_pages, author_pages, history_pages, pages, tag_pages
+from blog import account_pages, archive_pages, author_pages, history_pages, pages, tag_pages
 from blog.feeds import AuthorPostsFeed, LatestPostsFeed, TagPostsFeed
 from blog.sitemaps import SITEMAPS
 
@@ -41,6 +41,8 @@ urlpatterns = [
     path("profile/delete/", account_pages.delete_account, name="account-delete"),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("robots.txt", pages.robots_txt, name="robots"),
+    path("archive/", archive_pages.archive, name="archive"),
+    path("archive/<int:year>/<int:month>/", archive_pages.archive_month, name="archive-month"),
     path(
         "sitemap.xml",
         sitemap_views.index,

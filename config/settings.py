@@ -883,6 +883,14 @@ for _rate_setting in ("REALTIME_PUBLIC_KEY_RATE", "REALTIME_PUBLIC_KEY_ADDRESS_R
             f"{_rate_setting} is a rate such as 120/minute (per second, minute, hour or day)."
         )
 
+# --- Archive ---------------------------------------------------------------------------
+
+# How long the archive's list of months (one aggregate over the published posts) is kept: a
+# month's first post appears there within this many seconds.
+ARCHIVE_MONTHS_CACHE_SECONDS = env_int("ARCHIVE_MONTHS_CACHE_SECONDS", 300)
+if ARCHIVE_MONTHS_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("ARCHIVE_MONTHS_CACHE_SECONDS cannot be negative.")
+
 # --- Typing (django-stubs) ------------------------------------------------------------
 
 # Classes django-stubs declare generic (admin.ModelAdmin[Post], forms.ModelForm[Post]) can be

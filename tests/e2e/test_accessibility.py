@@ -22,6 +22,7 @@ ANONYMOUS_PAGES = [
     # The demo posts are filed under their topics (blog.demo).
     "/tags/",
     "/tags/caching/",
+    "/archive/",
     "/search/?q=caching&tag=caching",
 ]
 SIGNED_IN_PAGES = [
