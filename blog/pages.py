@@ -21,6 +21,7 @@ from blog.models import COMMENT_MAX_LENGTH, TAG_SLUG_MAX_LENGTH, Post
 from blog.pagination import PAGE_SIZE, Page
 from blog.rendering import post_html, post_reading_minutes
 from blog.search import SEARCH_QUERY_MAX_LENGTH
+from blog.share_cards import share_card
 from blog.structured_data import blog_posting
 from lib import honeypot
 from lib.client_address import client_ip
@@ -190,3 +191,14 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers' rules: read the posts, leave the writing, account and API paths alone."""
     sitemap_url = request.build_absolute_uri(reverse("blog:sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
+
+
+@require_safe
+def share_card_png(request: HttpRequest, slug: str) -> HttpResponse:
+    """A published post's share card (``og:image`` when it has no cover), cacheable for a day:
+    its address changes with the post (``?v=`` its last update)."""
+    with as_http_errors():
+        post = selectors.published_post_by_slug(slug=slug)
+    response = HttpResponse(share_card(post), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

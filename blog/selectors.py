@@ -426,6 +426,15 @@ def published_post(*, post_id: UUID) -> Post:
     return post
 
 
+def published_post_by_slug(*, slug: str) -> Post:
+    """A published post at its current slug, with its author (its share card); NotFound for a
+    draft, an old slug or none, as for anyone."""
+    post = Post.objects.select_related("author").filter(slug=slug, published=True).first()
+    if post is None:
+        raise NotFound("No such post.")
+    return post
+
+
 def is_published_post(*, post_id: str) -> bool:
     """Whether ``post_id`` (as a client wrote it) names a published post: whose comments anyone
     may follow live."""

@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", pages.search, name="search"),
     path("posts/<slug:slug>/", pages.post_detail, name="post"),
     path("posts/<slug:slug>/comments/", pages.comment_create, name="comment-create"),
+    path("posts/<slug:slug>/card.png", pages.share_card_png, name="share-card"),
     path("comments/<uuid:comment_id>/edit/", pages.comment_edit, name="comment-edit"),
     path("comments/<uuid:comment_id>/delete/", pages.comment_delete, name="comment-delete"),
     path("authors/<uuid:user_id>/", pages.author_detail, name="author"),
