@@ -146,11 +146,3 @@ def test_opening_the_link_signed_out_leads_through_sign_in(client):
     answer = client.get("/profile/email/confirm/?token=abc")
 
     assert answer["Location"] == "/sign-in/?next=/profile/email/confirm/%3Ftoken%3Dabc"
-
-
-@pytest.mark.django_db
-def test_with_cognito_the_address_is_changed_at_the_pool_not_here(client, author, cognito_pool):
-    client.force_login(author)
-
-    assert client.get("/profile/email/").status_code == 404
-    assert "/profile/email/" not in client.get("/profile/").content.decode()
