@@ -1,5 +1,6 @@
-"""Changing one's email address (local provider): asked for with the current password, done
-only when a link sent to the new address is opened by the same signed-in account.
+"""Changing one's email address: asked for with the current password (checked by the identity
+provider), done only when a link sent to the new address is opened by the same signed-in
+account; the provider is then given the new address (Cognito: verified, by this link).
 
 The link is signed, expires after EMAIL_CHANGE_LINK_MAX_AGE_SECONDS, and names the account's
 state when it was asked for (its address and last update): once used, or once the account has
@@ -16,14 +17,15 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import password_hashing, sign_in_attempts
-from accounts.errors import WrongCurrentPassword
+from accounts import sign_in_attempts
 from accounts.models import User
+from accounts.providers import current
 from lib.errors import InvalidInput
 from mail.services import enqueue_email
 
 _SALT = "accounts.email-change"
 _TAKEN = "An account with this email already exists."
+_USED = "This link was already used, or your account has changed since."
 
 
 def start_email_change(
@@ -47,8 +49,7 @@ def start_email_change(
         raise InvalidInput({"email": ["This is already your address."]})
     attempt = sign_in_attempts.reserve_sign_in(account=user.email, ip=ip)
     with attempt.kept_on(InvalidInput):
-        if not password_hashing.check(current_password, user.password).is_valid:
-            raise WrongCurrentPassword()
+        current().check_password(user=user, password=current_password)
     attempt.clear_account()
     if User.objects.with_email(address).exists():
         raise InvalidInput({"email": [_TAKEN]})
@@ -78,16 +79,23 @@ def confirm_email_change(*, user: User, token: str) -> str:
     if change.get("user") != str(user.id):
         raise _bad_link("This link is for another account: sign in as that account to use it.")
     if (change.get("from"), change.get("version")) != (user.email, user.updated_at.isoformat()):
-        raise _bad_link("This link was already used, or your account has changed since.")
-    user.email = change["to"]
-    # The link reached the new address: it is confirmed, as a sign-up's link confirms one.
-    user.email_confirmed_at = timezone.now()
+        raise _bad_link(_USED)
+    now = timezone.now()
     try:
         with transaction.atomic():
-            user.save(update_fields=["email", "email_confirmed_at", "updated_at"])
+            # The row first, and only if it is still as the link saw it (a link opened twice
+            # at once is used once): its unique index refuses a taken address before the
+            # provider is asked, and a provider failure rolls the row back, so the two agree.
+            # The link reached the new address: it is confirmed, as a sign-up's link is.
+            claimed = User.objects.filter(
+                pk=user.pk, email=change["from"], updated_at=user.updated_at
+            ).update(email=change["to"], email_confirmed_at=now, updated_at=now)
+            if not claimed:
+                raise _bad_link(_USED)
+            current().change_email(user=user, new_email=change["to"])
     except IntegrityError:
-        user.email = change["from"]
         raise InvalidInput({"token": [_TAKEN]}) from None
+    user.email, user.email_confirmed_at, user.updated_at = change["to"], now, now
     return user.email
 
 

@@ -294,15 +294,10 @@ def password_change_page(request: HttpRequest) -> HttpResponse:
     return _form_view(request, "accounts/password_change.html", form, change)
 
 
-_EMAIL_CHANGE_ELSEWHERE = "Your address is kept by the identity provider; change it there."
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_change_page(request: HttpRequest) -> HttpResponse:
     """Ask for a new address: a confirmation link goes to it; nothing changes until it is used."""
-    if current().confirms_by_code:
-        raise Http404(_EMAIL_CHANGE_ELSEWHERE)
     user = signed_in_user(request)
 
     def send_link(data: FormData) -> HttpResponse:
@@ -329,8 +324,6 @@ def email_change_page(request: HttpRequest) -> HttpResponse:
 def email_change_confirm(request: HttpRequest) -> HttpResponse:
     """The emailed link: a button to confirm (a GET changes nothing, so mail scanners that
     open links cannot use them)."""
-    if current().confirms_by_code:
-        raise Http404(_EMAIL_CHANGE_ELSEWHERE)
     user = signed_in_user(request)
 
     def confirm_change(data: FormData) -> HttpResponse:

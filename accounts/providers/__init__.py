@@ -91,6 +91,16 @@ class IdentityProvider(Protocol):
         provider holds its tokens, else None. InvalidInput ``currentPassword`` when wrong."""
         ...
 
+    def check_password(self, *, user: User, password: str) -> None:
+        """Whether ``password`` is ``user``'s, for a step that asks for it again (changing the
+        email address): WrongCurrentPassword when it is not."""
+        ...
+
+    def change_email(self, *, user: User, new_email: str) -> None:
+        """Give the provider's identity ``new_email``, already proven to reach its owner (the
+        site's own emailed link) and so marked verified; called before the row here changes."""
+        ...
+
     def delete_identity(self, *, user: User) -> None:
         """Remove the user's identity from the provider, before the row here goes."""
         ...

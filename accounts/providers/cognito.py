@@ -100,16 +100,20 @@ def resend_code(*, email: str) -> None:
 
 
 def sign_in(*, email: str, password: str) -> AuthenticationResult:
-    answer = _call(
-        "initiate_auth",
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": password, **_secret_param(email)},
-    )
+    answer = _password_auth(email=email, password=password)
     if "AuthenticationResult" not in answer:
         # MFA or a forced password change: flows this site does not offer.
         challenge = answer.get("ChallengeName", "a challenge")
         raise Unauthorized(f"This account needs {challenge}, which this site does not support.")
     return answer["AuthenticationResult"]
+
+
+def _password_auth(*, email: str, password: str) -> dict[str, Any]:
+    return _call(
+        "initiate_auth",
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password, **_secret_param(email)},
+    )
 
 
 def refresh(*, refresh_token: str, username: str = "") -> AuthenticationResult:
@@ -192,6 +196,35 @@ def change_password(
         return None
 
 
+def check_password(*, user: User, password: str) -> None:
+    """A sign-in (InitiateAuth) with the password, as Cognito has no call that only checks
+    one: any answer but NotAuthorized means it is right, a challenge (MFA) included, since it
+    comes after the password. The tokens it issues are dropped unused."""
+    try:
+        _password_auth(email=user.email, password=password)
+    except Unauthorized:
+        raise WrongCurrentPassword() from None
+
+
+def change_email(*, user: User, new_email: str) -> None:
+    """AdminUpdateUserAttributes (the site's IAM role needs
+    cognito-idp:AdminUpdateUserAttributes) with ``email_verified`` true, since the site's own
+    link proved the address: Cognito sends no code, and only the new address signs in."""
+    try:
+        _call(
+            "admin_update_user_attributes",
+            client_id=False,
+            UserPoolId=settings.COGNITO_USER_POOL,
+            Username=_pool_username(user),
+            UserAttributes=[
+                {"Name": "email", "Value": new_email},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        )
+    except Unauthorized:
+        raise Unauthorized("The identity provider no longer holds this account.") from None
+
+
 def delete_identity(*, user: User) -> None:
     """AdminDeleteUser (the site's IAM role needs cognito-idp:AdminDeleteUser): it works
     whatever the state of the browser's tokens. A user already gone from the pool is fine."""
@@ -200,11 +233,16 @@ def delete_identity(*, user: User) -> None:
             "admin_delete_user",
             client_id=False,
             UserPoolId=settings.COGNITO_USER_POOL,
-            # In a pool where the email is the sign-in name, the username is the sub.
-            Username=user.cognito_sub or user.email,
+            Username=_pool_username(user),
         )
     except Unauthorized:
         logger.info("Deleting an account the pool no longer holds")
+
+
+def _pool_username(user: User) -> str:
+    """How the admin operations name ``user``: in a pool where the email is the sign-in name,
+    the username is the sub."""
+    return user.cognito_sub or user.email
 
 
 def _fresh_tokens(*, user: User, session: SessionBase) -> dict[str, Any]:
@@ -278,7 +316,7 @@ def _service_error(error: dict[str, str]) -> ServiceError:
         return InvalidInput(
             {"password": ["The password does not meet the policy: " + message.rstrip(".") + "."]}
         )
-    if code == "UsernameExistsException":
+    if code in ("UsernameExistsException", "AliasExistsException"):
         return InvalidInput({"email": ["An account with this email already exists."]})
     if code in ("CodeMismatchException", "ExpiredCodeException"):
         return InvalidInput({"code": ["The code is wrong or has expired; ask for a new one."]})

@@ -152,10 +152,18 @@ def change_password(
 ) -> AuthenticationResult | None:
     """The new hash revokes the refresh tokens (their fingerprint) and Django's other
     sessions (their auth hash); page tokens are minted on demand, so nothing is kept."""
-    if not password_hashing.check(current_password, user.password).is_valid:
-        raise WrongCurrentPassword()
+    check_password(user=user, password=current_password)
     services.set_password(user=user, password=new_password)
     return None
+
+
+def check_password(*, user: User, password: str) -> None:
+    if not password_hashing.check(password, user.password).is_valid:
+        raise WrongCurrentPassword()
+
+
+def change_email(*, user: User, new_email: str) -> None:
+    """Nothing held elsewhere: the row is the identity."""
 
 
 def delete_identity(*, user: User) -> None:

@@ -10,7 +10,9 @@ from urllib.parse import unquote
 import pytest
 from django.test import Client
 
+from accounts.email_change import confirm_email_change
 from accounts.models import User
+from lib.errors import InvalidInput
 from tests.conftest import PASSWORD
 from tests.mail_outbox import deliver_queued
 
@@ -149,8 +151,18 @@ def test_opening_the_link_signed_out_leads_through_sign_in(client):
 
 
 @pytest.mark.django_db
-def test_with_cognito_the_address_is_changed_at_the_pool_not_here(client, author, cognito_pool):
+def test_a_link_opened_twice_at_once_is_used_once(client, author):
     client.force_login(author)
+    _ask(client)
+    token = _link_token()
+    # Two requests, each having loaded the account before either applied the link.
+    first, second = User.objects.get(pk=author.pk), User.objects.get(pk=author.pk)
 
-    assert client.get("/profile/email/").status_code == 404
-    assert "/profile/email/" not in client.get("/profile/").content.decode()
+    assert confirm_email_change(user=first, token=token) == "ada@new.example"
+    with pytest.raises(InvalidInput) as refused:
+        confirm_email_change(user=second, token=token)
+
+    assert refused.value.field_errors == {
+        "token": ["This link was already used, or your account has changed since."]
+    }
+    assert User.objects.get(pk=author.pk).email == "ada@new.example"
