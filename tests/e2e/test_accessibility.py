@@ -2,6 +2,8 @@
 checks hold (labelled controls, landmarks, one h1, a skip link first in the tab order, no
 sideways scrolling on a phone)."""
 
+from datetime import UTC, datetime
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -31,6 +33,9 @@ SIGNED_IN_PAGES = [
     "/write/new/",
     "/profile/",
     "/profile/notifications/",
+    "/profile/password/",
+    "/profile/email/",
+    "/profile/delete/",
     "/search/?q=templates",
 ]
 
@@ -88,7 +93,8 @@ def test_pages_have_labels_landmarks_one_h1_and_fit_the_screen(open_page, viewpo
     post = _first_post(reader)
     author = reader.locator("[data-live-posts] [data-field=author]").first.get_attribute("href")
     problems = {}
-    for path in [*ANONYMOUS_PAGES, post, author]:
+    this_month = datetime.now(UTC).strftime("/archive/%Y/%-m/")  # the demo posts' month
+    for path in [*ANONYMOUS_PAGES, post, author, this_month]:
         reader.goto(path)
         problems[f"anonymous {path}"] = _problems(reader)
 
@@ -106,6 +112,9 @@ def test_pages_have_labels_landmarks_one_h1_and_fit_the_screen(open_page, viewpo
     )
     writer.get_by_role("button", name="Preview").click()
     problems["editor preview"] = _problems(writer)
+    writer.goto("/write/")
+    writer.get_by_role("link", name="History").first.click()
+    problems["post history"] = _problems(writer)
     writer.goto(post)
     writer.get_by_label("Add a comment").fill("Checking the edit page")
     writer.get_by_role("button", name="Comment", exact=True).click()
