@@ -128,12 +128,23 @@ function commentCounts(client, reload) {
         if (change.type === "created") showPostCommentCount(shown, count(shown) + 1);
         else if (change.type === "deleted") showPostCommentCount(shown, Math.max(0, count(shown) - 1));
       };
-      subscriptions.set(id, client.subscribe(`/subscriptions/comments/${id}`, onEvent, { since, reload }));
+      const subscribing = client.subscribe(`/subscriptions/comments/${id}`, onEvent, { since, reload });
+      subscriptions.set(id, subscribing);
+      // A connection lost while subscribing: this count stays as the page has it until the
+      // next reload watches the post again.
+      subscribing.catch((error) => {
+        subscriptions.delete(id);
+        console.warn("A comment count is not live:", error);
+      });
     },
     async forget(id) {
       const subscription = subscriptions.get(id);
       subscriptions.delete(id);
-      if (subscription) await (await subscription).unsubscribe();
+      try {
+        if (subscription) await (await subscription).unsubscribe();
+      } catch (error) {
+        console.warn("Leaving a comment count failed:", error);
+      }
     },
   };
 }

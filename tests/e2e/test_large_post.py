@@ -51,7 +51,7 @@ def test_a_one_mebibyte_post_is_written_and_read_back_through_the_link(open_page
     assert traffic.posts == []
     expect(page.get_by_label("Content")).to_have_value(content, timeout=30_000)
 
-    page.get_by_role("link", name="View").click()
+    page.get_by_role("link", name="View", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("A very long post")
     expect(page.locator(".post-body p").last).to_contain_text("The very last line.")
     wait_until_live(page)

@@ -4,6 +4,8 @@ remembered; highlighted code follows whichever applies."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.site import WRITER
+
 pytestmark = pytest.mark.e2e
 
 PAGE_BACKGROUND = "() => getComputedStyle(document.body).backgroundColor"
@@ -39,24 +41,15 @@ def test_the_page_follows_the_system_until_the_reader_chooses(open_page):
     assert page.evaluate("document.documentElement.dataset.theme") is None
 
 
-def test_highlighted_code_follows_the_chosen_theme(open_page):
+def test_highlighted_code_follows_the_chosen_theme(open_page, live_site):
+    path = live_site.publish_post(
+        author=WRITER, title="Colours of code", content="```python\nprint('hi')\n```"
+    )
     page = open_page()
     page.emulate_media(color_scheme="light")
     page.goto("/")
     page.get_by_label("Theme").select_option("dark")
-    page.goto("/")
-    # The demo content has a post with a fenced, highlighted code block.
-    page.goto(
-        page.evaluate(
-            """async () => {
-          for (const link of document.querySelectorAll('[data-live-posts] h2 a')) {
-            const html = await (await fetch(link.href)).text();
-            if (html.includes('pre class="highlight"')) return link.getAttribute('href');
-          }
-          return null;
-        }"""
-        )
-    )
+    page.goto(path)
     assert page.evaluate(CODE_BACKGROUND) == "rgb(13, 17, 23)"  # github-dark
     page.get_by_label("Theme").select_option("light")
     assert page.evaluate(CODE_BACKGROUND) == "rgb(248, 248, 248)"  # Pygments' default
